@@ -1,0 +1,67 @@
+# Graduate tracer study — ЖАМУ. Every target bootstraps the pinned environment first.
+# `make` alone prints this help.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+COHORT ?= demo-2025
+LANGS  ?= ky
+ARGS   ?=
+
+export PYTHONHASHSEED := 0
+export GX_ANALYTICS_ENABLED := false
+export MPLBACKEND := Agg
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help env report test test-fast lab lock demo monitor bench clean distclean
+
+help: ## list the targets
+	@echo "Graduate tracer study — make targets (COHORT=$(COHORT))"
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 14
+
+$(STAMP): requirements.lock pyproject.toml
+	@echo ">> bootstrapping $(VENV) from requirements.lock (only when the lock or pyproject changes)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet --progress-bar off -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name tracer --display-name "Python (tracer)" >/dev/null
+	@touch $(STAMP)
+
+env: $(STAMP) ## create or update the pinned environment in .venv (kernel 'tracer')
+
+report: $(STAMP) ## run the whole pipeline for COHORT (default demo-2025), LANGS=ky,ru,en
+	$(BIN)/tracer run $(COHORT) --lang $(LANGS) $(ARGS)
+
+test: $(STAMP) ## run the whole test suite (unit, reference, bad-input corpus, end-to-end)
+	$(BIN)/python -m pytest -q $(ARGS)
+
+test-fast: $(STAMP) ## run the tests without the end-to-end notebook runs
+	$(BIN)/python -m pytest -q -m "not slow" $(ARGS)
+
+lab: $(STAMP) ## open JupyterLab on the project kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+demo: $(STAMP) ## regenerate the synthetic demo cohort under data/raw/demo-2025
+	$(BIN)/tracer demo
+
+bench: $(STAMP) ## run the benchmark scripts (wall time and memory, printed)
+	@for b in benchmarks/bench_*.py; do echo ">> $$b"; $(BIN)/python $$b || exit 1; done
+
+lock: ## regenerate requirements.lock from pyproject.toml (needs network to the package index)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet "uv>=0.4"
+	$(BIN)/uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 --no-header
+
+clean: ## remove generated outputs (reports/, data/processed/ except READMEs, caches)
+	find reports -mindepth 1 -not -name README.md -not -name .gitkeep -delete 2>/dev/null || true
+	find data/processed -mindepth 1 -not -name README.md -not -name .gitkeep -delete 2>/dev/null || true
+	rm -rf .pytest_cache expectations/gx/uncommitted
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean ## also remove the virtual environment
+	rm -rf $(VENV)

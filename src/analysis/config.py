@@ -1,0 +1,159 @@
+"""A cohort's parameter file (``cohorts/COHORT.yaml``): loaded into a typed object that checks itself.
+
+The file's top-level keys are exactly the notebooks' papermill parameters (a test keeps them in step),
+so a yearly run is "a new parameter file and a folder of raw files".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.errors import ConfigError
+from analysis.paths import CohortPaths, cohort_paths
+
+INSTRUMENTS = ("registry", "phase1", "phase2", "employer")
+FORMATS = (
+    "registry_xlsx", "registry_csv", "kobo_csv", "kobo_xlsx", "odk_csv", "entry_xlsx", "spss", "legacy",
+)
+MODES = ("online", "phone", "paper")
+LANGS = ("ky", "ru", "en")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One raw file of a cohort: which instrument it holds, in which export format, from which mode."""
+
+    path: str
+    instrument: str
+    format: str
+    mode: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    mapping: str | None = None
+
+
+@dataclass(frozen=True)
+class CohortConfig:
+    """Typed parameters of one cohort. Keys and meaning are documented in ``cohorts/README.md``."""
+
+    cohort: str
+    graduation_year: int
+    inputs: tuple[InputFile, ...]
+    region: str = "Jalal-Abad oblast"
+    survey_months_after: int = 9
+    full_time_hours: int = 40
+    confidence: float = 0.95
+    ci_method: str = "wilson"
+    targets: dict[str, float] = field(default_factory=lambda: {"phase2_response": 0.60, "knowledge_rate": 0.65})
+    weighting_margins: tuple[tuple[str, ...], ...] = (("faculty", "sex"), ("level",))
+    weight_trim_ratio: float = 5.0
+    disclosure_min_n: int = 10
+    previous_cohort: str | None = None
+    seed: int = 20250630
+    project_root: str = ""
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def paths(self) -> CohortPaths:
+        """Folders of this cohort under the project root."""
+        return cohort_paths(self.cohort, self.project_root or None)
+
+    def inputs_for(self, instrument: str) -> list[InputFile]:
+        """The input files that hold ``instrument``."""
+        return [i for i in self.inputs if i.instrument == instrument]
+
+    def as_parameters(self) -> dict[str, Any]:
+        """The papermill parameters (plain YAML-able values) of this cohort."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name == "inputs":
+                v = [{k: x for k, x in vars(i).items() if x is not None} for i in v]
+            elif f.name == "weighting_margins":
+                v = [list(m) for m in v]
+            out[f.name] = v
+        return out
+
+
+PARAMETER_KEYS = tuple(f.name for f in fields(CohortConfig))
+
+
+def _check(cond: bool, file: Path, msg: str) -> None:
+    if not cond:
+        raise ConfigError(f"{file}: {msg}")
+
+
+def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") -> CohortConfig:
+    """Build and check a :class:`CohortConfig` from a mapping (a parsed YAML file or notebook parameters)."""
+    file = Path(file)
+    _check(isinstance(data, dict), file, "the parameter file must be a mapping of keys to values")
+    unknown = sorted(set(data) - set(PARAMETER_KEYS))
+    _check(not unknown, file, f"unknown key(s) {unknown}; allowed keys: {', '.join(PARAMETER_KEYS)}")
+    for key in ("cohort", "graduation_year", "inputs"):
+        _check(key in data, file, f"missing required key '{key}'")
+    raw_inputs = data["inputs"]
+    _check(isinstance(raw_inputs, list) and raw_inputs, file, "'inputs' must be a non-empty list of files")
+    inputs = []
+    for n, item in enumerate(raw_inputs, start=1):
+        _check(isinstance(item, dict), file, f"inputs[{n}] must be a mapping with path, instrument, format")
+        extra = sorted(set(item) - {f.name for f in fields(InputFile)})
+        _check(not extra, file, f"inputs[{n}] has unknown key(s) {extra}")
+        for key in ("path", "instrument", "format"):
+            _check(key in item, file, f"inputs[{n}] is missing '{key}'")
+        _check(item["instrument"] in INSTRUMENTS, file,
+               f"inputs[{n}] instrument '{item['instrument']}' is not one of {', '.join(INSTRUMENTS)}")
+        _check(item["format"] in FORMATS, file,
+               f"inputs[{n}] format '{item['format']}' is not one of {', '.join(FORMATS)}")
+        mode = item.get("mode")
+        _check(mode is None or mode in MODES, file, f"inputs[{n}] mode '{mode}' is not one of {', '.join(MODES)}")
+        inputs.append(InputFile(**{k: (str(v) if v is not None else None) for k, v in item.items()}))
+    _check(sum(i.instrument == "registry" for i in inputs) == 1, file,
+           "exactly one input must be the graduate registry (instrument: registry)")
+    kwargs = {k: v for k, v in data.items() if k != "inputs"}
+    if "weighting_margins" in kwargs:
+        m = kwargs["weighting_margins"]
+        _check(isinstance(m, list) and all(isinstance(x, list) and x for x in m), file,
+               "'weighting_margins' must be a list of lists of registry columns, e.g. [[faculty, sex], [level]]")
+        kwargs["weighting_margins"] = tuple(tuple(str(c) for c in x) for x in m)
+    try:
+        cfg = CohortConfig(inputs=tuple(inputs), **kwargs)
+    except TypeError as exc:  # pragma: no cover - guarded by the unknown-key check
+        raise ConfigError(f"{file}: {exc}") from None
+    _check(isinstance(cfg.graduation_year, int) and 1993 <= cfg.graduation_year <= 2100, file,
+           "'graduation_year' must be a year such as 2025")
+    _check(0.5 < float(cfg.confidence) < 1, file, "'confidence' must be between 0.5 and 1, e.g. 0.95")
+    _check(cfg.ci_method in ("wilson", "agresti_coull", "clopper_pearson", "jeffreys", "qilt"), file,
+           f"'ci_method' {cfg.ci_method!r} is not supported (wilson, agresti_coull, clopper_pearson, jeffreys, qilt)")
+    _check(1 <= int(cfg.full_time_hours) <= 60, file, "'full_time_hours' must be between 1 and 60 (statutory week: 40)")
+    _check(cfg.weight_trim_ratio >= 1, file, "'weight_trim_ratio' must be at least 1")
+    return cfg
+
+
+def load_config(cohort: str, root: Path | str | None = None, **overrides: Any) -> CohortConfig:
+    """Load ``cohorts/<cohort>.yaml`` (under ``root``), apply ``overrides`` and check everything.
+
+    Raises :class:`ConfigError` with a one-line message naming the file and the problem.
+    """
+    paths = cohort_paths(cohort, root)
+    file = paths.config_file
+    if not file.is_file():
+        available = sorted(p.stem for p in file.parent.glob("*.yaml"))
+        raise ConfigError(
+            f"{file}: no parameter file for cohort '{cohort}' (available: {', '.join(available) or 'none'})"
+        )
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f", line {line + 1}" if line is not None else ""
+        raise ConfigError(f"{file}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    data = {**data, **{k: v for k, v in overrides.items() if v is not None}}
+    data.setdefault("project_root", str(paths.root))
+    cfg = config_from_dict(data, file)
+    if cfg.cohort != cohort:
+        raise ConfigError(f"{file}: 'cohort' is {cfg.cohort!r} but the file is named for {cohort!r}")
+    return replace(cfg, project_root=str(paths.root))

@@ -54,6 +54,7 @@ class CohortConfig:
     disclosure_min_n: int = 10
     previous_cohort: str | None = None
     seed: int = 20250630
+    synthetic: bool = False
     project_root: str = ""
 
     # ------------------------------------------------------------------ derived

@@ -1,0 +1,69 @@
+"""Report prose in Kyrgyz (first), Russian and English, from one message catalogue.
+
+Question and choice labels come from the XLSForms (:mod:`analysis.instruments`); indicator labels
+from the indicator registry; everything else a report says comes from
+``definitions/messages.yaml``, where every key has text in all three languages (a test checks it).
+Numbers and dates are formatted with Babel (glibc locales are not generated on these machines).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.errors import ConfigError
+
+LANGS = ("ky", "ru", "en")
+_CATALOGUE = Path(__file__).resolve().parent / "definitions" / "messages.yaml"
+_BABEL_LOCALE = {"ky": "ky_KG", "ru": "ru_KG", "en": "en"}
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    """All messages: ``{key: {lang: text}}``."""
+    return yaml.safe_load(_CATALOGUE.read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str = "ky", **fmt: Any) -> str:
+    """The message ``key`` in ``lang``, with ``{placeholders}`` filled from ``fmt``."""
+    if lang not in LANGS:
+        raise ConfigError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
+    try:
+        text = catalogue()[key][lang]
+    except KeyError:
+        raise ConfigError(f"{_CATALOGUE}: no message '{key}' in language '{lang}'") from None
+    return text.format(**fmt) if fmt else text
+
+
+def babel_locale(lang: str) -> str:
+    """The Babel locale used for ``lang``."""
+    return _BABEL_LOCALE[lang]
+
+
+def fmt_number(value: float | int | None, lang: str = "ky", digits: int = 0) -> str:
+    """A number with the language's grouping and decimal signs (``1 234,5`` in ky/ru); ``..`` for missing."""
+    from babel.numbers import format_decimal
+
+    if value is None or value != value:  # NaN
+        return ".."
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=babel_locale(lang))
+
+
+def fmt_pct(share: float | None, lang: str = "ky", digits: int = 1) -> str:
+    """A share 0–1 as a percentage (``87,0 %`` in ky/ru, ``87.0%`` in en); ``..`` for missing."""
+    if share is None or share != share:
+        return ".."
+    num = fmt_number(100 * share, lang, digits)
+    return f"{num}%" if lang == "en" else f"{num}\u00a0%"
+
+
+def fmt_date(value: Any, lang: str = "ky") -> str:
+    """A date in the language's long format (``2025-ж., 30-июнь`` in Kyrgyz)."""
+    import pandas as pd
+    from babel.dates import format_date
+
+    return format_date(pd.Timestamp(value).date(), "long", locale=babel_locale(lang))

@@ -1,0 +1,192 @@
+"""The stage functions the notebooks call: each reads the previous stage's files and writes its own.
+
+A notebook stays thin: parameters, ``cfg = stages.config_for(...)``, one call here, display. Each
+function is the table of contents of its stage; the work is done in the modules it names.
+
+* :func:`ingest_validate` — raw files → canonical tables → validation → **pseudonymised** accepted rows,
+  quarantine and row outcomes (``data/processed/COHORT/validated/``) and the run manifest.
+* :func:`derive` — validated tables → one row per graduate with every derived variable.
+* :func:`model` — graduates → weights, estimates, models (``data/processed/COHORT/results/``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.config import PARAMETER_KEYS, CohortConfig, config_from_dict, load_config
+from analysis.errors import InputError
+
+__all__ = ["PARAMETER_KEYS", "config_for", "ingest_validate", "derive", "model", "read_parquet", "write_parquet"]
+
+DEMO_KEY = b"jamu-tracer-demo-key-not-secret!"
+"""Published key used ONLY for cohorts marked ``synthetic: true`` (the demo). Real cohorts need
+``tracer init-key``; a real cohort never falls back to this key."""
+
+
+def config_for(cohort: str, project_root: str = "", **params: Any) -> CohortConfig:
+    """The cohort's configuration, with the notebook's (papermill-injected) parameters applied."""
+    base = load_config(cohort, project_root or None)
+    data = base.as_parameters()
+    data.update({k: v for k, v in params.items() if k in PARAMETER_KEYS})
+    data["project_root"] = base.project_root
+    return config_from_dict(data, base.paths.config_file)
+
+
+# ----------------------------------------------------------------------------- files
+def write_parquet(df: pd.DataFrame, path: Path) -> Path:
+    """Write a DataFrame as Parquet deterministically (no pandas metadata timestamps, fixed row groups)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(table, path, compression="zstd", row_group_size=1_000_000, write_statistics=False,
+                   store_schema=True)
+    return path
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """Read a stage output, with a clear error when the previous stage has not run."""
+    if not path.exists():
+        raise InputError(path, "not found — run the previous stage first (tracer run COHORT)")
+    return pd.read_parquet(path)
+
+
+def pseudonym_key(cfg: CohortConfig) -> bytes:
+    """The pseudonymisation key: the published demo key for synthetic cohorts, else the user's key."""
+    from analysis.privacy import load_key
+
+    return DEMO_KEY if cfg.synthetic else load_key()
+
+
+# ----------------------------------------------------------------------------- stage 1
+@dataclass
+class IngestValidateResult:
+    """What stage 1 shows: per-file accounting, rule counts, response against the registry."""
+
+    accounting: pd.DataFrame
+    rule_counts: pd.DataFrame
+    response: pd.DataFrame
+    notices: list[str] = field(default_factory=list)
+
+
+def _pseudonymise_frame(df: pd.DataFrame, key: bytes, personal: set[str], id_col: str = "student_id") -> pd.DataFrame:
+    """Replace ``student_id`` by ``pid`` and drop every direct identifier (the privacy boundary)."""
+    from analysis.privacy import pseudonymise
+
+    out = df.copy()
+    if id_col in out.columns:
+        out.insert(0, "pid", pseudonymise(out[id_col].astype("string"), key).astype("string"))
+    drop = [c for c in out.columns if c in personal or c == id_col]
+    return out.drop(columns=drop)
+
+
+def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
+    """Stage 1: read every input, validate, pseudonymise, write ``validated/`` and ``manifest.json``."""
+    from analysis.ingest import read_input
+    from analysis.instruments import load_instrument
+    from analysis.privacy import DIRECT_IDENTIFIERS, mask_value
+    from analysis.provenance import input_records, write_manifest
+    from analysis.validate import validate_cohort
+
+    paths = cfg.paths
+    for item in cfg.inputs:
+        if not (paths.raw / item.path).is_file():
+            raise InputError(paths.raw / item.path, "input file listed in the cohort parameters is missing",
+                             fix=f"put the file there or correct {paths.config_file.name}")
+    records = input_records(paths.raw, list(cfg.inputs))
+    write_manifest(paths.processed / "manifest.json", cohort=cfg.cohort, root=Path(cfg.project_root),
+                   parameters=cfg.as_parameters(), inputs=records)
+
+    frames: dict[str, list[pd.DataFrame]] = {}
+    notices: list[str] = []
+    for item in cfg.inputs:
+        mapping = (paths.raw / item.mapping) if item.mapping else None
+        res = read_input(paths.raw / item.path, item.instrument, item.format, mode=item.mode,
+                         encoding=item.encoding, delimiter=item.delimiter, mapping=mapping, base_dir=paths.raw)
+        frames.setdefault(item.instrument, []).append(res.table)
+        notices += [str(n) for n in res.warnings]
+    canonical = {k: pd.concat(v, ignore_index=True) for k, v in frames.items()}
+    insts = {name: load_instrument(name, Path(cfg.project_root) / "questionnaires") for name in canonical}
+    val = validate_cohort(canonical, insts, canonical["registry"], cfg, lang="ky")
+
+    key = pseudonym_key(cfg)
+    personal = set(DIRECT_IDENTIFIERS) | {n for i in insts.values() for n in i.direct_identifiers}
+    out = paths.validated
+    for name, table in val.accepted.items():
+        write_parquet(_pseudonymise_frame(table, key, personal), out / f"{name}.parquet")
+    quarantine = val.quarantine.copy()
+    if "respondent_id" in quarantine.columns:
+        from analysis.privacy import pseudonymise
+
+        ids = quarantine["respondent_id"].astype("string")
+        quarantine["respondent_id"] = pseudonymise(ids, key).astype("string").where(ids.notna() & (ids != ""))
+    if "value" in quarantine.columns and "column" in quarantine.columns:
+        is_personal = quarantine["column"].isin(personal | {"student_id"})
+        quarantine.loc[is_personal, "value"] = quarantine.loc[is_personal, "value"].map(
+            lambda v: mask_value(str(v)) if v is not None and v == v else v)
+    write_parquet(quarantine, out / "quarantine.parquet")
+    outcomes = val.outcomes.copy()
+    if "respondent_id" in outcomes.columns:
+        from analysis.privacy import pseudonymise
+
+        ids = outcomes["respondent_id"].astype("string")
+        outcomes["respondent_id"] = pseudonymise(ids, key).astype("string").where(ids.notna() & (ids != ""))
+    write_parquet(outcomes, out / "outcomes.parquet")
+    (out / "notices.json").write_text(json.dumps(notices, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    (out / "summary.json").write_text(json.dumps(val.summary, ensure_ascii=False, indent=1, sort_keys=True,
+                                                 default=str) + "\n", encoding="utf-8")
+    return IngestValidateResult(val.accounting, val.rule_counts, val.response, notices)
+
+
+# ----------------------------------------------------------------------------- stage 2
+@dataclass
+class DeriveResult:
+    """What stage 2 shows: linkage rates and an overview of the derived variables."""
+
+    linkage: pd.DataFrame
+    overview: pd.DataFrame
+
+
+def derive(cfg: CohortConfig) -> DeriveResult:
+    """Stage 2: link the pseudonymous tables and derive every graduate's variables."""
+    from analysis.indicators import derive_graduates, linkage_table, load_programmes
+
+    v = cfg.paths.validated
+    registry = read_parquet(v / "registry.parquet")
+    phase1 = read_parquet(v / "phase1.parquet") if (v / "phase1.parquet").exists() else pd.DataFrame()
+    phase2 = read_parquet(v / "phase2.parquet") if (v / "phase2.parquet").exists() else pd.DataFrame()
+    graduates = derive_graduates(registry, phase1, phase2, load_programmes(), cfg)
+    write_parquet(graduates, cfg.paths.processed / "graduates.parquet")
+    if (v / "employer.parquet").exists():
+        write_parquet(read_parquet(v / "employer.parquet"), cfg.paths.processed / "employers.parquet")
+    from analysis.dictionary import write_data_dictionary
+
+    write_data_dictionary(graduates, cfg.paths.processed / "graduates.dictionary.csv")
+    link = linkage_table(registry, phase1, phase2)
+    overview = graduates.describe(include="all").T.reset_index().rename(columns={"index": "variable"})
+    return DeriveResult(link, overview[["variable", "count"]].head(60))
+
+
+# ----------------------------------------------------------------------------- stage 3
+@dataclass
+class ModelResult:
+    """What stage 3 shows."""
+
+    weights: pd.DataFrame
+    headline: pd.DataFrame
+    models: pd.DataFrame
+
+
+def model(cfg: CohortConfig) -> ModelResult:
+    """Stage 3: weights, design-based estimates by domain, models → ``results/``."""
+    from analysis.estimation import run_models
+
+    graduates = read_parquet(cfg.paths.processed / "graduates.parquet")
+    out = run_models(graduates, cfg, cfg.paths.results)
+    return ModelResult(out["weights"], out["headline"], out["models"])

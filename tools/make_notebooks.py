@@ -1,0 +1,144 @@
+"""Write the thin stage notebooks (run once by a maintainer; the notebooks are then edited in JupyterLab).
+
+Kept so that the four notebooks stay uniform: same metadata, a `parameters` cell with literal defaults
+(the demo cohort's values), calls into `analysis`, narrative markdown. No outputs are stored.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+import yaml
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = yaml.safe_load((ROOT / "cohorts" / "demo-2025.yaml").read_text(encoding="utf-8"))
+
+
+def params_cell(keys: list[str], extra: dict | None = None) -> nbformat.NotebookNode:
+    lines = ["# Parameters (papermill injects the cohort's values after this cell; literal defaults only)"]
+    for k in keys:
+        lines.append(f"{k} = {DEMO[k]!r}" if k in DEMO else f"{k} = None")
+    for k, v in (extra or {}).items():
+        lines.append(f"{k} = {v!r}")
+    cell = new_code_cell("\n".join(lines))
+    cell.metadata["tags"] = ["parameters"]
+    return cell
+
+
+def code(src: str, *tags: str) -> nbformat.NotebookNode:
+    cell = new_code_cell(src.strip())
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def md(src: str, *tags: str) -> nbformat.NotebookNode:
+    cell = new_markdown_cell(src.strip())
+    if tags:
+        cell.metadata["tags"] = list(tags)
+    return cell
+
+
+def notebook(cells: list) -> nbformat.NotebookNode:
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"name": "tracer", "display_name": "Python (tracer)", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python", "pygments_lexer": "ipython3"}
+    return nb
+
+
+SETUP = "from analysis import stages\ncfg = stages.config_for(**{k: v for k, v in globals().items() if k in stages.PARAMETER_KEYS})"
+
+NOTEBOOKS = {
+    "01_ingest_validate.ipynb": [
+        md("""
+# 1. Ingest and validate
+
+Reads every raw file of the cohort listed in `cohorts/COHORT.yaml` (registrar's registry, phase-1 and phase-2
+surveys in every collection mode, employer survey) into one canonical table per instrument, validates them with
+the great-expectations suites in `expectations/` plus the cross-file rules, and writes — **after** replacing the
+student id by a keyed pseudonym and dropping direct identifiers — the accepted rows, the quarantine and the
+outcome of every raw row to `data/processed/COHORT/validated/`.
+"""),
+        params_cell(["cohort", "graduation_year", "inputs", "targets", "previous_cohort", "synthetic"], {"project_root": ""}),
+        code(SETUP),
+        md("## Ingest and validate every file\nEvery raw row ends *accepted*, *accepted with warnings*, *quarantined* or *merged as a duplicate*; the identity is checked per file."),
+        code("result = stages.ingest_validate(cfg)\nresult.accounting"),
+        md("## Rules that fired"),
+        code("result.rule_counts"),
+        md("## Response against the registry"),
+        code("result.response"),
+    ],
+    "02_clean_derive.ipynb": [
+        md("""
+# 2. Clean, link and derive
+
+Links the pseudonymous registry with phase 1 and phase 2, and derives every graduate's standard variables
+(ILO labour status, time to first job, income relative to the oblast wage, level and field match, competence
+gaps, …) from the definitions in `src/analysis/definitions/indicators.yaml`. Writes one row per graduate —
+respondents and non-respondents — to `data/processed/COHORT/graduates.parquet`, the employers to
+`employers.parquet`, and a data dictionary.
+"""),
+        params_cell(["cohort", "graduation_year", "region", "survey_months_after", "full_time_hours"],
+                    {"project_root": ""}),
+        code(SETUP),
+        code("derived = stages.derive(cfg)\nderived.linkage"),
+        md("## Overview of the derived variables"),
+        code("derived.overview"),
+    ],
+    "03_model.ipynb": [
+        md("""
+# 3. Weights, estimates and models
+
+Non-response weights (raking to registry margins, trimmed), design-based estimates with Taylor-linearised
+standard errors and honest intervals for every indicator by faculty, programme, sex, level and funding, and
+the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/results/`.
+"""),
+        params_cell(["cohort", "confidence", "ci_method", "weighting_margins", "weight_trim_ratio",
+                     "disclosure_min_n", "seed"], {"project_root": ""}),
+        code(SETUP),
+        code("modelled = stages.model(cfg)\nmodelled.weights"),
+        md("## Headline estimates"),
+        code("modelled.headline"),
+        md("## Models"),
+        code("modelled.models"),
+    ],
+    "04_report.ipynb": [
+        md("Report notebook: every visible word comes from `analysis.report` in the chosen language. "
+           "Markdown cells tagged `remove_cell` (like this one) are notes for researchers and are not rendered.",
+           "remove_cell"),
+        params_cell(["cohort", "targets", "disclosure_min_n", "full_time_hours"], {"project_root": "", "lang": "ky"}),
+        code("from analysis import report\nrep = report.Report.load(cohort=cohort, lang=lang, project_root=project_root, "
+             "targets=targets, disclosure_min_n=disclosure_min_n, full_time_hours=full_time_hours)"),
+        code("rep.title()"),
+        code("rep.summary()"),
+        code("rep.section_employment()"),
+        code("rep.section_first_job()"),
+        code("rep.section_income()"),
+        code("rep.section_match()"),
+        code("rep.section_competences()"),
+        code("rep.section_programme_feedback()"),
+        code("rep.section_employers()"),
+        code("rep.section_models()"),
+        code("rep.section_data_quality()"),
+        code("rep.appendix_indicators()"),
+        code("rep.appendix_provenance()"),
+    ],
+}
+
+
+def main() -> int:
+    out = ROOT / "notebooks"
+    out.mkdir(exist_ok=True)
+    for name, cells in NOTEBOOKS.items():
+        nb = notebook(cells)
+        nbformat.validate(nb)
+        (out / name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print("wrote", out / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""Fieldwork monitor: who has answered the follow-up so far, against the registry and the target.
+
+Used while phase 2 is in the field (``tracer monitor COHORT``). Reads the raw files directly — the
+files that exist so far — and never writes under ``data/processed/`` or ``reports/``: its call list
+holds pseudonymous ids, and contacts only when explicitly asked for (``--with-contacts``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.config import CohortConfig
+from analysis.errors import ConfigError
+
+CONTACT_COLUMNS = ("full_name", "phone_mobile", "phone_landline", "email", "social_network", "social_handle",
+                   "parent_name", "parent_phone")
+
+
+@dataclass
+class MonitorResult:
+    """Response so far: overall, by programme × sex, by mode, and the list of whom to call next."""
+
+    overall: pd.DataFrame
+    by_programme_sex: pd.DataFrame
+    by_mode: pd.DataFrame
+    call_list: pd.DataFrame
+    missing_files: list[str]
+
+
+def _ids(s: pd.Series) -> pd.Series:
+    return s.astype("string").str.strip().str.casefold()
+
+
+def monitor(cfg: CohortConfig, key: bytes, target: float | None = None, with_contacts: bool = False) -> MonitorResult:
+    """Phase-2 response against the registry; the non-respondents of the weakest groups first."""
+    from analysis.ingest import read_input
+    from analysis.privacy import pseudonymise
+
+    target = cfg.targets.get("phase2_response", 0.6) if target is None else target
+    reg_in = cfg.inputs_for("registry")[0]
+    registry = read_input(cfg.paths.raw / reg_in.path, "registry", reg_in.format, encoding=reg_in.encoding,
+                          delimiter=reg_in.delimiter).table
+    frames, missing = [], []
+    for item in cfg.inputs_for("phase2"):
+        path = cfg.paths.raw / item.path
+        if not path.exists():
+            missing.append(item.path)
+            continue
+        frames.append(read_input(path, "phase2", item.format, mode=item.mode, encoding=item.encoding,
+                                 delimiter=item.delimiter).table)
+    answers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["student_id", "consent", "_mode"])
+    answered = answers[answers["consent"].astype("string").str.strip().str.casefold() == "yes"]
+    first_mode = answered.drop_duplicates("student_id").assign(_sid=lambda d: _ids(d["student_id"]))
+    reg = registry.assign(_sid=_ids(registry["student_id"]))
+    reg = reg.merge(first_mode[["_sid", "_mode"]], on="_sid", how="left")
+    reg["responded"] = reg["_mode"].notna()
+    unknown = sorted(set(first_mode["_sid"]) - set(reg["_sid"]))
+
+    def rates(by: list[str]) -> pd.DataFrame:
+        g = reg.groupby(by, observed=True, sort=True)["responded"].agg(graduates="size", responded="sum").reset_index()
+        g["rate"] = g["responded"] / g["graduates"]
+        g["to_target"] = (target * g["graduates"] - g["responded"]).clip(lower=0).apply(lambda v: int(-(-v // 1)))
+        g["below_target"] = g["rate"] < target
+        return g
+
+    overall = pd.DataFrame([{"graduates": len(reg), "responded": int(reg["responded"].sum()),
+                             "rate": reg["responded"].mean() if len(reg) else float("nan"), "target": target,
+                             "answers_not_in_registry": len(unknown)}])
+    by_ps = rates(["programme", "sex"])
+    by_mode = reg[reg["responded"]].groupby("_mode").size().rename("responded").reset_index().rename(
+        columns={"_mode": "mode"})
+    todo = reg[~reg["responded"]].merge(by_ps[["programme", "sex", "rate"]], on=["programme", "sex"], how="left")
+    todo = todo.sort_values(["rate", "programme", "sex", "_sid"], kind="stable")
+    call = pd.DataFrame({"pid": pseudonymise(todo["student_id"].astype("string"), key).to_numpy(),
+                         "programme": todo["programme"].to_numpy(), "sex": todo["sex"].to_numpy(),
+                         "group_rate": todo["rate"].round(3).to_numpy()})
+    if with_contacts:
+        for col in CONTACT_COLUMNS:
+            if col in todo.columns:
+                call[col] = todo[col].to_numpy()
+    return MonitorResult(overall, by_ps, by_mode, call, missing)
+
+
+def check_output_path(path: Path, root: Path) -> None:
+    """Refuse to write a call list under ``data/processed/`` or ``reports/`` (they are for pseudonymous data)."""
+    p = path.resolve()
+    for forbidden in (root / "data" / "processed", root / "reports"):
+        if p.is_relative_to(forbidden.resolve()):
+            raise ConfigError(f"{path}: a call list may not be written under {forbidden.relative_to(root)}/ "
+                              "— write it outside the project or under data/raw/COHORT/")

@@ -54,11 +54,16 @@ def fmt_number(value: float | int | None, lang: str = "ky", digits: int = 0) -> 
 
 
 def fmt_pct(share: float | None, lang: str = "ky", digits: int = 1) -> str:
-    """A share 0–1 as a percentage (``87,0 %`` in ky/ru, ``87.0%`` in en); ``..`` for missing."""
+    """A share 0–1 as a percentage in the language's CLDR pattern (ky ``87,0%``, ru ``87,0 %``, en ``87.0%``).
+
+    Delegates to :func:`analysis.disclosure.format_pct` (one formatter for the whole project);
+    ``..`` for a missing value, as for a suppressed one.
+    """
+    from analysis.disclosure import format_pct
+
     if share is None or share != share:
         return ".."
-    num = fmt_number(100 * share, lang, digits)
-    return f"{num}%" if lang == "en" else f"{num}\u00a0%"
+    return format_pct(100 * float(share), lang, digits)
 
 
 def fmt_date(value: Any, lang: str = "ky") -> str:

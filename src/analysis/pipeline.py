@@ -138,6 +138,22 @@ def render_html(executed: Path, out_html: Path, lang: str) -> Path:
     return out_html
 
 
+def privacy_gate(cfg: CohortConfig) -> None:
+    """Fail the run if any personal value of the registry appears in the cohort's outputs."""
+    from analysis.ingest import read_input
+    from analysis.privacy import personal_values, scan_for_personal_data
+
+    reg = cfg.inputs_for("registry")[0]
+    registry = read_input(cfg.paths.raw / reg.path, "registry", reg.format, encoding=reg.encoding,
+                          delimiter=reg.delimiter).table
+    files = [p for folder in (cfg.paths.processed, cfg.paths.reports) if folder.exists()
+             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"]
+    hits = scan_for_personal_data(files, personal_values(registry))
+    if hits:
+        raise StageFailed(f"{cfg.cohort}: personal data found in {len({h.file for h in hits})} output file(s), "
+                          f"e.g. {hits[0]} — do not publish; run 'tracer scan-personal {cfg.cohort}' for the list")
+
+
 def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None = None,
                stages: tuple[str, ...] | None = None, log: Callable[[str], None] = print) -> RunRecord:
     """Run the stages of ``cohort`` and render ``reports/COHORT/report.<lang>.html`` for each language."""
@@ -167,6 +183,11 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
                 dt = time.perf_counter() - t0
                 record.add(f"render {lang}", dt)
                 log(f"[{n}/{steps}] {cohort}: wrote {html.relative_to(Path(cfg.project_root))} ({dt:.1f} s)")
+    if stages is None or "report" in stages:
+        t0 = time.perf_counter()
+        privacy_gate(cfg)
+        record.add("personal-data scan", time.perf_counter() - t0)
+        log(f"{cohort}: personal-data scan of data/processed/{cohort}/ and reports/{cohort}/: clean")
     cfg.paths.reports.mkdir(parents=True, exist_ok=True)
     (cfg.paths.reports / "run.json").write_text(
         json.dumps({"cohort": cohort, "timings": record.timings}, indent=2) + "\n", encoding="utf-8")

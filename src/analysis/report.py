@@ -159,7 +159,9 @@ class Report:
         """A published count: HESA-rounded to 5."""
         from analysis.disclosure import hesa_round
 
-        return fmt_number(int(hesa_round(value)), self.lang)
+        if value is None or value != value:
+            return ".."
+        return fmt_number(int(hesa_round(float(value))), self.lang)
 
     def share(self, value: float, n: float) -> str:
         """A published percentage, suppressed when its base is too small."""

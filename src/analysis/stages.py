@@ -76,14 +76,15 @@ class IngestValidateResult:
 
 
 def _pseudonymise_frame(df: pd.DataFrame, key: bytes, personal: set[str], id_col: str = "student_id") -> pd.DataFrame:
-    """Replace ``student_id`` by ``pid`` and drop every direct identifier (the privacy boundary)."""
-    from analysis.privacy import pseudonymise
+    """Replace ``student_id`` by ``pid``, drop every direct identifier and redact phones, e-mails and
+    handles typed into free-text answers (the privacy boundary)."""
+    from analysis.privacy import drop_personal, pseudonymise
 
     out = df.copy()
     if id_col in out.columns:
         out.insert(0, "pid", pseudonymise(out[id_col].astype("string"), key).astype("string"))
     drop = [c for c in out.columns if c in personal or c == id_col]
-    return out.drop(columns=drop)
+    return drop_personal(out, drop, redact_free_text=True)
 
 
 def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:

@@ -36,28 +36,10 @@ COMPETENCES = ("ethics", "field_knowledge", "foreign_language", "ict", "communic
 
 # ----------------------------------------------------------------------------- where-clauses
 def where_mask(df: pd.DataFrame, where: dict[str, Any] | None) -> pd.Series:
-    """Rows satisfying a registry ``where`` clause (documented in ``indicators.yaml``); NA never matches."""
-    mask = pd.Series(True, index=df.index)
-    for col, cond in (where or {}).items():
-        if col not in df.columns:
-            return pd.Series(False, index=df.index)
-        s = df[col]
-        if isinstance(cond, dict):
-            for op, val in cond.items():
-                if op == "notna":
-                    m = s.notna() if val else s.isna()
-                else:
-                    num = pd.to_numeric(s, errors="coerce")
-                    m = {"ge": num >= val, "gt": num > val, "le": num <= val, "lt": num < val,
-                         "ne": s.astype("string") != str(val)}[op]
-                mask &= m.fillna(False).astype(bool)
-        elif isinstance(cond, list):
-            mask &= s.astype("string").isin([str(c) for c in cond]).fillna(False).astype(bool)
-        elif isinstance(cond, bool):
-            mask &= (s.astype("boolean") == cond).fillna(False).astype(bool)
-        else:
-            mask &= (s.astype("string") == str(cond)).fillna(False).astype(bool)
-    return mask
+    """Rows satisfying a registry ``where`` clause (one evaluator: :func:`analysis.indicators._where`)."""
+    from analysis.indicators import _where
+
+    return pd.Series(_where(df, where), index=df.index)
 
 
 def indicator_values(graduates: pd.DataFrame, ind: Any, item: str | None = None) -> pd.Series:

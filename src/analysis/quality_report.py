@@ -57,7 +57,7 @@ def response_table(graduates: pd.DataFrame, lang: str, min_base: float) -> pd.Da
     if graduates.empty:
         return pd.DataFrame()
     g = graduates.copy()
-    mode_col = "mode_p2" if "mode_p2" in g else None
+    mode_col = "p2_mode" if "p2_mode" in g else None
     agg = {"n": ("resp_p2", "size"), "p1": ("resp_p1", "mean"), "p2": ("resp_p2", "mean")}
     tab = g.groupby(["programme", "sex"], observed=True).agg(**agg).reset_index()
     if mode_col:

@@ -438,11 +438,20 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path) -> dict[st
 
 
 def _income_context(cfg: CohortConfig, out: Path) -> None:
-    """The oblast average wage and the minimum wage used as income benchmarks (with their sources)."""
+    """The oblast average wage and the minimum wage used as income benchmarks (with their sources).
+
+    When the snapshot has no figure close enough to the survey year, the report says so instead of
+    failing (the derive stage leaves the relative income empty in that case, with a warning).
+    """
+    from analysis.errors import ConfigError
     from analysis.opendata import minimum_wage, oblast_average_wage
 
-    wage = oblast_average_wage(cfg.region, year=cfg.graduation_year + 1)
-    mw = minimum_wage(cfg.graduation_year + 1)
-    ctx = {"oblast_wage": wage.value_kgs, "oblast_wage_period": wage.period, "source": wage.source_url,
-           "minimum_wage": mw.value_kgs, "minimum_wage_period": mw.period}
+    try:
+        wage = oblast_average_wage(cfg.region, year=cfg.graduation_year + 1)
+        mw = minimum_wage(cfg.graduation_year + 1)
+    except ConfigError as exc:
+        ctx: dict[str, Any] = {"unavailable": str(exc)}
+    else:
+        ctx = {"oblast_wage": wage.value_kgs, "oblast_wage_period": wage.period, "source": wage.source_url,
+               "minimum_wage": mw.value_kgs, "minimum_wage_period": mw.period}
     (out / "income_context.json").write_text(json.dumps(ctx, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -1,15 +1,14 @@
-"""Tables of the report's data-quality section, built from the stage outputs (offline, no Data Docs).
+"""Tables of the report's data-quality section, formatted from the validation stage's outputs.
 
-Reads ``validated/outcomes.parquet`` (one row per raw row), ``validated/quarantine.parquet`` (one row
-per problem), ``graduates.parquet`` and ``results/estimates.parquet``. Everything shown passes the same
-disclosure rules as the rest of the report (counts of problems are small and are shown as they are:
-they describe files, not people; response tables are suppressed like any other percentage).
+The numbers are computed once, by :func:`analysis.validate.quality.quality_data`, and written by
+stage 1 to ``data/processed/COHORT/validated/quality/``; this module only labels them in the report
+language and applies disclosure control to the response rates (percentages of people).
+Counts of problems describe files, not people, and are shown as they are.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -19,89 +18,93 @@ from analysis.paths import CohortPaths
 OUTCOMES = ("accepted", "warning", "quarantined", "merged_duplicate")
 _OUTCOME_COL = {"accepted": "col_accepted", "warning": "col_warning", "quarantined": "col_quarantined",
                 "merged_duplicate": "col_merged"}
+_WHAT = {"phase2_response": "what_p2_response", "knowledge_rate": "what_knowledge_rate"}
 
 
-def accounting(outcomes: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, bool]:
+def _read(path) -> pd.DataFrame:
+    return pd.read_parquet(path) if path.exists() else pd.DataFrame()
+
+
+def accounting(by_file: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, bool]:
     """Raw rows per file split by outcome, and whether the identity holds for every file."""
-    if outcomes.empty:
+    if by_file.empty:
         return pd.DataFrame(), True
-    tab = outcomes.groupby(["file", "outcome"]).size().unstack(fill_value=0)
+    out = pd.DataFrame({t("col_file", lang): by_file["file"], t("col_rows", lang): by_file["raw_rows"]})
     for o in OUTCOMES:
-        if o not in tab:
-            tab[o] = 0
-    tab["raw"] = tab[list(OUTCOMES)].sum(axis=1)
-    expected = outcomes.groupby("file")["raw_rows"].first() if "raw_rows" in outcomes else tab["raw"]
-    ok = bool((tab["raw"] == expected.reindex(tab.index)).all())
-    out = pd.DataFrame({t("col_file", lang): tab.index, t("col_rows", lang): tab["raw"].to_numpy()})
-    for o in OUTCOMES:
-        out[t(_OUTCOME_COL[o], lang)] = tab[o].to_numpy()
+        out[t(_OUTCOME_COL[o], lang)] = by_file[o] if o in by_file else 0
+    parts = by_file[[o for o in OUTCOMES if o in by_file]].sum(axis=1)
+    ok = bool((parts == by_file["raw_rows"]).all()) and bool(by_file.get("identity_holds", pd.Series([True])).all())
     return out, ok
 
 
-def rule_counts(quarantine: pd.DataFrame, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Problems per rule and file, and one example (file, row, question, value, message) of each rule."""
-    if quarantine.empty:
-        return pd.DataFrame(), pd.DataFrame()
-    q = quarantine.copy()
-    counts = q.groupby(["rule", "file"]).size().rename("n").reset_index().sort_values(["rule", "file"])
-    counts.columns = [t("col_rule", lang), t("col_file", lang), t("col_count", lang)]
-    ex = q.sort_values(["rule", "file", "row"]).drop_duplicates("rule")
+def rules_table(by_rule: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Problems per rule: severity, action, issues, rows affected."""
+    if by_rule.empty:
+        return by_rule
+    return by_rule.rename(columns={"rule": t("col_rule", lang), "issues": t("col_count", lang)})
+
+
+def examples_table(examples: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One example per rule: file, row, question, value (personal values hidden), message."""
+    if examples.empty:
+        return examples
     cols = {"rule": t("col_rule", lang), "file": t("col_file", lang), "row": t("col_row", lang),
             "column": t("col_column", lang), "value": t("col_value", lang), "message": t("col_message", lang)}
-    ex = ex[[c for c in cols if c in ex.columns]].rename(columns=cols)
-    return counts, ex
+    return examples[[c for c in cols if c in examples.columns]].rename(columns=cols)
 
 
-def response_table(graduates: pd.DataFrame, lang: str, min_base: float) -> pd.DataFrame:
-    """Phase-1 and phase-2 response by programme × sex against the registry, with mode of phase 2."""
-    if graduates.empty:
-        return pd.DataFrame()
-    g = graduates.copy()
-    mode_col = "p2_mode" if "p2_mode" in g else None
-    agg = {"n": ("resp_p2", "size"), "p1": ("resp_p1", "mean"), "p2": ("resp_p2", "mean")}
-    tab = g.groupby(["programme", "sex"], observed=True).agg(**agg).reset_index()
-    if mode_col:
-        modes = g[g["resp_p2"].fillna(False).astype(bool)].groupby(["programme", "sex", mode_col], observed=True).size()
-        modes = modes.unstack(fill_value=0)
-        tab = tab.merge(modes.reset_index(), on=["programme", "sex"], how="left")
-    out = pd.DataFrame({
-        "programme": tab["programme"].astype(str), "sex": tab["sex"].astype(str), "N": tab["n"],
-        "phase 1": [fmt_pct(v, lang) if n >= min_base else ".." for v, n in zip(tab["p1"], tab["n"])],
-        "phase 2": [fmt_pct(v, lang) if n >= min_base else ".." for v, n in zip(tab["p2"], tab["n"])],
-    })
-    return out
+def response_table(response: pd.DataFrame, lang: str, publishable: Callable[[float], bool],
+                   label: Callable[[str, str], str]) -> pd.DataFrame:
+    """Phase-1 and phase-2 response by programme × sex (all modes), and phase 2 by mode, against the registry."""
+    if response.empty:
+        return response
+    r = response[response["mode"] == "all"]
+    wide = r.pivot_table(index=["programme", "sex"], columns="phase", values="rate", aggfunc="first")
+    n = r.groupby(["programme", "sex"])["graduates"].first()
+    modes = response[(response["phase"] == "phase2") & (response["mode"] != "all")].pivot_table(
+        index=["programme", "sex"], columns="mode", values="rate", aggfunc="first")
+    rows = []
+    for (prog, sex), row in wide.iterrows():
+        base = float(n.loc[(prog, sex)])
+        ok = publishable(base)
+        rec = {t("domain_programme", lang): label("programme", prog), t("domain_sex", lang): label("sex", sex),
+               "N": base}
+        for ph in ("phase1", "phase2"):
+            rec[ph] = fmt_pct(row.get(ph), lang) if ok else ".."
+        for m in ("online", "phone", "paper"):
+            if m in modes.columns:
+                rec[f"phase2: {m}"] = fmt_pct(modes.loc[(prog, sex), m], lang) if ok else ".."
+        rows.append(rec)
+    out = pd.DataFrame(rows)
+    # "all" rows last
+    is_all = out[t("domain_programme", lang)] == label("programme", "all")
+    return pd.concat([out[~is_all], out[is_all]], ignore_index=True)
 
 
-def target_flags(estimates: pd.DataFrame, targets: dict[str, float], lang: str,
-                 previous: dict[str, float] | None = None) -> list[tuple[str, bool]]:
-    """Sentences saying whether each target was met (phase-2 response, knowledge rate), and vs last cohort."""
+def target_flags(flags: pd.DataFrame, lang: str) -> list[tuple[str, bool]]:
+    """Sentences on the cohort-level targets (HESA response, NACE knowledge rate, previous cohort)."""
     lines = []
-    for ind, key, what in (("response_rate_p2", "phase2_response", "what_p2_response"),
-                           ("knowledge_rate", "knowledge_rate", "what_knowledge_rate")):
-        row = estimates[(estimates["indicator"] == ind) & (estimates["domain"] == "all")] if not estimates.empty else estimates
-        if row is None or row.empty or key not in targets:
-            continue
-        value, target = float(row["estimate"].iloc[0]), float(targets[key])
-        ok = value >= target
-        lines.append((t("target_met" if ok else "target_missed", lang, what=t(what, lang),
-                        value=fmt_pct(value, lang), target=fmt_pct(target, lang)), ok))
-        if previous and ind in previous and value < previous[ind]:
-            lines.append((t("target_missed", lang, what=t(what, lang), value=fmt_pct(value, lang),
-                            target=fmt_pct(previous[ind], lang)), False))
+    if flags.empty:
+        return lines
+    overall = flags[flags["domain"] == "all"]
+    for _, f in overall.iterrows():
+        key = "target_missed" if f["missed"] else "target_met"
+        lines.append((t(key, lang, what=t(_WHAT.get(f["indicator"], "what_p2_response"), lang),
+                        value=fmt_pct(f["rate"], lang), target=fmt_pct(f["threshold"], lang)) +
+                      f" ({f['reference']})", not bool(f["missed"])))
+    missed = flags[(flags["domain"] != "all") & flags["missed"]]
+    if len(missed):
+        lines.append((f"{len(missed)} × {t('domain_programme', lang).lower()}: "
+                      + ", ".join(sorted(set(missed["domain"].astype(str)))[:12]), False))
     return lines
 
 
-def quality_tables(paths: CohortPaths, lang: str, targets: dict[str, float]) -> dict[str, Any]:
+def quality_tables(paths: CohortPaths, lang: str, publishable: Callable[[float], bool],
+                   label: Callable[[str, str], str]) -> dict[str, Any]:
     """Everything the data-quality section shows."""
-    v = paths.validated
-    read = lambda p: pd.read_parquet(p) if p.exists() else pd.DataFrame()  # noqa: E731
-    outcomes, quarantine = read(v / "outcomes.parquet"), read(v / "quarantine.parquet")
-    graduates = read(paths.processed / "graduates.parquet")
-    estimates = read(paths.results / "estimates.parquet")
-    acc, ok = accounting(outcomes, lang)
-    rules, examples = rule_counts(quarantine, lang)
-    summary = json.loads((v / "summary.json").read_text(encoding="utf-8")) if (v / "summary.json").exists() else {}
-    previous = summary.get("previous_rates")
-    return {"accounting": acc, "identity_ok": ok, "rules": rules, "examples": examples,
-            "response": response_table(graduates, lang, 22.5),
-            "flags": target_flags(estimates, targets, lang, previous)}
+    q = paths.validated / "quality"
+    acc, ok = accounting(_read(q / "by_file.parquet"), lang)
+    return {"accounting": acc, "identity_ok": ok, "rules": rules_table(_read(q / "by_rule.parquet"), lang),
+            "examples": examples_table(_read(q / "examples.parquet"), lang),
+            "response": response_table(_read(q / "response.parquet"), lang, publishable, label),
+            "flags": target_flags(_read(q / "flags.parquet"), lang)}

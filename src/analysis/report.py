@@ -83,7 +83,7 @@ class Labels:
 
     def value(self, domain: str, code: Any) -> str:
         code = str(code)
-        if domain == "all":
+        if domain == "all" or code == "all":
             return t("all_graduates", self.lang)
         if domain == "faculty" and code in self.faculties:
             return self.faculties[code][self.lang]
@@ -340,7 +340,7 @@ class Report:
                                 t("axis_found_job", self.lang), xmax=12))
         lr = self._json(self.paths.results / "logrank.json")
         if lr:
-            self.para("logrank_note", "tracer-note", chi2=fmt_number(lr["chi2"], self.lang, 1),
+            self.para("logrank_note", "tracer-note", chi2=fmt_number(lr["statistic"], self.lang, 1),
                       p=fmt_number(lr["p_value"], self.lang, 3))
         self.show_table(self.indicator_table("job_within_6_months_share", "faculty"), "domain_faculty")
 
@@ -350,7 +350,7 @@ class Report:
 
         self.heading("sec_income")
         ctx = self._json(self.paths.results / "income_context.json")
-        if ctx:
+        if ctx and "oblast_wage" in ctx:
             self.para("sec_income_intro", wage=fmt_number(ctx["oblast_wage"], self.lang),
                       period=ctx["oblast_wage_period"], minwage=fmt_number(ctx["minimum_wage"], self.lang),
                       source=ctx["source"])
@@ -466,7 +466,7 @@ class Report:
         self.para("sec_quality_intro")
         from analysis.quality_report import quality_tables
 
-        q = quality_tables(self.paths, self.lang, self.targets)
+        q = quality_tables(self.paths, self.lang, self.publishable, self.labels.value)
         for line, ok in q["flags"]:
             cls = "tracer-note" if ok else "tracer-flag"
             _html(f'<p class="{cls}">{_esc(line)}</p>')

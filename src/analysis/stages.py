@@ -94,6 +94,7 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
     from analysis.privacy import DIRECT_IDENTIFIERS, mask_value
     from analysis.provenance import input_records, write_manifest
     from analysis.validate import validate_cohort
+    from analysis.validate.quality import quality_data
 
     paths = cfg.paths
     for item in cfg.inputs:
@@ -121,28 +122,32 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
     out = paths.validated
     for name, table in val.accepted.items():
         write_parquet(_pseudonymise_frame(table, key, personal), out / f"{name}.parquet")
-    quarantine = val.quarantine.copy()
-    if "respondent_id" in quarantine.columns:
-        from analysis.privacy import pseudonymise
-
-        ids = quarantine["respondent_id"].astype("string")
-        quarantine["respondent_id"] = pseudonymise(ids, key).astype("string").where(ids.notna() & (ids != ""))
-    if "value" in quarantine.columns and "column" in quarantine.columns:
-        is_personal = quarantine["column"].isin(personal | {"student_id"})
-        quarantine.loc[is_personal, "value"] = quarantine.loc[is_personal, "value"].map(
-            lambda v: mask_value(str(v)) if v is not None and v == v else v)
+    quarantine = _pseudonymise_ids(val.quarantine, key)
+    is_personal = quarantine["column"].isin(personal | {"student_id"})
+    quarantine.loc[is_personal, "value"] = quarantine.loc[is_personal, "value"].map(
+        lambda v: mask_value(str(v)) if v is not None and v == v and str(v) != "" else v)
     write_parquet(quarantine, out / "quarantine.parquet")
-    outcomes = val.outcomes.copy()
-    if "respondent_id" in outcomes.columns:
-        from analysis.privacy import pseudonymise
-
-        ids = outcomes["respondent_id"].astype("string")
-        outcomes["respondent_id"] = pseudonymise(ids, key).astype("string").where(ids.notna() & (ids != ""))
-    write_parquet(outcomes, out / "outcomes.parquet")
+    write_parquet(_pseudonymise_ids(val.outcomes, key), out / "outcomes.parquet")
+    qd = quality_data(val, insts, cfg)
+    for name in ("by_file", "by_rule", "examples", "response", "knowledge", "flags"):
+        write_parquet(getattr(qd, name).reset_index(drop=True), out / "quality" / f"{name}.parquet")
     (out / "notices.json").write_text(json.dumps(notices, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     (out / "summary.json").write_text(json.dumps(val.summary, ensure_ascii=False, indent=1, sort_keys=True,
                                                  default=str) + "\n", encoding="utf-8")
-    return IngestValidateResult(val.accounting, val.rule_counts, val.response, notices)
+    overall = qd.response[(qd.response["programme"] == "all") & (qd.response["sex"] == "all")]
+    return IngestValidateResult(qd.by_file, qd.by_rule, overall, notices)
+
+
+def _pseudonymise_ids(df: pd.DataFrame, key: bytes, column: str = "respondent_id") -> pd.DataFrame:
+    """Replace the student ids of a quarantine/outcome table by their pseudonyms (empty stays empty)."""
+    from analysis.privacy import pseudonymise
+
+    out = df.copy()
+    if column in out.columns:
+        ids = out[column].astype("string")
+        known = ids.notna() & (ids.str.strip() != "")
+        out[column] = pseudonymise(ids.where(known), key).astype("string").where(known, "")
+    return out
 
 
 # ----------------------------------------------------------------------------- stage 2

@@ -41,7 +41,8 @@ def rules_table(by_rule: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Problems per rule: severity, action, issues, rows affected."""
     if by_rule.empty:
         return by_rule
-    return by_rule.rename(columns={"rule": t("col_rule", lang), "issues": t("col_count", lang)})
+    return by_rule[["rule", "issues", "rows"]].rename(
+        columns={"rule": t("col_rule", lang), "issues": t("col_count", lang), "rows": t("col_rows_affected", lang)})
 
 
 def examples_table(examples: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -54,7 +55,7 @@ def examples_table(examples: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def response_table(response: pd.DataFrame, lang: str, publishable: Callable[[float], bool],
-                   label: Callable[[str, str], str]) -> pd.DataFrame:
+                   label: Callable[[str, str], str], count: Callable[[float], str]) -> pd.DataFrame:
     """Phase-1 and phase-2 response by programme × sex (all modes), and phase 2 by mode, against the registry."""
     if response.empty:
         return response
@@ -68,12 +69,13 @@ def response_table(response: pd.DataFrame, lang: str, publishable: Callable[[flo
         base = float(n.loc[(prog, sex)])
         ok = publishable(base)
         rec = {t("domain_programme", lang): label("programme", prog), t("domain_sex", lang): label("sex", sex),
-               "N": base}
+               "N": count(base)}
         for ph in ("phase1", "phase2"):
-            rec[ph] = fmt_pct(row.get(ph), lang) if ok else ".."
+            rec[t(f"col_{ph}", lang)] = fmt_pct(row.get(ph), lang) if ok else ".."
         for m in ("online", "phone", "paper"):
             if m in modes.columns:
-                rec[f"phase2: {m}"] = fmt_pct(modes.loc[(prog, sex), m], lang) if ok else ".."
+                rec[f"{t('col_phase2', lang)}: {t(f'mode_{m}', lang)}"] = (
+                    fmt_pct(modes.loc[(prog, sex), m], lang) if ok else "..")
         rows.append(rec)
     out = pd.DataFrame(rows)
     # "all" rows last
@@ -81,7 +83,7 @@ def response_table(response: pd.DataFrame, lang: str, publishable: Callable[[flo
     return pd.concat([out[~is_all], out[is_all]], ignore_index=True)
 
 
-def target_flags(flags: pd.DataFrame, lang: str) -> list[tuple[str, bool]]:
+def target_flags(flags: pd.DataFrame, lang: str, label: Callable[[str, str], str]) -> list[tuple[str, bool]]:
     """Sentences on the cohort-level targets (HESA response, NACE knowledge rate, previous cohort)."""
     lines = []
     if flags.empty:
@@ -92,19 +94,20 @@ def target_flags(flags: pd.DataFrame, lang: str) -> list[tuple[str, bool]]:
         lines.append((t(key, lang, what=t(_WHAT.get(f["indicator"], "what_p2_response"), lang),
                         value=fmt_pct(f["rate"], lang), target=fmt_pct(f["threshold"], lang)) +
                       f" ({f['reference']})", not bool(f["missed"])))
-    missed = flags[(flags["domain"] != "all") & flags["missed"]]
+    missed = flags[(flags["domain"] != "all") & flags["missed"] & (flags["indicator"] == "phase2_response")]
     if len(missed):
-        lines.append((f"{len(missed)} × {t('domain_programme', lang).lower()}: "
-                      + ", ".join(sorted(set(missed["domain"].astype(str)))[:12]), False))
+        names = sorted(set(missed["domain"].astype(str)))
+        lines.append((t("groups_below_target", lang, k=len(names), names=", ".join(label("programme", n) for n in names)),
+                      False))
     return lines
 
 
 def quality_tables(paths: CohortPaths, lang: str, publishable: Callable[[float], bool],
-                   label: Callable[[str, str], str]) -> dict[str, Any]:
+                   label: Callable[[str, str], str], count: Callable[[float], str]) -> dict[str, Any]:
     """Everything the data-quality section shows."""
     q = paths.validated / "quality"
     acc, ok = accounting(_read(q / "by_file.parquet"), lang)
     return {"accounting": acc, "identity_ok": ok, "rules": rules_table(_read(q / "by_rule.parquet"), lang),
             "examples": examples_table(_read(q / "examples.parquet"), lang),
-            "response": response_table(_read(q / "response.parquet"), lang, publishable, label),
-            "flags": target_flags(_read(q / "flags.parquet"), lang)}
+            "response": response_table(_read(q / "response.parquet"), lang, publishable, label, count),
+            "flags": target_flags(_read(q / "flags.parquet"), lang, label)}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -49,13 +50,17 @@ def _esc(text: Any) -> str:
     return html.escape(str(text))
 
 
+_NUMERIC = re.compile(r"^[\s\d\u00a0.,%–\-+]*$|^\.\.$")
+
+
 def table_html(df: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
-    """A plain, paste-able HTML table (no index); text columns left-aligned."""
+    """A plain, paste-able HTML table (no index); text cells left-aligned, numbers right-aligned."""
     head = "".join(f"<th>{_esc(c)}</th>" for c in df.columns)
     rows = []
     for _, r in df.iterrows():
         cells = "".join(
-            f'<td class="text">{_esc(v)}</td>' if (c in text_cols or i == 0) else f"<td>{_esc(v)}</td>"
+            f'<td class="text">{_esc(v)}</td>' if (c in text_cols or i == 0 or not _NUMERIC.match(str(v)))
+            else f"<td>{_esc(v)}</td>"
             for i, (c, v) in enumerate(r.items()))
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
@@ -399,9 +404,19 @@ class Report:
             self.para("no_data", "tracer-note")
             return
         comp = comp[[self.mean(1, n) != ".." for n in comp["n"]]].sort_values("gap", ascending=False)
-        labels = [self._question_label("phase2", f"comp_job_{c}") for c in comp["item"]]
+        labels = [self._question_label("phase2", f"comp_job_{c}").split(" — ")[0] for c in comp["item"]]
         _figure(dumbbell(labels, comp["acquired"], comp["required"], t("legend_acquired", self.lang),
                          t("legend_required", self.lang), t("sec_competences", self.lang)))
+
+    def term_label(self, term: str) -> str:
+        """A model term such as ``C(faculty)[T.ENG]`` as "Faculty: Инженердик-техникалык факультет"."""
+        m = re.match(r"C\((\w+)\)\[T\.(.+)\]$", term)
+        if m:
+            var, level = m.groups()
+            return f"{self._question_label('registry', var).split(' — ')[0]}: {self.labels.value(var, level)}"
+        if term in ("gpa",):
+            return t("term_gpa", self.lang)
+        return self._question_label("registry", term)
 
     def _question_label(self, instrument: str, name: str) -> str:
         try:
@@ -439,7 +454,9 @@ class Report:
         for _, r in emp.iterrows():
             val = self.count(r["value"]) if r["kind"] == "count" else (
                 self.share(r["value"], r["n"]) if r["kind"] == "share" else self.mean(r["value"], r["n"], 2))
-            rows.append({t("col_indicator", self.lang): r[f"label_{self.lang}"], t("col_value", self.lang): val,
+            label = (self._question_label("employer", r["item"]) if str(r["item"]).startswith("rate_")
+                     else r[f"label_{self.lang}"])
+            rows.append({t("col_indicator", self.lang): label, t("col_value", self.lang): val,
                          t("col_n", self.lang): self.count(r["n"])})
         self.show_table(pd.DataFrame(rows))
 
@@ -456,6 +473,7 @@ class Report:
         m = m[m["term"] != "Intercept"].copy()
         for c in ("estimate", "ci_low", "ci_high"):
             m[c] = np.exp(m[c])
+        m["term"] = [self.term_label(x) for x in m["term"]]
         fig = coefficient_plot(m, t("sec_models", self.lang), t("axis_odds_ratio", self.lang), null=1.0)
         fig.axes[0].set_xscale("log")
         _figure(fig)
@@ -466,7 +484,7 @@ class Report:
         self.para("sec_quality_intro")
         from analysis.quality_report import quality_tables
 
-        q = quality_tables(self.paths, self.lang, self.publishable, self.labels.value)
+        q = quality_tables(self.paths, self.lang, self.publishable, self.labels.value, self.count)
         for line, ok in q["flags"]:
             cls = "tracer-note" if ok else "tracer-flag"
             _html(f'<p class="{cls}">{_esc(line)}</p>')

@@ -423,6 +423,9 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path) -> dict[st
             (out / "logrank.json").write_text(json.dumps(lr, indent=1, default=float) + "\n", encoding="utf-8")
         models["employment"] = _employment_model(design, graduates)
         write_parquet(models["employment"], out / "model_employment.parquet")
+        refs = [{"variable": v, "level": str(sorted(design.data[v].dropna().astype(str).unique())[0])}
+                for v in ("faculty", "sex", "funding")]
+        write_parquet(pd.DataFrame(refs), out / "model_employment_reference.parquet")
     write_parquet(competences(graduates), out / "competences.parquet")
     write_parquet(feedback(graduates), out / "feedback.parquet")
     write_parquet(nonresponse_bias(graduates), out / "nonresponse.parquet")

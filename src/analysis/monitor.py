@@ -53,10 +53,11 @@ def monitor(cfg: CohortConfig, key: bytes, target: float | None = None, with_con
                                  delimiter=item.delimiter).table)
     answers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["student_id", "consent", "_mode"])
     answered = answers[answers["consent"].astype("string").str.strip().str.casefold() == "yes"]
-    first_mode = answered.drop_duplicates("student_id").assign(_sid=lambda d: _ids(d["student_id"]))
-    reg = registry.assign(_sid=_ids(registry["student_id"]))
-    reg = reg.merge(first_mode[["_sid", "_mode"]], on="_sid", how="left")
-    reg["responded"] = reg["_mode"].notna()
+    first_mode = (answered.assign(_sid=lambda d: _ids(d["student_id"])).drop_duplicates("_sid")
+                  .rename(columns={"_mode": "resp_mode"})[["_sid", "resp_mode"]])
+    reg = registry[[c for c in registry.columns if not c.startswith("_")]].assign(_sid=_ids(registry["student_id"]))
+    reg = reg.merge(first_mode, on="_sid", how="left")
+    reg["responded"] = reg["resp_mode"].notna()
     unknown = sorted(set(first_mode["_sid"]) - set(reg["_sid"]))
 
     def rates(by: list[str]) -> pd.DataFrame:
@@ -70,8 +71,8 @@ def monitor(cfg: CohortConfig, key: bytes, target: float | None = None, with_con
                              "rate": reg["responded"].mean() if len(reg) else float("nan"), "target": target,
                              "answers_not_in_registry": len(unknown)}])
     by_ps = rates(["programme", "sex"])
-    by_mode = reg[reg["responded"]].groupby("_mode").size().rename("responded").reset_index().rename(
-        columns={"_mode": "mode"})
+    by_mode = reg[reg["responded"]].groupby("resp_mode").size().rename("responded").reset_index().rename(
+        columns={"resp_mode": "mode"})
     todo = reg[~reg["responded"]].merge(by_ps[["programme", "sex", "rate"]], on=["programme", "sex"], how="left")
     todo = todo.sort_values(["rate", "programme", "sex", "_sid"], kind="stable")
     call = pd.DataFrame({"pid": pseudonymise(todo["student_id"].astype("string"), key).to_numpy(),

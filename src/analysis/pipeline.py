@@ -127,6 +127,7 @@ def render_html(executed: Path, out_html: Path, lang: str) -> Path:
     c.HTMLExporter.exclude_input_prompt = True
     c.HTMLExporter.exclude_output_prompt = True
     c.HTMLExporter.embed_images = True
+    c.HTMLExporter.language_code = lang
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell", "injected-parameters", "parameters"}
     exporter = HTMLExporter(config=c)

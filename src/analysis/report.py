@@ -475,8 +475,16 @@ class Report:
             m[c] = np.exp(m[c])
         m["term"] = [self.term_label(x) for x in m["term"]]
         fig = coefficient_plot(m, t("sec_models", self.lang), t("axis_odds_ratio", self.lang), null=1.0)
-        fig.axes[0].set_xscale("log")
+        ax = fig.axes[0]
+        ax.set_xscale("log")
+        ticks = [x for x in (0.125, 0.25, 0.5, 1, 2, 4, 8) if m["ci_low"].min() / 1.2 <= x <= m["ci_high"].max() * 1.2]
+        ax.set_xticks(ticks, [fmt_number(x, self.lang, 2 if x < 1 else 0) for x in ticks])
+        ax.minorticks_off()
         _figure(fig)
+        refs = self._result("model_employment_reference")
+        if not refs.empty:
+            ref = ", ".join(self.labels.value(r["variable"], r["level"]) for _, r in refs.iterrows())
+            self.para("reference_category", "tracer-note", ref=ref)
 
     def section_data_quality(self) -> None:
         """Accounting per file, rules that fired with an example each, response against targets."""

@@ -1,0 +1,612 @@
+"""Translate XLSForm ``relevant`` / ``constraint`` expressions into pandas ``DataFrame.query`` strings.
+
+The XLSForm expression language is a subset of XPath 1.0 with ODK functions (ODK XForms
+specification, "XPath operators" and "XPath functions"). This translator supports what the
+project's questionnaires use, and nothing silently: any other construct raises
+:class:`XPathTranslationError` when the suites are built.
+
+Supported
+    ``${x}``, ``.`` (the question itself, in constraints), string and number literals,
+    ``=  !=  <  <=  >  >=``, ``+  -  *  div  mod``, ``and``, ``or``, parentheses,
+    ``not(e)``, ``selected(${x}, 'v')``, ``count-selected(${x})``, ``string-length(${x})``,
+    ``regex(${x}, 'pattern')``, ``true()``, ``false()``, ``date('YYYY-MM-DD')``, ``today()``,
+    ``coalesce(a, b)`` (numbers).
+
+Semantics (chosen to match ODK's XPath evaluation on the canonical table, where an empty
+answer is missing):
+
+* ``${x} = 'v'`` / ``${x} != 'v'`` compare text: ``x == 'v'`` / ``x != 'v'`` (an empty answer is
+  not equal to ``'v'``, so ``!=`` is true for it, as in ODK where the empty string ≠ ``'v'``);
+* ``${x} = ''`` / ``${x} != ''`` become ``x.isna()`` / ``x.notna()``;
+* relational operators and comparisons with a number compare **numbers**: ``${x}`` becomes the
+  helper column ``x__num`` (the answer parsed as a number, NaN when empty or not a number), so
+  an empty answer makes the comparison false, as XPath's ``number('')`` = NaN does;
+* a **date** question in a comparison becomes ``x__date`` (``datetime64``, NaT when empty or not a
+  real date); ``date('2000-01-01')`` becomes the text ``'2000-01-01'`` (pandas compares it as a
+  date) and ``today()`` the helper column ``__today`` (the date of the validation run, so a stored
+  suite does not change from day to day);
+* ``count-selected(${x})`` and ``string-length(${x})`` use the helper columns ``x__nsel`` and
+  ``x__len`` (0 when empty); ``coalesce(a, b)`` becomes ``(a).fillna(b)``.
+
+Helper columns are named ``<question>__num``, ``__nsel``, ``__len``, ``__date`` and ``__today``;
+:func:`helper_columns` lists those a query needs and :func:`add_helper_columns` computes them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "XPathTranslationError", "Node", "parse", "to_query", "relevance_query", "simple_range",
+    "simple_regex", "split_bounds", "helper_columns", "add_helper_columns", "referenced_fields",
+    "parse_iso_dates", "to_number",
+]
+
+
+class XPathTranslationError(ValueError):
+    """An XLSForm expression uses something the translator does not support (or is malformed)."""
+
+
+# --------------------------------------------------------------------------- tokens
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<field>\$\{\s*(?P<fname>[A-Za-z_][A-Za-z0-9_.\-]*)\s*\})
+      | (?P<num>\d+(?:\.\d+)?|\.\d+)
+      | (?P<str>'[^']*'|"[^"]*")
+      | (?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,)
+      | (?P<name>[A-Za-z_][A-Za-z0-9_\-:]*)
+      | (?P<dot>\.)
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str
+    value: str
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    pos, out = 0, []
+    text = text.strip()
+    while pos < len(text):
+        m = _TOKEN.match(text, pos)
+        if not m or m.end() == pos:
+            raise XPathTranslationError(f"cannot read {text[pos:pos + 20]!r} in expression {text!r}")
+        pos = m.end()
+        if m.group("field"):
+            out.append(_Tok("field", m.group("fname")))
+        elif m.group("num") is not None:
+            out.append(_Tok("num", m.group("num")))
+        elif m.group("str") is not None:
+            out.append(_Tok("str", m.group("str")[1:-1]))
+        elif m.group("op"):
+            out.append(_Tok("op", m.group("op")))
+        elif m.group("name"):
+            out.append(_Tok("name", m.group("name")))
+        elif m.group("dot"):
+            out.append(_Tok("dot", "."))
+        # trailing whitespace matches an empty alternative only at the end
+    return out
+
+
+# --------------------------------------------------------------------------- syntax tree
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of the parsed expression: ``kind`` is one of field, self, str, num, bool, call,
+    binop (``op`` in the XPath spelling), not."""
+
+    kind: str
+    value: str = ""
+    args: tuple["Node", ...] = ()
+
+
+_FUNCS = {"not": 1, "selected": 2, "count-selected": 1, "string-length": 1, "regex": 2,
+          "true": 0, "false": 0, "date": 1, "today": 0, "coalesce": 2}
+
+
+class _Parser:
+    """Recursive descent over XPath 1.0 precedence: or < and < equality < relational < additive
+    < multiplicative < unary < primary."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = _tokenize(text)
+        self.i = 0
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        tok = self.peek()
+        if tok is None:
+            raise XPathTranslationError(f"expression ends too early: {self.text!r}")
+        self.i += 1
+        return tok
+
+    def expect(self, value: str) -> None:
+        tok = self.take()
+        if tok.value != value or tok.kind not in ("op", "name"):
+            raise XPathTranslationError(f"expected {value!r} but found {tok.value!r} in {self.text!r}")
+
+    def _is(self, kind: str, *values: str) -> bool:
+        tok = self.peek()
+        return tok is not None and tok.kind == kind and tok.value in values
+
+    def parse(self) -> Node:
+        if not self.toks:
+            raise XPathTranslationError("empty expression")
+        node = self.or_()
+        if self.peek() is not None:
+            raise XPathTranslationError(f"unexpected {self.peek().value!r} in {self.text!r}")
+        return node
+
+    def or_(self) -> Node:
+        node = self.and_()
+        while self._is("name", "or"):
+            self.take()
+            node = Node("binop", "or", (node, self.and_()))
+        return node
+
+    def and_(self) -> Node:
+        node = self.equality()
+        while self._is("name", "and"):
+            self.take()
+            node = Node("binop", "and", (node, self.equality()))
+        return node
+
+    def equality(self) -> Node:
+        node = self.relational()
+        while self._is("op", "=", "!="):
+            op = self.take().value
+            node = Node("binop", op, (node, self.relational()))
+        return node
+
+    def relational(self) -> Node:
+        node = self.additive()
+        while self._is("op", "<", "<=", ">", ">="):
+            op = self.take().value
+            node = Node("binop", op, (node, self.additive()))
+        return node
+
+    def additive(self) -> Node:
+        node = self.multiplicative()
+        while self._is("op", "+", "-"):
+            op = self.take().value
+            node = Node("binop", op, (node, self.multiplicative()))
+        return node
+
+    def multiplicative(self) -> Node:
+        node = self.unary()
+        while self._is("op", "*") or self._is("name", "div", "mod"):
+            op = self.take().value
+            node = Node("binop", op, (node, self.unary()))
+        return node
+
+    def unary(self) -> Node:
+        if self._is("op", "-"):
+            self.take()
+            inner = self.unary()
+            if inner.kind == "num":
+                return Node("num", "-" + inner.value if not inner.value.startswith("-") else inner.value[1:])
+            return Node("binop", "-", (Node("num", "0"), inner))
+        return self.primary()
+
+    def primary(self) -> Node:
+        tok = self.take()
+        if tok.kind == "field":
+            return Node("field", tok.value)
+        if tok.kind == "dot":
+            return Node("self")
+        if tok.kind == "num":
+            return Node("num", tok.value)
+        if tok.kind == "str":
+            return Node("str", tok.value)
+        if tok.kind == "op" and tok.value == "(":
+            node = self.or_()
+            self.expect(")")
+            return node
+        if tok.kind == "name" and self._is("op", "("):
+            name = tok.value
+            if name not in _FUNCS:
+                raise XPathTranslationError(
+                    f"function {name}() is not supported by the relevance translator "
+                    f"(supported: {', '.join(f + '()' for f in sorted(_FUNCS))}) in {self.text!r}")
+            self.take()
+            args: list[Node] = []
+            if not self._is("op", ")"):
+                args.append(self.or_())
+                while self._is("op", ","):
+                    self.take()
+                    args.append(self.or_())
+            self.expect(")")
+            if len(args) != _FUNCS[name]:
+                raise XPathTranslationError(f"{name}() takes {_FUNCS[name]} argument(s), got {len(args)} "
+                                            f"in {self.text!r}")
+            if name in ("true", "false"):
+                return Node("bool", name)
+            if name == "not":
+                return Node("not", args=tuple(args))
+            return Node("call", name, tuple(args))
+        raise XPathTranslationError(f"unexpected {tok.value!r} in {self.text!r}")
+
+
+def parse(text: str) -> Node:
+    """Parse an XLSForm expression into a :class:`Node` tree (raises :class:`XPathTranslationError`)."""
+    return _Parser(str(text)).parse()
+
+
+# --------------------------------------------------------------------------- emitting pandas
+
+
+_NUM_OPS = {"+": "+", "-": "-", "*": "*", "div": "/", "mod": "%"}
+_REL_OPS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_EQ_OPS = {"=": "==", "!=": "!="}
+
+
+def _q(col: str) -> str:
+    return f"`{col}`"
+
+
+def _lit(text: str) -> str:
+    return repr(str(text))
+
+
+class _Emitter:
+    def __init__(self, self_name: str | None, known: set[str] | None, text: str,
+                 types: dict[str, str] | None = None) -> None:
+        self.self_name = self_name
+        self.known = known
+        self.text = text
+        self.types = types or {}
+
+    def field_name(self, node: Node) -> str:
+        if node.kind == "self":
+            if not self.self_name:
+                raise XPathTranslationError(f"'.' (the question itself) is only allowed in a constraint: "
+                                            f"{self.text!r}")
+            return self.self_name
+        name = node.value
+        if self.known is not None and name not in self.known:
+            raise XPathTranslationError(f"${{{name}}} is not a question of this instrument in {self.text!r}")
+        return name
+
+    def is_fieldlike(self, node: Node) -> bool:
+        return node.kind in ("field", "self")
+
+    def is_numeric(self, node: Node) -> bool:
+        if node.kind == "num":
+            return True
+        if node.kind == "binop" and node.value in _NUM_OPS:
+            return True
+        return node.kind == "call" and node.value in ("count-selected", "string-length", "date", "today",
+                                                      "coalesce")
+
+    # numbers ---------------------------------------------------------------
+    def num(self, node: Node) -> str:
+        if node.kind == "num":
+            return node.value
+        if node.kind == "str":
+            try:
+                float(node.value)
+            except ValueError:
+                raise XPathTranslationError(f"text {node.value!r} used as a number in {self.text!r}") from None
+            return node.value
+        if self.is_fieldlike(node):
+            name = self.field_name(node)
+            return _q(name + ("__date" if self.types.get(name) == "date" else "__num"))
+        if node.kind == "call" and node.value == "date":
+            arg = node.args[0]
+            if arg.kind != "str" or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", arg.value):
+                raise XPathTranslationError(f"date() needs a literal 'YYYY-MM-DD' in {self.text!r}")
+            return _lit(arg.value)
+        if node.kind == "call" and node.value == "today":
+            return _q("__today")
+        if node.kind == "call" and node.value == "coalesce":
+            return f"({self.num(node.args[0])}).fillna({self.num(node.args[1])})"
+        if node.kind == "call" and node.value == "count-selected":
+            return _q(self.field_name(self._field_arg(node, 0)) + "__nsel")
+        if node.kind == "call" and node.value == "string-length":
+            return _q(self.field_name(self._field_arg(node, 0)) + "__len")
+        if node.kind == "binop" and node.value in _NUM_OPS:
+            a, b = node.args
+            return f"({self.num(a)} {_NUM_OPS[node.value]} {self.num(b)})"
+        raise XPathTranslationError(f"cannot use this part as a number in {self.text!r}")
+
+    def _field_arg(self, node: Node, i: int) -> Node:
+        arg = node.args[i]
+        if not self.is_fieldlike(arg):
+            raise XPathTranslationError(f"{node.value}() needs a question (${{name}} or .) as argument "
+                                        f"{i + 1} in {self.text!r}")
+        return arg
+
+    # booleans --------------------------------------------------------------
+    def cond(self, node: Node) -> str:
+        k = node.kind
+        if k == "bool":
+            return "True" if node.value == "true" else "False"
+        if k == "not":
+            return f"~({self.cond(node.args[0])})"
+        if self.is_fieldlike(node):  # boolean(node-set): the answer is not empty
+            return f"{_q(self.field_name(node))}.notna()"
+        if k == "call":
+            if node.value == "selected":
+                col = self.field_name(self._field_arg(node, 0))
+                code = node.args[1]
+                if code.kind not in ("str", "num"):
+                    raise XPathTranslationError(f"selected() needs a literal choice code in {self.text!r}")
+                pattern = r"(?:^| )" + re.escape(code.value) + r"(?: |$)"
+                return f"{_q(col)}.str.contains({_lit(pattern)}, regex=True, na=False)"
+            if node.value == "regex":
+                col = self.field_name(self._field_arg(node, 0))
+                pat = node.args[1]
+                if pat.kind != "str":
+                    raise XPathTranslationError(f"regex() needs a literal pattern in {self.text!r}")
+                re.compile(pat.value)
+                return f"{_q(col)}.str.contains({_lit(pat.value)}, regex=True, na=False)"
+            raise XPathTranslationError(f"{node.value}() gives a number, not a condition, in {self.text!r}")
+        if k == "binop":
+            op = node.value
+            a, b = node.args
+            if op in ("and", "or"):
+                joiner = " & " if op == "and" else " | "
+                return joiner.join(f"({self.cond(part)})" for part in _chain(node, op))
+            if op in _REL_OPS:
+                return f"{self.num(a)} {_REL_OPS[op]} {self.num(b)}"
+            if op in _EQ_OPS:
+                return self.equality(op, a, b)
+            raise XPathTranslationError(f"'{op}' gives a number, not a condition, in {self.text!r}")
+        raise XPathTranslationError(f"a literal alone is not a condition in {self.text!r}")
+
+    def equality(self, op: str, a: Node, b: Node) -> str:
+        pop = _EQ_OPS[op]
+        if b.kind == "str" and b.value == "" and self.is_fieldlike(a):
+            return f"{_q(self.field_name(a))}.{'isna' if op == '=' else 'notna'}()"
+        if a.kind == "str" and a.value == "" and self.is_fieldlike(b):
+            return f"{_q(self.field_name(b))}.{'isna' if op == '=' else 'notna'}()"
+        if self.is_numeric(a) or self.is_numeric(b):
+            return f"{self.num(a)} {pop} {self.num(b)}"
+        if self.is_fieldlike(a) and b.kind == "str":
+            return f"{_q(self.field_name(a))} {pop} {_lit(b.value)}"
+        if a.kind == "str" and self.is_fieldlike(b):
+            return f"{_q(self.field_name(b))} {pop} {_lit(a.value)}"
+        if self.is_fieldlike(a) and self.is_fieldlike(b):
+            return f"{_q(self.field_name(a))} {pop} {_q(self.field_name(b))}"
+        if a.kind == "bool" or b.kind == "bool" or a.kind in ("not", "binop") or b.kind in ("not", "binop"):
+            return f"({self.cond(a)}) {pop} ({self.cond(b)})"
+        raise XPathTranslationError(f"cannot compare these two parts in {self.text!r}")
+
+
+def _chain(node: Node, op: str) -> list[Node]:
+    """The operands of a chain of the same operator (``a or b or c`` → [a, b, c])."""
+    if node.kind == "binop" and node.value == op:
+        return _chain(node.args[0], op) + _chain(node.args[1], op)
+    return [node]
+
+
+def to_query(expr: str | Node, self_name: str | None = None, known: Iterable[str] | None = None,
+             types: dict[str, str] | None = None) -> str:
+    """Translate an XLSForm condition into a pandas ``DataFrame.query`` string.
+
+    Parameters
+    ----------
+    expr
+        The XLSForm expression (e.g. ``${ilo_worked} = 'no' and not(selected(${x}, 'a'))``).
+    self_name
+        The question that ``.`` stands for (constraints only).
+    known
+        Question names of the instrument; a reference to any other name is an error.
+    types
+        Question name → XLSForm base type; date questions compare as dates (``__date`` helpers).
+
+    Returns
+    -------
+    str
+        A condition for ``DataFrame.query`` (default pandas parser; backticked column names,
+        helper columns as described in the module docstring).
+    """
+    node = parse(expr) if isinstance(expr, str) else expr
+    text = expr if isinstance(expr, str) else "<expression>"
+    return _Emitter(self_name, set(known) if known is not None else None, text, types).cond(node)
+
+
+def relevance_query(expr: str | None, known: Iterable[str] | None = None,
+                    types: dict[str, str] | None = None) -> str | None:
+    """The pandas condition of an XLSForm ``relevant`` expression (None when always relevant)."""
+    if expr is None or not str(expr).strip():
+        return None
+    node = parse(str(expr))
+    if node.kind == "bool" and node.value == "true":
+        return None
+    return to_query(str(expr), known=known, types=types)
+
+
+def referenced_fields(expr: str | Node) -> list[str]:
+    """Question names referenced with ``${...}`` in an expression, sorted."""
+    node = parse(expr) if isinstance(expr, str) else expr
+    out: set[str] = set()
+
+    def walk(n: Node) -> None:
+        if n.kind == "field":
+            out.add(n.value)
+        for a in n.args:
+            walk(a)
+
+    walk(node)
+    return sorted(out)
+
+
+# --------------------------------------------------------------------------- constraint shapes
+
+
+Bounds = tuple[float | None, float | None, bool, bool]
+
+
+def _bound(c: Node) -> tuple[str, float] | None:
+    """``('>=', 1)`` for a conjunct ``. >= 1`` (or ``1 <= .``), None for anything else."""
+    flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
+    if c.kind != "binop" or c.value not in _REL_OPS:
+        return None
+    a, b = c.args
+    op = c.value
+    if a.kind == "num" and b.kind == "self":
+        a, b, op = b, a, flip[op]
+    if not (a.kind == "self" and b.kind == "num"):
+        return None
+    v = float(b.value)
+    return op, (int(v) if v.is_integer() else v)
+
+
+def split_bounds(expr: str) -> tuple[Bounds | None, Node | None]:
+    """Split a constraint into numeric bounds on ``.`` and the rest.
+
+    The top-level ``and`` terms ``. >= a``, ``. > a``, ``. <= b``, ``. < b`` (either side order;
+    one lower and one upper at most) become ``(min, max, strict_min, strict_max)``; the other
+    terms are returned as one expression tree (None when there are none).
+    ``. >= 0 and . <= 500 and . <= ${applications_n}`` → ``((0, 500, False, False), <. <= ${applications_n}>)``.
+    """
+    node = parse(expr)
+    lo: float | None = None
+    hi: float | None = None
+    slo = shi = False
+    rest: list[Node] = []
+    for c in _chain(node, "and"):
+        b = _bound(c)
+        if b is None:
+            rest.append(c)
+            continue
+        op, v = b
+        if op in (">", ">=") and lo is None:
+            lo, slo = v, op == ">"
+        elif op in ("<", "<=") and hi is None:
+            hi, shi = v, op == "<"
+        else:
+            rest.append(c)
+    bounds = (lo, hi, slo, shi) if (lo is not None or hi is not None) else None
+    tree: Node | None = None
+    for c in rest:
+        tree = c if tree is None else Node("binop", "and", (tree, c))
+    return bounds, tree
+
+
+def simple_range(expr: str) -> Bounds | None:
+    """``(min, max, strict_min, strict_max)`` when a constraint is only bounds on ``.``, else None.
+
+    e.g. ``. >= 1 and . <= 98`` → ``(1, 98, False, False)``.
+    """
+    try:
+        bounds, rest = split_bounds(expr)
+    except XPathTranslationError:
+        return None
+    return bounds if rest is None else None
+
+
+def simple_regex(expr: str) -> str | None:
+    """The pattern of a constraint that is exactly ``regex(., 'pattern')``, else None."""
+    try:
+        node = parse(expr)
+    except XPathTranslationError:
+        return None
+    if node.kind == "call" and node.value == "regex" and node.args[0].kind == "self" \
+            and node.args[1].kind == "str":
+        return node.args[1].value
+    return None
+
+
+# --------------------------------------------------------------------------- helper columns
+
+_HELPER = re.compile(r"`([A-Za-z][A-Za-z0-9_]*?)__(num|nsel|len|date)`")
+
+
+def helper_columns(queries: Iterable[str]) -> set[tuple[str, str]]:
+    """``(question, kind)`` pairs of the helper columns that the given query strings use
+    (``("", "today")`` for ``__today``)."""
+    out: set[tuple[str, str]] = set()
+    for q in queries:
+        if q:
+            out.update((m.group(1), m.group(2)) for m in _HELPER.finditer(q))
+            if "`__today`" in q:
+                out.add(("", "today"))
+    return out
+
+
+def parse_iso_dates(s: "pd.Series") -> "pd.Series":
+    """Dates written ``YYYY-MM-DD`` → ``datetime64[us]`` (NaT when empty or not a real date).
+
+    Python ``datetime.strptime(v, "%Y-%m-%d")``: the rule of great-expectations'
+    ``ExpectColumnValuesToMatchStrftimeFormat``, so every value a suite accepts is converted.
+    """
+    import datetime as dt
+
+    import pandas as pd
+
+    cache: dict[str, object] = {}
+
+    def one(v: object) -> object:
+        if not isinstance(v, str):
+            return None
+        if v not in cache:
+            try:
+                cache[v] = dt.datetime.strptime(v, "%Y-%m-%d")
+            except ValueError:
+                cache[v] = None
+        return cache[v]
+
+    vals = s.astype("object").map(one)
+    return pd.Series(pd.array(vals.tolist(), dtype="datetime64[us]"), index=s.index)
+
+
+def to_number(s: "pd.Series") -> "pd.Series":
+    """Answers as float64 numbers: ``"12"`` → 12.0, ``"3,5"`` → 3.5; empty or non-numeric → NaN."""
+    import pandas as pd
+
+    text = s.astype("object").where(s.notna(), None)
+    text = text.map(lambda v: v.replace(",", ".", 1) if isinstance(v, str) and v.count(",") == 1
+                    and "." not in v else v)
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def add_helper_columns(df: "pd.DataFrame", needed: Iterable[tuple[str, str]]) -> "pd.DataFrame":
+    """Add the helper columns ``needed`` (from :func:`helper_columns`) to ``df`` in place; return it.
+
+    ``__num``: the answer as a float (NaN when empty or not a number); ``__nsel``: number of
+    space-separated codes (0 when empty); ``__len``: number of characters (0 when empty);
+    ``__date``: the answer as a date (NaT when empty or not a real date); ``__today``: today's
+    date (the day of the run). A question missing from ``df`` gives an all-missing helper.
+    """
+    import numpy as np
+    import pandas as pd
+
+    for name, kind in sorted(needed):
+        if kind == "today":
+            if "__today" not in df.columns:
+                df["__today"] = pd.Series(pd.Timestamp.now().normalize(), index=df.index).astype("datetime64[us]")
+            continue
+        col = f"{name}__{kind}"
+        if col in df.columns:
+            continue
+        if name not in df.columns:
+            if kind == "date":
+                df[col] = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us]")
+            else:
+                df[col] = np.nan if kind == "num" else 0
+            continue
+        s = df[name]
+        if kind == "num":
+            df[col] = to_number(s)
+        elif kind == "date":
+            df[col] = parse_iso_dates(s)
+        elif kind == "nsel":
+            df[col] = s.str.split().str.len().fillna(0).astype("int64")
+        else:
+            df[col] = s.str.len().fillna(0).astype("int64")
+    return df

@@ -44,7 +44,7 @@ test-fast: $(STAMP) ## run the tests without the end-to-end notebook runs
 	$(BIN)/python -m pytest -q -m "not slow" $(ARGS)
 
 lab: $(STAMP) ## open JupyterLab on the project kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	env -u MPLBACKEND $(BIN)/jupyter lab --notebook-dir=notebooks
 
 demo: $(STAMP) ## regenerate the synthetic demo cohort under data/raw/demo-2025
 	$(BIN)/tracer demo

@@ -19,11 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis import i18n
 from analysis.i18n import fmt_number, fmt_pct, t
 from analysis.paths import cohort_paths
 
-DEFINITIONS = Path(__file__).resolve().parent / "definitions"
 
 
 # ----------------------------------------------------------------------------- display helpers
@@ -67,37 +65,22 @@ def table_html(df: pd.DataFrame, text_cols: tuple[str, ...] = ()) -> str:
 
 
 # ----------------------------------------------------------------------------- labels
-def _labels_csv(name: str, key: str) -> dict[str, dict[str, str]]:
-    df = pd.read_csv(DEFINITIONS / name, dtype=str)
-    return {r[key]: {lang: r[f"name_{lang}"] for lang in i18n.LANGS} for _, r in df.iterrows()}
+_DOMAIN_COLUMN = {"status": "labour_status", "mode": "p2_mode"}
 
 
 @dataclass
 class Labels:
-    """Labels of domain values (faculty, programme, sex, level, funding, status) in one language."""
+    """Labels of domain values in one language, from the one label source (:mod:`analysis.labels`)."""
 
     lang: str
 
-    @cached_property
-    def faculties(self) -> dict[str, dict[str, str]]:
-        return _labels_csv("faculties.csv", "faculty")
-
-    @cached_property
-    def programmes(self) -> dict[str, dict[str, str]]:
-        return _labels_csv("programmes.csv", "programme")
-
     def value(self, domain: str, code: Any) -> str:
+        from analysis.labels import value_label
+
         code = str(code)
         if domain == "all" or code == "all":
             return t("all_graduates", self.lang)
-        if domain == "faculty" and code in self.faculties:
-            return self.faculties[code][self.lang]
-        if domain == "programme" and code in self.programmes:
-            return self.programmes[code][self.lang]
-        key = f"{domain}_{code}"
-        if key in i18n.catalogue():
-            return t(key, self.lang)
-        return code
+        return value_label(_DOMAIN_COLUMN.get(domain, domain), code, self.lang)
 
 
 # ----------------------------------------------------------------------------- the report
@@ -134,7 +117,6 @@ class Report:
 
     @cached_property
     def manifest(self) -> dict[str, Any]:
-        from analysis.stages import read_parquet  # noqa: F401  (same error style)
         from analysis.errors import InputError
 
         p = self.paths.processed / "manifest.json"

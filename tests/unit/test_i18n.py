@@ -1,0 +1,65 @@
+"""Report prose exists in all three languages, numbers are formatted per language, charts keep Kyrgyz letters."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from analysis import i18n
+from analysis.errors import ConfigError
+
+
+def test_every_message_has_kyrgyz_russian_and_english():
+    for key, texts in i18n.catalogue().items():
+        assert set(texts) == set(i18n.LANGS), key
+        for lang, text in texts.items():
+            assert text.strip(), f"{key}/{lang} is empty"
+        # the same placeholders in every language
+        ph = {lang: set(re.findall(r"{(\w+)}", text)) for lang, text in texts.items()}
+        assert ph["ky"] == ph["ru"] == ph["en"], key
+
+
+def test_kyrgyz_messages_are_not_russian_copies():
+    cat = i18n.catalogue()
+    long = [k for k, v in cat.items() if len(v["ky"]) > 25]
+    assert long
+    for key in long:
+        assert cat[key]["ky"] != cat[key]["ru"], key
+    assert any(ch in "".join(v["ky"] for v in cat.values()) for ch in "ңөү")
+
+
+def test_placeholders_are_filled_and_unknown_keys_fail():
+    assert "2025" in i18n.t("report_subtitle", "ky", year=2025, months=9)
+    with pytest.raises(ConfigError):
+        i18n.t("no_such_message", "ky")
+    with pytest.raises(ConfigError):
+        i18n.t("report_title", "de", cohort="x")
+
+
+@pytest.mark.parametrize("lang, number, pct", [
+    ("ky", "1\u00a0234,5", "87,0%"),
+    ("ru", "1\u00a0234,5", "87,0\u00a0%"),
+    ("en", "1,234.5", "87.0%"),
+])
+def test_numbers_follow_the_language(lang, number, pct):
+    assert i18n.fmt_number(1234.5, lang, 1) == number
+    assert i18n.fmt_pct(0.87, lang) == pct
+    assert i18n.fmt_pct(float("nan"), lang) == ".."
+
+
+def test_kyrgyz_dates():
+    assert i18n.fmt_date("2025-06-30", "ky") == "2025-ж., 30-июнь"
+
+
+def test_charts_draw_kyrgyz_letters_without_missing_glyphs():
+    import matplotlib.pyplot as plt
+
+    from analysis.charts import bars_with_ci, dumbbell
+
+    fig = bars_with_ci(["Ңөү факультети", "Үй-бүлө"], [0.4, 0.6], [0.3, 0.5], [0.5, 0.7],
+                       "Иштегендердин үлүшү", "үлүш", reference=0.5, reference_label="бардыгы")
+    fig.canvas.draw()  # a missing glyph warning is an error (tests/conftest.py)
+    fig2 = dumbbell(["Чет тили", "Өз алдынча өнүгүү"], [3, 3.5], [4, 4.2], "бүтүргөндө", "жумушта", "Көндүмдөр")
+    fig2.canvas.draw()
+    plt.close("all")

@@ -88,10 +88,11 @@ def weight_respondents(graduates: pd.DataFrame, cfg: CohortConfig, flag: str = "
         if not margins:
             break
         try:
-            design = rake(Design(resp, weights="w0"), registry_margins(graduates, margins), new_weights="w_raked")
+            design = rake(Design(resp, weights="w0"), registry_margins(graduates, margins), max_iter=2000,
+                          new_weights="w_raked")
             design = trim_weights(design, max_ratio=cfg.weight_trim_ratio, new_weights="w_trim")
-            design = rake(Design(design.data, weights="w_trim"),
-                          registry_margins(graduates, margins), new_weights="weight")
+            design = rake(Design(design.data, weights="w_trim"), registry_margins(graduates, margins),
+                          max_iter=2000, new_weights="weight")
             used = margins
             break
         except InputError:
@@ -348,53 +349,6 @@ def employers_summary(employers: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def nonresponse_bias(graduates: pd.DataFrame) -> pd.DataFrame:
-    """Phase-1 answers and registry data of phase-2 respondents vs non-respondents (bias check)."""
-    g = graduates[graduates["resp_p1"].fillna(False).astype(bool)].copy()
-    resp = g["resp_p2"].fillna(False).astype(bool)
-    rows = []
-    checks = {"gpa": "mean", "sat_studies": "mean", "eval_overall": "mean", "internship_done": "yes",
-              "job_status": "has_job", "funding": "state", "sex": "female"}
-    from scipy import stats
-
-    for col, how in checks.items():
-        if col not in g:
-            continue
-        if how == "mean":
-            v = pd.to_numeric(g[col], errors="coerce")
-            a, b = v[resp].dropna(), v[~resp].dropna()
-            if len(a) > 1 and len(b) > 1:
-                p = stats.ttest_ind(a, b, equal_var=False).pvalue
-                rows.append({"variable": col, "statistic": "mean", "respondents": a.mean(), "non_respondents": b.mean(),
-                             "n_respondents": len(a), "n_non_respondents": len(b), "p_value": p})
-        else:
-            v = (g[col].astype("string") == how).astype(float).where(g[col].notna())
-            a, b = v[resp].dropna(), v[~resp].dropna()
-            if len(a) and len(b):
-                table = [[a.sum(), len(a) - a.sum()], [b.sum(), len(b) - b.sum()]]
-                p = stats.chi2_contingency(table)[1] if min(map(min, table)) >= 0 else np.nan
-                rows.append({"variable": f"{col} = {how}", "statistic": "share", "respondents": a.mean(),
-                             "non_respondents": b.mean(), "n_respondents": len(a), "n_non_respondents": len(b),
-                             "p_value": p})
-    return pd.DataFrame(rows)
-
-
-def _employment_model(design, graduates: pd.DataFrame) -> pd.DataFrame:
-    """Weighted logistic regression of employment with design-based SEs (tidy)."""
-    from analysis.models import logit_weighted
-    from analysis.survey import Design
-
-    d = design.data.copy()
-    d["employed_num"] = (d["labour_status"].astype("string") == "employed").astype(float)
-    d = d[d["labour_status"].notna()]
-    terms = ["C(faculty)", "C(sex)", "C(funding)"]
-    if "gpa" in d and pd.to_numeric(d["gpa"], errors="coerce").notna().all():
-        d["gpa"] = pd.to_numeric(d["gpa"], errors="coerce")
-        terms.append("gpa")
-    formula = "employed_num ~ " + " + ".join(terms)
-    return logit_weighted(formula, Design(d, weights=design.weights, calibration=design.calibration))
-
-
 def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path) -> dict[str, Any]:
     """The whole model stage; writes ``results/`` and returns the tables the notebook shows."""
     from analysis.stages import write_parquet
@@ -413,7 +367,6 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path) -> dict[st
                            {"what": "respondents_p2", "value": int(graduates["resp_p2"].fillna(False).sum())}])
     write_parquet(counts, out / "counts.parquet")
 
-    models: dict[str, pd.DataFrame] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         if TIME_COL in graduates and EVENT_COL in graduates:
@@ -421,23 +374,62 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path) -> dict[st
             write_parquet(km, out / "km_faculty.parquet")
             write_parquet(cif, out / "cif.parquet")
             (out / "logrank.json").write_text(json.dumps(lr, indent=1, default=float) + "\n", encoding="utf-8")
-        models["employment"] = _employment_model(design, graduates)
-        write_parquet(models["employment"], out / "model_employment.parquet")
-        refs = [{"variable": v, "level": str(sorted(design.data[v].dropna().astype(str).unique())[0])}
-                for v in ("faculty", "sex", "funding")]
-        write_parquet(pd.DataFrame(refs), out / "model_employment_reference.parquet")
+        fitted = _outcome_models(graduates, design, cfg, out)
+        _nonresponse(graduates, cfg, out)
     write_parquet(competences(graduates), out / "competences.parquet")
     write_parquet(feedback(graduates), out / "feedback.parquet")
-    write_parquet(nonresponse_bias(graduates), out / "nonresponse.parquet")
     emp = cfg.paths.processed / "employers.parquet"
     if emp.exists():
         write_parquet(employers_summary(pd.read_parquet(emp)), out / "employers_summary.parquet")
     _income_context(cfg, out)
 
     head = est[(est["domain"] == "all")][["indicator", "n", "estimate", "ci_low", "ci_high", "w_estimate"]]
-    wtab = pd.DataFrame([{"diagnostic": k, "value": v} for k, v in diag.items()])
-    mtab = pd.concat([m.assign(model=k) for k, m in models.items()], ignore_index=True) if models else pd.DataFrame()
-    return {"weights": wtab, "headline": head, "models": mtab}
+    wtab = pd.DataFrame([{"diagnostic": k, "value": str(v)} for k, v in diag.items()])
+    return {"weights": wtab, "headline": head, "models": fitted}
+
+
+MODEL_NAMES = ("employment_logit", "infield_logit", "income_ols", "satisfaction_ologit", "first_job_cox")
+
+
+def _outcome_models(graduates: pd.DataFrame, design, cfg: CohortConfig, out: Path) -> pd.DataFrame:
+    """Fit the outcome models (:mod:`analysis.outcome_models`); write one tidy table per model,
+    the multiple-imputation sensitivity analysis, and the reasons of any model that could not be fitted."""
+    from analysis.outcome_models import run_outcome_models
+    from analysis.stages import write_parquet
+
+    res = run_outcome_models(graduates, design, seed=cfg.seed)
+    for name in MODEL_NAMES:
+        table = res.get(name)
+        if isinstance(table, pd.DataFrame) and not table.empty:
+            table = table.copy()
+            table.attrs = {}
+            write_parquet(table, out / f"model_{name}.parquet")
+    mi = dict(res.get("income_mi") or {})
+    coefs = mi.pop("coefficients", None)
+    if isinstance(coefs, pd.DataFrame):
+        write_parquet(coefs.reset_index(drop=True), out / "income_mi_coefficients.parquet")
+    (out / "income_mi.json").write_text(json.dumps(mi, indent=1, sort_keys=True, default=str) + "\n", encoding="utf-8")
+    (out / "model_failures.json").write_text(json.dumps(res.get("failures", {}), indent=1, sort_keys=True) + "\n",
+                                             encoding="utf-8")
+    models = res.get("models")
+    return models if isinstance(models, pd.DataFrame) else pd.DataFrame()
+
+
+def _nonresponse(graduates: pd.DataFrame, cfg: CohortConfig, out: Path) -> None:
+    """Non-response bias checks and, when a previous cohort exists, the cohort comparison."""
+    from analysis.nonresponse import by_mode, compare_cohorts, early_late, respondent_comparison
+    from analysis.stages import write_parquet
+
+    for name, fn in (("respondents", respondent_comparison), ("early_late", early_late), ("by_mode", by_mode)):
+        table = fn(graduates)
+        table.attrs = {}
+        write_parquet(table.reset_index(drop=True), out / f"nonresponse_{name}.parquet")
+    if cfg.previous_cohort:
+        prev = cfg.paths.root / "data" / "processed" / cfg.previous_cohort / "graduates.parquet"
+        if prev.exists():
+            table = compare_cohorts(graduates, pd.read_parquet(prev))
+            table.attrs = {}
+            write_parquet(table.reset_index(drop=True), out / "cohort_comparison.parquet")
 
 
 def _income_context(cfg: CohortConfig, out: Path) -> None:

@@ -16,7 +16,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.i18n import fmt_number, fmt_pct, t
@@ -390,16 +389,6 @@ class Report:
         _figure(dumbbell(labels, comp["acquired"], comp["required"], t("legend_acquired", self.lang),
                          t("legend_required", self.lang), t("sec_competences", self.lang)))
 
-    def term_label(self, term: str) -> str:
-        """A model term such as ``C(faculty)[T.ENG]`` as "Faculty: Инженердик-техникалык факультет"."""
-        m = re.match(r"C\((\w+)\)\[T\.(.+)\]$", term)
-        if m:
-            var, level = m.groups()
-            return f"{self._question_label('registry', var).split(' — ')[0]}: {self.labels.value(var, level)}"
-        if term in ("gpa",):
-            return t("term_gpa", self.lang)
-        return self._question_label("registry", term)
-
     def _question_label(self, instrument: str, name: str) -> str:
         try:
             from analysis.instruments import load_instrument
@@ -443,30 +432,60 @@ class Report:
         self.show_table(pd.DataFrame(rows))
 
     def section_models(self) -> None:
-        """Odds ratios of the weighted logistic regression of employment."""
+        """Odds ratios of the weighted logistic regression of employment; the other models' key terms."""
         from analysis.charts import coefficient_plot
 
         self.heading("sec_models")
         self.para("sec_models_intro")
-        m = self._result("model_employment")
+        m = self._result("model_employment_logit")
         if m.empty:
             self.para("no_data", "tracer-note")
             return
         m = m[m["term"] != "Intercept"].copy()
-        for c in ("estimate", "ci_low", "ci_high"):
-            m[c] = np.exp(m[c])
-        m["term"] = [self.term_label(x) for x in m["term"]]
-        fig = coefficient_plot(m, t("sec_models", self.lang), t("axis_odds_ratio", self.lang), null=1.0)
+        plot = pd.DataFrame({"term": [self.term_label(r) for _, r in m.iterrows()],
+                             "estimate": m["odds_ratio"], "ci_low": m["or_low"], "ci_high": m["or_high"]})
+        fig = coefficient_plot(plot, t("sec_models", self.lang), t("axis_odds_ratio", self.lang), null=1.0)
         ax = fig.axes[0]
         ax.set_xscale("log")
-        ticks = [x for x in (0.125, 0.25, 0.5, 1, 2, 4, 8) if m["ci_low"].min() / 1.2 <= x <= m["ci_high"].max() * 1.2]
+        ticks = [x for x in (0.125, 0.25, 0.5, 1, 2, 4, 8) if plot["ci_low"].min() / 1.2 <= x <= plot["ci_high"].max() * 1.2]
         ax.set_xticks(ticks, [fmt_number(x, self.lang, 2 if x < 1 else 0) for x in ticks])
         ax.minorticks_off()
         _figure(fig)
-        refs = self._result("model_employment_reference")
-        if not refs.empty:
-            ref = ", ".join(self.labels.value(r["variable"], r["level"]) for _, r in refs.iterrows())
-            self.para("reference_category", "tracer-note", ref=ref)
+        refs = m.dropna(subset=["reference"]).drop_duplicates("variable")
+        ref = "; ".join(f"{self._question_label('registry', v).split(' — ')[0]}: {self.labels.value(v, r)}"
+                        for v, r in zip(refs["variable"], refs["reference"]) if v in ("faculty", "sex", "level", "funding"))
+        self.para("reference_category", "tracer-note", ref=ref)
+        self.para("model_n_note", "tracer-note", n=self.count(m["n"].iloc[0]))
+        inc = self._result("model_income_ols")
+        if not inc.empty and "pct_effect" in inc:
+            inc = inc[inc["term"] != "Intercept"]
+            rows = [{t("col_indicator", self.lang): self.term_label(r),
+                     t("col_estimate", self.lang): f"{fmt_number(r['pct_effect'], self.lang, 1)}%",
+                     t("col_ci", self.lang): f"{fmt_number(r['pct_low'], self.lang, 1)}…{fmt_number(r['pct_high'], self.lang, 1)}%"}
+                    for _, r in inc.iterrows()]
+            self.show_table(pd.DataFrame(rows), "model_income_heading")
+
+    def term_label(self, row: Any) -> str:
+        """A model term as "Faculty: Инженердик-техникалык факультет" (from its variable and level)."""
+        if isinstance(row, str):
+            return row
+        var, level = row.get("variable"), row.get("level")
+        if var == "gpa":
+            return t("term_gpa", self.lang)
+        instrument = "phase1" if var in ("internship_done", "job_status", "sat_studies", "eval_overall") else "registry"
+        name = self._question_label(instrument, var).split(" — ")[0] if isinstance(var, str) else str(row.get("term"))
+        if isinstance(level, str) and level:
+            value = self.labels.value(var, level) if instrument == "registry" else self._choice(instrument, var, level)
+            return f"{name}: {value}"
+        return name
+
+    def _choice(self, instrument: str, question: str, code: str) -> str:
+        try:
+            from analysis.instruments import load_instrument
+
+            return load_instrument(instrument).choice_label(question, code, self.lang)
+        except Exception:  # a label is never worth failing a report for
+            return code
 
     def section_data_quality(self) -> None:
         """Accounting per file, rules that fired with an example each, response against targets."""
@@ -484,6 +503,30 @@ class Report:
         self.show_table(q["rules"], "col_rule")
         self.show_table(q["examples"], "quality_examples")
         self.show_table(q["response"], "quality_response")
+        bias = self._result("nonresponse_respondents")
+        if not bias.empty:
+            self.nonresponse_table(bias)
+
+    def nonresponse_table(self, bias: pd.DataFrame) -> None:
+        """Phase-2 respondents vs non-respondents on registry and phase-1 variables (bias check)."""
+        _html(f"<h4>{_esc(t('nonresponse_heading', self.lang))}</h4>")
+        self.para("nonresponse_intro", "tracer-note")
+        cols = bias.columns
+        rows = []
+        for _, r in bias.iterrows():
+            var = r.get("variable", "")
+            lvl = r.get("level") if "level" in cols else None
+            name = self._question_label("phase1" if var not in ("sex", "funding", "level", "faculty", "gpa", "age_at_grad")
+                                        else "registry", var).split(" — ")[0]
+            if isinstance(lvl, str) and lvl:
+                name += f": {self._choice('phase1', var, lvl) if var not in ('sex', 'funding', 'level', 'faculty') else self.labels.value(var, lvl)}"
+            fmt = (lambda v: fmt_pct(v, self.lang)) if r.get("statistic", "share") == "share" else (
+                lambda v: fmt_number(v, self.lang, 2))
+            rows.append({t("col_indicator", self.lang): name,
+                         t("col_respondents", self.lang): fmt(r.get("respondents")),
+                         t("col_non_respondents", self.lang): fmt(r.get("non_respondents")),
+                         "p": fmt_number(r.get("p_value"), self.lang, 3)})
+        self.show_table(pd.DataFrame(rows))
 
     def appendix_indicators(self) -> None:
         """Definitions of every indicator, generated from the registry."""

@@ -50,6 +50,16 @@ def write_parquet(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def fresh_dir(path: Path) -> Path:
+    """Empty a stage's output folder (only the files a stage writes), so no stale result survives a re-run."""
+    if path.exists():
+        for p in sorted(path.rglob("*")):
+            if p.is_file() and p.suffix in (".parquet", ".json", ".csv"):
+                p.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def read_parquet(path: Path) -> pd.DataFrame:
     """Read a stage output, with a clear error when the previous stage has not run."""
     if not path.exists():
@@ -105,6 +115,7 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
     write_manifest(paths.processed / "manifest.json", cohort=cfg.cohort, root=Path(cfg.project_root),
                    parameters=cfg.as_parameters(), inputs=records)
 
+    fresh_dir(paths.validated)
     frames: dict[str, list[pd.DataFrame]] = {}
     notices: list[str] = []
     for item in cfg.inputs:
@@ -194,5 +205,5 @@ def model(cfg: CohortConfig) -> ModelResult:
     from analysis.estimation import run_models
 
     graduates = read_parquet(cfg.paths.processed / "graduates.parquet")
-    out = run_models(graduates, cfg, cfg.paths.results)
+    out = run_models(graduates, cfg, fresh_dir(cfg.paths.results))
     return ModelResult(out["weights"], out["headline"], out["models"])

@@ -32,6 +32,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from analysis.indicators import COMPETENCES, P1_ITEMS, P2_ITEMS
+
 __all__ = ["DEMO_FILES", "COMPETENCES", "generate_cohort", "planted_defects"]
 
 DEFAULT_SEED = 20250630
@@ -48,11 +50,7 @@ DEMO_FILES: tuple[dict[str, str], ...] = (
 """The raw files of the demo cohort, as entries of ``inputs:`` in ``cohorts/demo-2025.yaml``
 (keys as :class:`analysis.config.InputFile`; paths relative to the cohort folder)."""
 
-COMPETENCES: tuple[str, ...] = (
-    "ethics", "field_knowledge", "foreign_language", "ict", "communication", "teamwork",
-    "self_development", "critical_thinking", "problem_solving", "research", "time_management", "pressure",
-)
-"""The 12 competence items of docs/variables.md, in contract order."""
+
 
 # ----------------------------------------------------------------------------- the contract's columns
 REGISTRY_COLUMNS = (
@@ -60,22 +58,8 @@ REGISTRY_COLUMNS = (
     "gpa", "funding", "home_oblast", "home_rayon", "email", "phone_mobile", "phone_landline",
     "social_network", "social_handle", "parent_name", "parent_phone",
 )
-PHASE1_COLUMNS = (
-    "student_id", "consent", "survey_date", "internship_done", "internship_months", "internship_relevant",
-    "worked_during_studies", "job_status", "plan", "job_search_started", "applications_n", "sat_studies",
-    "sat_services", "eval_content", "eval_practical", "eval_teachers", "eval_equipment", "eval_overall",
-    *(f"comp_grad_{c}" for c in COMPETENCES), "email_new", "phone_new", "consent_phase2",
-)
-PHASE2_COLUMNS = (
-    "student_id", "consent", "survey_date", "ilo_worked", "ilo_family_help", "ilo_absent", "ilo_sought",
-    "ilo_available", "ilo_future_start", "main_activity", "studying", "study_level", "study_full_time",
-    "hours", "emp_type", "contract", "social_fund", "employer_type", "sector", "job_title", "isco_major",
-    "isco_code", "work_country", "work_oblast", "work_rayon", "job_before_grad", "first_job_date",
-    "search_start", "search_channels", "applications_n", "replies_n", "interviews_n", "income",
-    "income_band", "vertical_match", "horizontal_match", "mismatch_reason",
-    *(f"comp_job_{c}" for c in COMPETENCES), "job_satisfaction", "usefulness", "need_more_education",
-    "strengths", "weaknesses", "suggestions",
-)
+PHASE1_COLUMNS = P1_ITEMS
+PHASE2_COLUMNS = P2_ITEMS
 EMPLOYER_COLUMNS = (
     "employer_id", "respondent_type", "legal_form", "sector", "sector_text", "rayon", "size_band",
     "staff_women", "staff_men", "grads_higher", "grads_vocational", "need_3y_specialty",

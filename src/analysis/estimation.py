@@ -26,12 +26,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.config import CohortConfig
+from analysis.indicators import COMPETENCES
 
 DOMAINS = ("all", "faculty", "programme", "sex", "level", "funding")
 CI_METHOD_NAMES = {"wilson": "Wilson", "agresti_coull": "Agresti–Coull", "clopper_pearson": "Clopper–Pearson",
                    "jeffreys": "Jeffreys", "qilt": "QILT: 90% Agresti–Coull + FPC"}
-COMPETENCES = ("ethics", "field_knowledge", "foreign_language", "ict", "communication", "teamwork",
-               "self_development", "critical_thinking", "problem_solving", "research", "time_management", "pressure")
 
 
 # ----------------------------------------------------------------------------- where-clauses

@@ -17,11 +17,11 @@ export MPLBACKEND := Agg
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help env report test test-fast lab lock demo monitor bench clean distclean
+.PHONY: help env report test test-fast lab lock demo monitor expectations bench clean distclean
 
 help: ## list the targets
 	@echo "Graduate tracer study — make targets (COHORT=$(COHORT))"
-	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-zA-Z_-]+):.*## (.*)/  \1\t\2/' | expand -t 14
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.lock pyproject.toml
 	@echo ">> bootstrapping $(VENV) from requirements.lock (only when the lock or pyproject changes)"
@@ -48,6 +48,12 @@ lab: $(STAMP) ## open JupyterLab on the project kernel
 
 demo: $(STAMP) ## regenerate the synthetic demo cohort under data/raw/demo-2025
 	$(BIN)/tracer demo
+
+monitor: $(STAMP) ## fieldwork monitor for COHORT: phase-2 response so far and whom to call next
+	$(BIN)/tracer monitor $(COHORT)
+
+expectations: $(STAMP) ## regenerate the great-expectations suites from the questionnaires
+	$(BIN)/tracer expectations
 
 bench: $(STAMP) ## run the benchmark scripts (wall time and memory, printed)
 	@for b in benchmarks/bench_*.py; do echo ">> $$b"; $(BIN)/python $$b || exit 1; done

@@ -81,7 +81,7 @@ def phase2_inst() -> Inst:
         Q("search_channels", "select_multiple", "channels"),
         Q("applications_n", "integer", constraint=". >= 0 and . <= 500"),
         Q("replies_n", "integer", constraint=". >= 0 and . <= 500"),
-        Q("interviews_n", "integer", constraint=". >= 0 and . <= 500"),
+        Q("interviews_n", "integer", constraint=". >= 0 and . <= 500 and . <= ${replies_n}"),
         Q("income", "integer", relevant=EMPLOYED),
     ], {"yes_no": ["yes", "no"], "contract": ["written", "verbal", "none"],
         "channels": ["internet", "relatives", "university", "none"]})
@@ -115,7 +115,9 @@ REG = [  # spreadsheet row in the comment
     dict(student_id="20210004", full_name="D", sex="female", programme="ECON-FIN-B", graduation_date="2025-06-30",
          phone_mobile="0555 12"),                                                             # 6 exact copy of 5
     *[dict(student_id=f"2021{n:04d}", full_name="X", sex="female", programme="PED-PRIM-B",
-           graduation_date="2025-06-30") for n in range(5, 25)],                              # 7.. clean
+           graduation_date="2025-06-30") for n in range(5, 25)],                              # 7..26 clean
+    dict(student_id="2021", full_name="E", sex="male", programme="PED-PRIM-B", graduation_date="2025-06-30",
+         gpa="3.x"),                                                                          # 27 pattern, type
 ]
 
 WORK = dict(consent="yes", survey_date="2026-03-20", ilo_worked="yes", hours="40", contract="written", income="25000")
@@ -135,7 +137,7 @@ P2_CASES = [
     (dict(student_id="20210012", **WORK, applications_n="3", replies_n="5", interviews_n="1"),
      "replies_gt_applications", "quarantined"),                                                      # 11
     (dict(student_id="20210013", **WORK, applications_n="9", replies_n="2", interviews_n="4"),
-     "interviews_gt_replies", "quarantined"),                                                        # 12
+     "constraint", "quarantined"),  # the form's own constraint wins over interviews_gt_replies                                                        # 12
     (dict(student_id="29999999", **WORK), "not_in_registry", "quarantined"),                         # 13
     (dict(student_id="20210014", **{**WORK, "survey_date": "2025-05-01"}), "survey_before_graduation",
      "quarantined"),                                                                                 # 14
@@ -151,8 +153,10 @@ P2_CASES = [
     (dict(student_id="20210022", **{**WORK, "income": "3000000"}), "out_of_range", "quarantined"),   # 22
     (dict(student_id="20210023", **WORK), "duplicate_submission", "merged_duplicate"),               # 23 (older)
     (dict(student_id="20210023", **{**WORK, "hours": "38"}), None, "accepted"),                      # 24 (newer)
-    (dict(student_id="20210024", **IDLE), "exact_duplicate", "merged_duplicate"),                    # 25
+    (dict(student_id="20210004", consent="no", ilo_worked="yes", hours="40", income="9000"), "not_relevant",
+     "warning"),                                                                                       # 25
     (dict(student_id="20210024", **IDLE), None, "accepted"),                                         # 26
+    (dict(student_id="20210024", **IDLE), "exact_duplicate", "merged_duplicate"),                    # 27
 ]
 SUBMITTED = [""] * len(P2_CASES)
 SUBMITTED[21] = "2026-03-20T09:00:00"
@@ -338,11 +342,13 @@ def test_registry_rules(cohort):
     assert _outcome(cv, "registry.xlsx", 2)["outcome"] == "accepted"
     assert _outcome(cv, "registry.xlsx", 3)["outcome"] == "accepted"     # decimal comma accepted
     assert _outcome(cv, "registry.xlsx", 4)["rules"] == "out_of_range"
-    # rows 5 and 6 are exact copies: counted once — the later row is kept (tie-break: file order)
-    merged = _outcome(cv, "registry.xlsx", 5)
-    assert (merged["outcome"], merged["kept_file"], merged["kept_row"]) == ("merged_duplicate", "registry.xlsx", 6)
-    kept = _outcome(cv, "registry.xlsx", 6)
+    # row 6 is an exact copy of row 5: counted once — the first row is kept
+    merged = _outcome(cv, "registry.xlsx", 6)
+    assert (merged["outcome"], merged["kept_file"], merged["kept_row"]) == ("merged_duplicate", "registry.xlsx", 5)
+    kept = _outcome(cv, "registry.xlsx", 5)
     assert (kept["outcome"], kept["rules"]) == ("warning", "contact_pattern")  # a warning, not quarantine
+    bad = _outcome(cv, "registry.xlsx", 27)
+    assert (bad["outcome"], set(bad["rules"].split(";"))) == ("quarantined", {"pattern", "type_decimal"})
 
 
 def test_duplicate_rule_keeps_latest_submission(cohort):
@@ -398,6 +404,64 @@ def test_typed_accepted_table(cohort):
     assert len(t) == sum(c[2] in ("accepted", "warning") for c in P2_CASES)
     assert cv.accepted["registry"]["gpa"].dtype == "float64"
     assert 3.2 in cv.accepted["registry"]["gpa"].tolist()
+
+
+def test_relevance_cascades_as_in_odk(cohort):
+    # consent = no: ilo_worked does not apply, so hours and income (asked of the employed) do not
+    # apply either, although ilo_worked says yes — all three are set aside, with a warning each
+    cv, _ = cohort
+    q = cv.quarantine
+    row = q[(q["file"] == "phase2.csv") & (q["row"] == 25)]
+    assert set(row["column"]) == {"ilo_worked", "hours", "income"} and set(row["rule"]) == {"not_relevant"}
+    t = cv.accepted["phase2"]
+    r = t[t["_source_row"] == 25].iloc[0]
+    assert r["consent"] == "no" and pd.isna(r["ilo_worked"]) and pd.isna(r["hours"]) and pd.isna(r["income"])
+
+
+def test_cross_field_rules_on_their_own():
+    # an instrument without constraints: the hand-written ranges and the programme rule apply
+    from analysis.validate.crossfile import field_issues
+    from analysis.validate.run import prepare_frame
+
+    inst = Inst("registry", [Q("student_id", "text"), Q("programme", "select_one", "p"),
+                             Q("faculty", "select_one", "f"), Q("level", "select_one", "l")], {})
+    rows = [dict(student_id="1", programme="PED-PRIM-B", faculty="PED", level="bachelor"),
+            dict(student_id="2", programme="PED-PRIM-B", faculty="MED", level="bachelor"),
+            dict(student_id="3", programme="NOT-A-CODE", faculty="MED", level="master")]
+    got = field_issues(prepare_frame(canonical(inst, rows, "r.csv"), inst), inst, lang="ru")
+    assert got["row"].tolist() == [3] and got["rule"].tolist() == ["programme_mismatch"]
+    assert got["value"].iloc[0] == "MED / bachelor" and "PED / bachelor" in got["message"].iloc[0]
+
+    inst = Inst("phase2", [Q("student_id", "text"), Q("hours", "integer"), Q("income", "integer")], {})
+    rows = [dict(student_id="1", hours="40", income="30000"), dict(student_id="2", hours="0", income="-1"),
+            dict(student_id="3", hours="99", income="1000001"), dict(student_id="4", hours="45", income="2000")]
+    got = field_issues(prepare_frame(canonical(inst, rows, "p.csv"), inst),
+                       inst, {"min_wage_kgs": 2337, "full_time_hours": 40}, lang="en")
+    pairs = sorted(zip(got["row"], got["rule"]))
+    assert pairs == [(3, "hours_range"), (3, "income_implausible"), (4, "hours_range"), (4, "income_implausible"),
+                     (5, "income_below_min_wage")]
+
+    inst = Inst("phase2", [Q("student_id", "text"), Q("replies_n", "integer"), Q("interviews_n", "integer"),
+                           Q("channels", "select_multiple", "ch")], {"ch": ["a", "b"]})
+    rows = [dict(student_id="1", replies_n="2", interviews_n="3", channels="a b")]
+    frame = prepare_frame(canonical(inst, rows, "p.csv"), inst)
+    frame["channels/a"], frame["channels/b"] = "1", "0"  # per-option columns of a Kobo export
+    got = field_issues(frame, inst, lang="ky")
+    assert sorted(got["rule"]) == ["interviews_gt_replies", "select_multiple_split"]
+
+
+DIRECT_RULES = {"programme_mismatch", "hours_range", "income_implausible", "income_below_min_wage",
+                "interviews_gt_replies", "select_multiple_split"}
+
+
+def test_every_rule_is_exercised_somewhere(cohort):
+    # every rule of the catalogue fires in this file's cohort, in a direct test, or in the bad-input corpus
+    import yaml
+
+    cases = yaml.safe_load((ROOT / "tests/bad_inputs/cases.yaml").read_text(encoding="utf-8"))
+    corpus = {r for c in cases for r in c["expected"].get("rules", [])}
+    seen = set(cohort[0].quarantine["rule"]) | DIRECT_RULES | corpus
+    assert set(RULES) - {"duplicate_id"} <= seen, set(RULES) - seen
 
 
 def test_clean_data_has_no_issues():
@@ -457,10 +521,11 @@ def test_quality_rates_and_flags(cohort):
 
     cv, _ = cohort
     qd = quality_data(cv, [registry_inst(), phase2_inst()], params={"previous": {"phase2_response": 0.99}})
-    # graduates: 23 distinct student ids in the registry; respondents: accepted/warning phase-2 rows
-    # with consent yes and ilo_worked answered, one per graduate
+    # graduates: distinct student ids in the registry; respondents: accepted/warning phase-2 rows
+    # with consent yes and ilo_worked answered, one per graduate (a refusal is not a response)
     grads = len({r["student_id"] for r in REG})
-    resp = len({c[0]["student_id"] for c in P2_CASES if c[2] in ("accepted", "warning")})
+    resp = len({c[0]["student_id"] for c in P2_CASES
+                if c[2] in ("accepted", "warning") and c[0].get("consent") == "yes"})
     tot = qd.response[(qd.response["programme"] == "all") & (qd.response["sex"] == "all")
                       & (qd.response["mode"] == "all")].iloc[0]
     assert (tot["graduates"], tot["respondents"]) == (grads, resp)
@@ -481,3 +546,11 @@ def test_import_analysis_validate_does_not_import_great_expectations():
             "print('great_expectations' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_tracer_expectations_command_is_registered():
+    from analysis.cli import build_parser
+
+    args = build_parser().parse_args(["expectations", "--check"])
+    assert args.check is True and callable(args.func)
+    assert build_parser().parse_args(["expectations"]).check is False

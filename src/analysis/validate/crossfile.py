@@ -3,12 +3,12 @@
 Rules that a per-question suite cannot express (``docs/variables.md``; ILO 19th ICLS for the
 employment block; HESA for the income floor):
 
-* **duplicates** — rows identical in every question are ``merged_duplicate`` (``exact_duplicate``);
-  other rows sharing a respondent id (``student_id``; ``employer_id``) are resubmissions: one is
-  kept, the others are ``merged_duplicate`` (``duplicate_submission``). The kept row is the best by,
-  in order: no error; complete (consent = yes where the form asks consent); latest
-  ``_submitted_at``; most questions answered; later in the file (a re-keyed paper form is a
-  correction). **In the registry**, rows sharing a student id with different data stop the cohort
+* **duplicates** — a row identical in every question to an earlier row is its copy:
+  ``merged_duplicate`` (``exact_duplicate``), the first one is kept. Other rows sharing a respondent
+  id (``student_id``; ``employer_id``) are resubmissions: one is kept, the others are
+  ``merged_duplicate`` (``duplicate_submission``). The kept row is the best by, in order: no error;
+  complete (consent = yes where the form asks consent); latest ``_submitted_at``; most questions
+  answered; later in the file (a re-keyed paper form is a correction). **In the registry**, rows sharing a student id with different data stop the cohort
   (:class:`~analysis.errors.InputError`): the registry is the denominator of every rate, and
   neither row can be preferred by rule; exact copies are merged;
 * **registry links** — every phase-1/phase-2 student id is in the registry (``not_in_registry``);
@@ -18,6 +18,8 @@ employment block; HESA for the income floor):
   (error: the questionnaire forbids it and it is usually a typing slip the team can fix in the raw
   file, so the row is held back rather than silently trimmed); full-time income below
   ``min_wage_kgs`` is a warning; replies ≤ applications; interviews ≤ replies;
+* **registry** — faculty and level agree with the programme (``definitions/programmes.csv``;
+  a warning: they can be derived from the programme);
 * **select_multiple** — a code repeated (warning); an exclusive code (``none``, ``dk``, ``refuse``)
   combined with others (error); per-option ``q/code`` columns, when present, agree with ``q``;
 * **employment block** — employed respondents (ILO: worked ≥ 1 hour, helped in a family business,
@@ -59,6 +61,11 @@ def _num(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[col]
 
 
+def answers(frame: pd.DataFrame, name: str) -> pd.Series:
+    """The answers to ``name`` where the question applies (``<name>__eff``), else as given."""
+    return frame[f"{name}__eff"] if f"{name}__eff" in frame.columns else frame[name]
+
+
 def frame_keys(mask: pd.Series) -> list[int]:
     """Positions (``_row_key``) where ``mask`` is true."""
     return np.flatnonzero(mask.fillna(False).to_numpy(dtype=bool)).tolist()
@@ -77,13 +84,23 @@ def employment_status(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     Employed: ``ilo_worked``, ``ilo_family_help`` or ``ilo_absent`` is yes. Not employed: none is
     yes and ``ilo_worked`` is no. Rows with ``ilo_worked`` unanswered are neither.
     """
-    def yes(c: str) -> pd.Series:
-        return (frame[c] == "yes").fillna(False) if c in frame.columns else pd.Series(False, index=frame.index)
+    def yes(c: str, v: str = "yes") -> pd.Series:
+        return (answers(frame, c) == v).fillna(False) if c in frame.columns else \
+            pd.Series(False, index=frame.index)
 
     employed = yes("ilo_worked") | yes("ilo_family_help") | yes("ilo_absent")
-    worked_no = (frame["ilo_worked"] == "no").fillna(False) if "ilo_worked" in frame.columns else \
-        pd.Series(False, index=frame.index)
+    worked_no = yes("ilo_worked", "no")
     return employed, worked_no & ~employed
+
+
+def programme_table() -> dict[str, tuple[str, str]]:
+    """Programme code → (faculty, level) from ``src/analysis/definitions/programmes.csv``."""
+    import csv
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "definitions" / "programmes.csv"
+    with path.open(encoding="utf-8", newline="") as fh:
+        return {r["programme"]: (r["faculty"], r["level"]) for r in csv.DictReader(fh)}
 
 
 # --------------------------------------------------------------------------- within one instrument
@@ -101,7 +118,7 @@ def field_issues(frame: pd.DataFrame, inst: Any, params: Any = None, lang: str =
     for name, q in qs.items():
         if question_type(q) != "select_multiple" or name not in cols:
             continue
-        s = frame[name]
+        s = answers(frame, name)
         present = s.notna()
         if not present.any():
             continue
@@ -160,12 +177,27 @@ def field_issues(frame: pd.DataFrame, inst: Any, params: Any = None, lang: str =
 
     # first job not after the survey
     if "first_job_date" in cols and "survey_date" in cols:
-        fj, sd = parse_iso_dates(frame["first_job_date"]), parse_iso_dates(frame["survey_date"])
+        fj, sd = parse_iso_dates(answers(frame, "first_job_date")), parse_iso_dates(answers(frame, "survey_date"))
         keys = frame_keys(fj > sd)
         if keys:
             msgs = [message("first_job_after_survey", lang, value=frame["first_job_date"].iloc[k],
                             survey_date=frame["survey_date"].iloc[k]) for k in keys]
             out.append(issue_frame(frame, keys, "first_job_date", "first_job_after_survey", lang, idc,
+                                   messages=msgs))
+
+    # registry: faculty and level follow from the programme (definitions/programmes.csv)
+    if {"programme", "faculty", "level"} <= cols and instrument_key(inst) == "registry":
+        ref = programme_table()
+        known = frame["programme"].isin(list(ref))
+        exp_fac = frame["programme"].map({k: v[0] for k, v in ref.items()})
+        exp_lev = frame["programme"].map({k: v[1] for k, v in ref.items()})
+        bad = known & ((frame["faculty"] != exp_fac) | (frame["level"] != exp_lev))
+        keys = frame_keys(bad)
+        if keys:
+            vals = [f"{frame['faculty'].iloc[k] or '—'} / {frame['level'].iloc[k] or '—'}" for k in keys]
+            msgs = [message("programme_mismatch", lang, value=v, programme=frame["programme"].iloc[k],
+                            expected=f"{exp_fac.iloc[k]} / {exp_lev.iloc[k]}") for v, k in zip(vals, keys)]
+            out.append(issue_frame(frame, keys, "faculty", "programme_mismatch", lang, idc, values=vals,
                                    messages=msgs))
 
     # employment block (phase 2)
@@ -174,7 +206,7 @@ def field_issues(frame: pd.DataFrame, inst: Any, params: Any = None, lang: str =
         core = [c for c in JOB_CORE if c in cols]
         if core:
             consent_ok = (frame["consent"] != "no").fillna(True) if "consent" in cols else True
-            none_answered = frame[core].isna().all(axis=1)
+            none_answered = pd.concat([answers(frame, c).isna() for c in core], axis=1).all(axis=1)
             out.append(issue_frame(frame, frame_keys(employed & none_answered & consent_ok), core[0],
                                    "job_block_missing", lang, idc))
         for c in JOB_BLOCK:
@@ -215,7 +247,7 @@ def registry_issues(frame: pd.DataFrame, inst: Any, registry_frame: pd.DataFrame
         grad = sid.map(grad_by_id)
         grad_text = grad.dt.strftime("%Y-%m-%d")
         if "survey_date" in frame.columns:
-            sd = parse_iso_dates(frame["survey_date"])
+            sd = parse_iso_dates(answers(frame, "survey_date"))
             keys = frame_keys(sd <= grad)
             if keys:
                 msgs = [message("survey_before_graduation", lang, value=frame["survey_date"].iloc[k],
@@ -223,7 +255,7 @@ def registry_issues(frame: pd.DataFrame, inst: Any, registry_frame: pd.DataFrame
                 out.append(issue_frame(frame, keys, "survey_date", "survey_before_graduation", lang, idc,
                                        messages=msgs))
         if "first_job_date" in frame.columns:
-            fj = parse_iso_dates(frame["first_job_date"])
+            fj = parse_iso_dates(answers(frame, "first_job_date"))
             limit = grad - pd.DateOffset(years=p.first_job_years_before_grad)
             keys = frame_keys(fj < limit)
             if keys:
@@ -308,8 +340,8 @@ def resolve_duplicates(frame: pd.DataFrame, inst: Any, issues: pd.DataFrame,
                                         index=False)
     dup_mask = hashed.duplicated(keep=False)
     for _, grp in hashed[dup_mask].groupby(hashed[dup_mask], sort=False):
-        keys = grp.index.tolist()
-        kept = _best(rank, keys)
+        keys = sorted(grp.index.tolist())
+        kept = keys[0]  # identical answers: the first row is the original, the later ones its copies
         merged_exact.extend((k, kept) for k in keys if k != kept)
     gone = {m for m, _ in merged_exact}
 

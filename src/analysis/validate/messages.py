@@ -136,6 +136,13 @@ _RULES: tuple[Rule, ...] = (
        "Маектешүүлөр ({value}) жооптордон ({replies_n}) көп болбошу керек.",
        "Число собеседований ({value}) не может превышать число ответов ({replies_n}).",
        "Interviews ({value}) cannot exceed replies ({replies_n})."),
+    _r("programme_mismatch", "warning", "flag",
+       "Факультет же деңгээл ({value}) «{programme}» программасына туура келбейт "
+       "(definitions/programmes.csv боюнча: {expected}).",
+       "Факультет или уровень ({value}) не соответствует программе «{programme}» "
+       "(по definitions/programmes.csv: {expected}).",
+       "The faculty or level ({value}) does not match programme '{programme}' "
+       "(definitions/programmes.csv: {expected})."),
     _r("select_multiple_repeated", "warning", "flag",
        "Бир эле код бир нече жолу тандалган.",
        "Один и тот же код выбран несколько раз.",

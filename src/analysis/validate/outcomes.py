@@ -160,14 +160,14 @@ def assign_outcomes(frame: pd.DataFrame, issues: pd.DataFrame, id_col: str | Non
     rid = frame[id_col].fillna("").astype(str).tolist() if id_col and id_col in frame.columns else [""] * n
     return pd.DataFrame({
         "_row_key": pd.array(range(n), dtype="int64"),
-        "instrument": frame["_instrument"].astype(str).tolist(),
-        "file": frame["_source_file"].astype(str).tolist(),
+        "instrument": pd.array(frame["_instrument"].astype(str).tolist(), dtype="str"),
+        "file": pd.array(frame["_source_file"].astype(str).tolist(), dtype="str"),
         "row": pd.array(frame["_source_row"].tolist(), dtype="int64"),
-        "submission_id": frame["_submission_id"].fillna("").astype(str).tolist(),
-        "respondent_id": rid,
-        "outcome": outcome.tolist(),
-        "rules": rules,
-        "kept_file": kept_file,
+        "submission_id": pd.array(frame["_submission_id"].fillna("").astype(str).tolist(), dtype="str"),
+        "respondent_id": pd.array(rid, dtype="str"),
+        "outcome": pd.array(outcome.tolist(), dtype="str"),
+        "rules": pd.array(rules, dtype="str"),
+        "kept_file": pd.array(kept_file, dtype="str"),
         "kept_row": pd.array(kept_row, dtype="Int64"),
     })
 
@@ -222,6 +222,8 @@ def check_identity(raw: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
 def quarantine_table(issues: pd.DataFrame, outcomes: pd.DataFrame) -> pd.DataFrame:
     """The published problem table: every issue (not ``info``) with the outcome of its row, sorted."""
     iss = issues[issues["severity"] != "info"]
+    if iss.empty:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "str") for c in QUARANTINE_COLUMNS})
     out = iss.merge(outcomes[["instrument", "_row_key", "outcome"]], on=["instrument", "_row_key"],
                     how="left", validate="many_to_one")
     out = out.assign(_rank=out["severity"].map(_SEVERITY_RANK))

@@ -6,7 +6,8 @@ and the helper columns the suite needs (``<q>__num`` etc., :mod:`.xpath`). The s
 ephemeral great-expectations context with
 ``result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row_key"]}``
 passed to ``validate`` (a result format given to an expectation's constructor is ignored), and
-every unexpected row becomes an issue row (:mod:`.outcomes`).
+every unexpected row becomes an issue row (:mod:`.outcomes`). The suite runs in parts that share a
+``row_condition``, each on a batch of the columns it reads (:func:`_parts`: same results, faster).
 
 great-expectations is imported inside :func:`validate_instrument` only (≈ 3.6 s, ≈ 230 MB).
 """
@@ -14,6 +15,7 @@ great-expectations is imported inside :func:`validate_instrument` only (≈ 3.6 
 from __future__ import annotations
 
 import os
+import re
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -23,7 +25,7 @@ import pandas as pd
 
 from analysis.validate import xpath
 from analysis.validate.outcomes import empty_issues, issue_frame
-from analysis.validate.suites import build_suite, id_column, instrument_key, suite_specs
+from analysis.validate.suites import applies_conditions, build_suite, id_column, instrument_key, suite_specs
 
 __all__ = ["ValidationResult", "prepare_frame", "validate_instrument", "RESULT_FORMAT"]
 
@@ -94,13 +96,34 @@ def _consolidated(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _parts(specs: list[dict[str, Any]], frame: pd.DataFrame) -> list[tuple[list[dict[str, Any]], list[str]]]:
+    """The suite split into parts that share a ``row_condition``, each with the columns it reads.
+
+    Same expectations, same results: GX applies a row_condition with ``DataFrame.query`` several
+    times per expectation, and pandas' query cost grows with the number of columns, so each part
+    runs on a batch holding only its columns (≈ 2x faster on the phase-2 suite).
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for s in specs:
+        groups.setdefault(s["kwargs"].get("row_condition") or "", []).append(s)
+    out = []
+    for cond, group in groups.items():
+        need = {s["kwargs"]["column"] for s in group} | {"_row_key"}
+        need |= set(re.findall(r"`([^`]+)`", cond))
+        out.append((group, [c for c in frame.columns if c in need]))
+    return out
+
+
 def _needed_helpers(specs: list[dict[str, Any]]) -> set[tuple[str, str]]:
     texts = []
     for s in specs:
         kw = s["kwargs"]
         texts.append(kw.get("row_condition") or "")
         texts.append(f"`{kw.get('column', '')}`")
-    return xpath.helper_columns(texts)
+    needed = xpath.helper_columns(texts)
+    # numbers of integer/decimal questions are always there for the cross-field rules
+    needed |= {(s["meta"]["question"], "num") for s in specs if s["meta"]["rule"] in ("type_integer", "type_decimal")}
+    return needed
 
 
 def _fmt_number(v: Any) -> str:
@@ -121,26 +144,28 @@ def _message_fields(spec_meta: dict[str, Any], kwargs: dict[str, Any]) -> dict[s
     }
 
 
-def _drop_cascades(issues: pd.DataFrame, by_check: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """Drop ``not_relevant`` warnings whose relevance reads an answer that is itself an error in the
-    same row (e.g. consent missing → every later answer "does not apply"). The row is quarantined
-    by that error anyway, so nothing is set aside silently; the quarantine table just stays readable."""
-    if issues.empty:
+def _drop_cascades(issues: pd.DataFrame, specs: list[dict[str, Any]]) -> pd.DataFrame:
+    """Drop ``not_relevant`` warnings whose relevance reads — directly or through other relevances —
+    an answer that is an error in the same row (e.g. consent missing → every later answer "does
+    not apply"). That row is quarantined by the error anyway, so nothing is set aside silently; the
+    quarantine table just stays readable."""
+    if issues.empty or not (issues["severity"] == "error").any():
         return issues
-    errors = set(zip(issues.loc[issues["severity"] == "error", "_row_key"],
-                     issues.loc[issues["severity"] == "error", "column"]))
-    if not errors:
-        return issues
-    refs: dict[str, list[str]] = {}
-    drop = []
-    for i, (key, col, rule) in enumerate(zip(issues["_row_key"], issues["column"], issues["rule"])):
-        if rule != "not_relevant":
-            continue
-        if col not in refs:
-            rel = by_check[f"{col}:not_relevant"]["meta"].get("relevant", "")
-            refs[col] = xpath.referenced_fields(rel) if rel else []
-        if any((key, f) in errors for f in refs[col]):
-            drop.append(i)
+    refs = {s["meta"]["question"]: xpath.referenced_fields(s["meta"].get("relevant") or "true()")
+            for s in specs if s["meta"]["rule"] == "not_relevant"}
+    errors: dict[int, set[str]] = {}
+    for key, col in zip(issues.loc[issues["severity"] == "error", "_row_key"],
+                        issues.loc[issues["severity"] == "error", "column"]):
+        errors.setdefault(int(key), set()).add(col)
+    tainted: dict[int, set[str]] = {}
+    for key, bad in errors.items():
+        t = set(bad)
+        for q, fields in refs.items():  # form order: a relevance reads earlier questions
+            if any(f in t for f in fields):
+                t.add(q)
+        tainted[key] = t - bad
+    drop = [i for i, (key, col, rule) in enumerate(zip(issues["_row_key"], issues["column"], issues["rule"]))
+            if rule == "not_relevant" and col in tainted.get(int(key), ())]
     return issues.drop(index=drop).reset_index(drop=True) if drop else issues
 
 
@@ -167,7 +192,7 @@ def validate_instrument(canonical_df: pd.DataFrame, inst: Any, lang: str = "ky",
     specs = suite_specs(inst) if specs is None else specs
     key = instrument_key(inst)
     frame = prepare_frame(canonical_df, inst)
-    xpath.add_helper_columns(frame, _needed_helpers(specs))
+    xpath.add_effective_columns(frame, applies_conditions(specs), _needed_helpers(specs))
     idc = id_column(inst)
     if frame.empty:
         return ValidationResult(key, frame, empty_issues(), n_expectations=len(specs))
@@ -177,24 +202,23 @@ def validate_instrument(canonical_df: pd.DataFrame, inst: Any, lang: str = "ky",
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     t0 = time.perf_counter()
-    suite = build_suite(inst, specs)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    # only the columns the suite reads (GX copies the batch frame for every row_condition)
-    cols = [c for c in frame.columns if c not in PROVENANCE]
-    batch = (context.data_sources.add_pandas(name=f"tracer_{key}")
-             .add_dataframe_asset(name=key)
-             .add_batch_definition_whole_dataframe(name="all_rows")
-             .get_batch(batch_parameters={"dataframe": _consolidated(frame[cols])}))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        result = batch.validate(suite, result_format=RESULT_FORMAT)
+    batch_def = (context.data_sources.add_pandas(name=f"tracer_{key}")
+                 .add_dataframe_asset(name=key)
+                 .add_batch_definition_whole_dataframe(name="all_rows"))
+    results = []
+    for group, columns in _parts(specs, frame):
+        batch = batch_def.get_batch(batch_parameters={"dataframe": _consolidated(frame[columns])})
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            results.extend(batch.validate(build_suite(inst, group), result_format=RESULT_FORMAT).results)
 
     by_check = {s["meta"]["check"]: s for s in specs}
     blocks: list[pd.DataFrame] = []
     dup_keys: list[int] = []
     n_failed = 0
-    for r in result.results:
+    for r in results:
         meta = r.expectation_config.meta or {}
         spec = by_check.get(meta.get("check"))
         if spec is None:  # pragma: no cover - suites are built from specs
@@ -215,11 +239,11 @@ def validate_instrument(canonical_df: pd.DataFrame, inst: Any, lang: str = "ky",
                                   override=meta.get("message") or None,
                                   **_message_fields(meta, spec["kwargs"])))
     issues = pd.concat(blocks, ignore_index=True) if blocks else empty_issues()
-    issues = _drop_cascades(issues, by_check)
+    issues = _drop_cascades(issues, specs)
     # suite order, then row order: deterministic regardless of GX's result order
     order = {s["meta"]["check"]: i for i, s in enumerate(specs)}
     if len(issues):
         issues["_o"] = [order[f"{c}:{r}"] for c, r in zip(issues["column"], issues["rule"])]
         issues = issues.sort_values(["_o", "_row_key"], kind="stable").drop(columns="_o").reset_index(drop=True)
-    return ValidationResult(key, frame, issues, sorted(set(dup_keys)), len(result.results), n_failed,
+    return ValidationResult(key, frame, issues, sorted(set(dup_keys)), len(results), n_failed,
                             time.perf_counter() - t0)

@@ -32,7 +32,15 @@ its failures are not errors by themselves; :mod:`.crossfile` resolves them as re
 (``merged_duplicate``) or, in the registry, stops the cohort.
 
 Relevance is translated to pandas ``row_condition`` strings (pandas parser) by :mod:`.xpath`;
-an expression it cannot translate raises :class:`SuiteBuildError` at build time.
+an expression it cannot translate raises :class:`SuiteBuildError` at build time. As in ODK, an
+answer that does not apply counts as empty for every later condition: references to a question
+that has a relevance read ``<q>__eff`` (its answer where it applies), so skip logic cascades
+(consent = no ⇒ the ILO questions do not apply ⇒ the job block does not apply either), and the
+checks of points 1–3 read ``<q>__eff`` too — an answer that does not apply is set aside (point 5)
+whatever it holds, as the online form would never have checked it. (String ``row_condition`` with
+``condition_parser="pandas"`` is deprecated since GX 1.9 but is the only form that accepts nested
+and/or/not; GX's ``Condition`` objects forbid OR inside AND. The deprecation warning is silenced
+where the suites are built.)
 
 Severity is GX's own expectation ``severity`` (``critical`` = error → quarantine, ``warning``,
 ``info``); ``meta`` carries the rule key, the question, the original XLSForm expression and the
@@ -58,7 +66,8 @@ from analysis.validate.messages import RULES
 
 __all__ = [
     "SuiteBuildError", "suite_specs", "build_suite", "write_suites", "check_suites", "suite_json",
-    "instrument_key", "id_column", "question_type", "CONTRACT_RANGES", "CONTRACT_PATTERNS",
+    "instrument_key", "id_column", "question_type", "applies_conditions", "CONTRACT_RANGES",
+    "CONTRACT_PATTERNS",
 ]
 
 SUITE_NAMESPACE = uuid.UUID("6b1b8f3e-3c55-5d0e-9d2a-6a5f0c1f7a10")
@@ -178,41 +187,65 @@ def _choice_regex(codes: list[str]) -> str:
     return rf"^(?:{alt})(?: (?:{alt}))*$"
 
 
+def _relevances(inst: Any, questions: list[Any]) -> dict[str, str]:
+    """Each question's complete XLSForm relevance (its own and its groups'), '' when always asked."""
+    eff = getattr(inst, "effective_relevant", None)
+    out = {}
+    for q in questions:
+        rel = _text(eff(q.name) if callable(eff) else getattr(q, "relevant", ""))
+        if rel and rel.replace(" ", "") == "true()":
+            rel = ""
+        out[q.name] = rel
+    return out
+
+
 def suite_specs(inst: Any) -> list[dict[str, Any]]:
     """The expectations of an instrument's suite as plain dicts (GX's JSON shape), in a fixed order.
 
     Pure Python (no great-expectations import), so it is cheap to inspect and test.
     Raises :class:`SuiteBuildError` naming the question when a relevance or constraint expression
-    cannot be translated.
+    cannot be translated, or when a relevance refers to a later question that has a relevance of
+    its own (answers are evaluated in form order, as in ODK).
     """
     key = instrument_key(inst)
     questions = list(inst.data_questions)
     known = [q.name for q in questions]
     types = {q.name: question_type(q) for q in questions}
+    relevances = _relevances(inst, questions)
+    eff = {n for n, r in relevances.items() if r}
+    order = {n: i for i, n in enumerate(known)}
+    tr = {"known": known, "types": types, "eff": eff}
     out: list[dict[str, Any]] = []
     for q in questions:
         name = q.name
         qtype = question_type(q)
         pd_flag = _text(getattr(q, "pd", "")) or None
-        eff = getattr(inst, "effective_relevant", None)
-        relevant = _text(eff(name) if callable(eff) else getattr(q, "relevant", ""))
+        relevant = relevances[name]
         constraint = _text(getattr(q, "constraint", ""))
         cmsg = _messages(q, "constraint_messages")
         try:
-            rel_query = xpath.relevance_query(relevant, known=known, types=types) if relevant else None
+            rel_query = xpath.relevance_query(relevant, **tr) if relevant else None
+            later = [f for f in (xpath.referenced_fields(relevant) if relevant else [])
+                     if f in eff and order.get(f, -1) >= order[name]]
         except xpath.XPathTranslationError as exc:
             raise SuiteBuildError(f"{key}: question '{name}': relevance {relevant!r} cannot be translated: "
                                   f"{exc}") from None
+        if later:
+            raise SuiteBuildError(f"{key}: question '{name}': relevance {relevant!r} refers to the later "
+                                  f"question(s) {', '.join(later)}; move them before '{name}' in the form")
+        # value checks read the answer where the question applies (``<q>__eff``): an answer that does
+        # not apply is set aside (warning below) whatever it holds, as ODK would not have checked it
+        vcol = f"{name}__eff" if rel_query else name
         # 1. type
         if qtype == "integer":
             out.append(_spec(key, "expect_column_values_to_match_regex",
-                             {"column": name, "regex": INTEGER_RE}, "type_integer", name, pd=pd_flag))
+                             {"column": vcol, "regex": INTEGER_RE}, "type_integer", name, pd=pd_flag))
         elif qtype in ("decimal", "range"):
             out.append(_spec(key, "expect_column_values_to_match_regex",
-                             {"column": name, "regex": DECIMAL_RE}, "type_decimal", name, pd=pd_flag))
+                             {"column": vcol, "regex": DECIMAL_RE}, "type_decimal", name, pd=pd_flag))
         elif qtype == "date":
             out.append(_spec(key, "expect_column_values_to_match_strftime_format",
-                             {"column": name, "strftime_format": DATE_FORMAT}, "type_date", name,
+                             {"column": vcol, "strftime_format": DATE_FORMAT}, "type_date", name,
                              pd=pd_flag))
         # 2. choices
         if qtype in ("select_one", "select_multiple"):
@@ -222,14 +255,14 @@ def suite_specs(inst: Any) -> list[dict[str, Any]]:
             lst = _list_name(q)
             if qtype == "select_one":
                 out.append(_spec(key, "expect_column_values_to_be_in_set",
-                                 {"column": name, "value_set": codes}, "unknown_code", name, list=lst,
+                                 {"column": vcol, "value_set": codes}, "unknown_code", name, list=lst,
                                  pd=pd_flag))
             else:
                 out.append(_spec(key, "expect_column_values_to_match_regex",
-                                 {"column": name, "regex": _choice_regex(codes)}, "unknown_code", name,
+                                 {"column": vcol, "regex": _choice_regex(codes)}, "unknown_code", name,
                                  list=lst, pd=pd_flag))
         # 3. constraint (or the contract's fallback)
-        out.extend(_constraint_specs(key, q, qtype, constraint, cmsg, known, types, pd_flag))
+        out.extend(_constraint_specs(key, q, qtype, constraint, cmsg, vcol, tr, pd_flag))
         # 4. required
         req = _is_true(getattr(q, "required", False))
         if req:
@@ -237,7 +270,7 @@ def suite_specs(inst: Any) -> list[dict[str, Any]]:
             cond = rel_query
             if isinstance(req, str):
                 try:
-                    rq = xpath.to_query(req, known=known, types=types)
+                    rq = xpath.to_query(req, **tr)
                 except xpath.XPathTranslationError as exc:
                     raise SuiteBuildError(f"{key}: question '{name}': required {req!r} cannot be "
                                           f"translated: {exc}") from None
@@ -250,7 +283,7 @@ def suite_specs(inst: Any) -> list[dict[str, Any]]:
         if rel_query:
             out.append(_spec(key, "expect_column_values_to_be_null",
                              {"column": name, "row_condition": f"~({rel_query})", "condition_parser": "pandas"},
-                             "not_relevant", name, relevant=relevant, pd=pd_flag))
+                             "not_relevant", name, relevant=relevant, applies_when=rel_query, pd=pd_flag))
     idc = id_column(inst)
     if idc:
         out.append(_spec(key, "expect_column_values_to_be_unique", {"column": idc}, "duplicate_id", idc))
@@ -261,11 +294,18 @@ def suite_specs(inst: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _constraint_specs(key: str, q: Any, qtype: str, constraint: str, cmsg: dict[str, str], known: list[str],
-                      types: dict[str, str], pd_flag: str | None) -> list[dict[str, Any]]:
+def applies_conditions(specs: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """``(question, pandas condition)`` for every question with a relevance, in form order."""
+    return [(s["meta"]["question"], s["meta"]["applies_when"]) for s in specs
+            if s["meta"]["rule"] == "not_relevant"]
+
+
+def _constraint_specs(key: str, q: Any, qtype: str, constraint: str, cmsg: dict[str, str], vcol: str,
+                      tr: dict[str, Any], pd_flag: str | None) -> list[dict[str, Any]]:
     """Expectations of a question's constraint: numeric bounds on ``.`` → ``out_of_range``
     (``ExpectColumnValuesToBeBetween`` on ``<q>__num``), ``regex(., p)`` → ``pattern``, every other
-    term → ``constraint`` (translated whole); no constraint → the contract's fallback."""
+    term → ``constraint`` (translated whole); no constraint → the contract's fallback. Checked
+    only where the question applies (``vcol`` is ``<q>__eff`` for a question with a relevance)."""
     name = q.name
     if not constraint:
         rng = CONTRACT_RANGES_BY_INSTRUMENT.get((key, name)) or CONTRACT_RANGES.get(name)
@@ -275,7 +315,7 @@ def _constraint_specs(key: str, q: Any, qtype: str, constraint: str, cmsg: dict[
                           "out_of_range", name, source="docs/variables.md", pd=pd_flag)]
         pat = CONTRACT_PATTERNS.get(name)
         if pat:
-            return [_spec(key, "expect_column_values_to_match_regex", {"column": name, "regex": pat[0]},
+            return [_spec(key, "expect_column_values_to_match_regex", {"column": vcol, "regex": pat[0]},
                           pat[1], name, source="docs/variables.md", pd=pd_flag)]
         return []
     pat = xpath.simple_regex(constraint)
@@ -283,13 +323,13 @@ def _constraint_specs(key: str, q: Any, qtype: str, constraint: str, cmsg: dict[
         # a badly written contact detail is a warning: it does not make the answers unreliable
         rule_key = "contact_pattern" if pd_flag == "direct" and name not in ("student_id", "employer_id") \
             else "pattern"
-        return [_spec(key, "expect_column_values_to_match_regex", {"column": name, "regex": pat}, rule_key,
+        return [_spec(key, "expect_column_values_to_match_regex", {"column": vcol, "regex": pat}, rule_key,
                       name, constraint=constraint, message=cmsg, pd=pd_flag)]
     try:
         bounds, rest = xpath.split_bounds(constraint)
         if bounds is not None and qtype not in ("integer", "decimal", "range"):
             bounds, rest = None, xpath.parse(constraint)
-        cond = xpath.to_query(rest, self_name=name, known=known, types=types) if rest is not None else None
+        cond = xpath.to_query(rest, self_name=name, **tr) if rest is not None else None
     except xpath.XPathTranslationError as exc:
         raise SuiteBuildError(f"{key}: question '{name}': constraint {constraint!r} cannot be translated: "
                               f"{exc}") from None
@@ -305,7 +345,7 @@ def _constraint_specs(key: str, q: Any, qtype: str, constraint: str, cmsg: dict[
                          constraint=constraint, message=cmsg, pd=pd_flag))
     if cond is not None:
         out.append(_spec(key, "expect_column_values_to_be_null",
-                         {"column": name, "row_condition": f"~({cond})", "condition_parser": "pandas"},
+                         {"column": vcol, "row_condition": f"~({cond})", "condition_parser": "pandas"},
                          "constraint", name, constraint=constraint, message=cmsg, pd=pd_flag))
     return out
 

@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "XPathTranslationError", "Node", "parse", "to_query", "relevance_query", "simple_range",
     "simple_regex", "split_bounds", "helper_columns", "add_helper_columns", "referenced_fields",
-    "parse_iso_dates", "to_number",
+    "parse_iso_dates", "to_number", "add_effective_columns",
 ]
 
 
@@ -263,11 +263,18 @@ def _lit(text: str) -> str:
 
 class _Emitter:
     def __init__(self, self_name: str | None, known: set[str] | None, text: str,
-                 types: dict[str, str] | None = None) -> None:
+                 types: dict[str, str] | None = None, eff: set[str] | None = None) -> None:
         self.self_name = self_name
         self.known = known
         self.text = text
         self.types = types or {}
+        self.eff = eff or set()
+
+    def text_col(self, node: Node) -> str:
+        """The text column of a referenced question: ``x__eff`` when ``x`` has a relevance (its answer
+        counts only where it applies, as in ODK), else ``x``."""
+        name = self.field_name(node)
+        return _q(f"{name}__eff" if name in self.eff else name)
 
     def field_name(self, node: Node) -> str:
         if node.kind == "self":
@@ -337,22 +344,22 @@ class _Emitter:
         if k == "not":
             return f"~({self.cond(node.args[0])})"
         if self.is_fieldlike(node):  # boolean(node-set): the answer is not empty
-            return f"{_q(self.field_name(node))}.notna()"
+            return f"{self.text_col(node)}.notna()"
         if k == "call":
             if node.value == "selected":
-                col = self.field_name(self._field_arg(node, 0))
+                col = self.text_col(self._field_arg(node, 0))
                 code = node.args[1]
                 if code.kind not in ("str", "num"):
                     raise XPathTranslationError(f"selected() needs a literal choice code in {self.text!r}")
                 pattern = r"(?:^| )" + re.escape(code.value) + r"(?: |$)"
-                return f"{_q(col)}.str.contains({_lit(pattern)}, regex=True, na=False)"
+                return f"{col}.str.contains({_lit(pattern)}, regex=True, na=False)"
             if node.value == "regex":
-                col = self.field_name(self._field_arg(node, 0))
+                col = self.text_col(self._field_arg(node, 0))
                 pat = node.args[1]
                 if pat.kind != "str":
                     raise XPathTranslationError(f"regex() needs a literal pattern in {self.text!r}")
                 re.compile(pat.value)
-                return f"{_q(col)}.str.contains({_lit(pat.value)}, regex=True, na=False)"
+                return f"{col}.str.contains({_lit(pat.value)}, regex=True, na=False)"
             raise XPathTranslationError(f"{node.value}() gives a number, not a condition, in {self.text!r}")
         if k == "binop":
             op = node.value
@@ -370,17 +377,17 @@ class _Emitter:
     def equality(self, op: str, a: Node, b: Node) -> str:
         pop = _EQ_OPS[op]
         if b.kind == "str" and b.value == "" and self.is_fieldlike(a):
-            return f"{_q(self.field_name(a))}.{'isna' if op == '=' else 'notna'}()"
+            return f"{self.text_col(a)}.{'isna' if op == '=' else 'notna'}()"
         if a.kind == "str" and a.value == "" and self.is_fieldlike(b):
-            return f"{_q(self.field_name(b))}.{'isna' if op == '=' else 'notna'}()"
+            return f"{self.text_col(b)}.{'isna' if op == '=' else 'notna'}()"
         if self.is_numeric(a) or self.is_numeric(b):
             return f"{self.num(a)} {pop} {self.num(b)}"
         if self.is_fieldlike(a) and b.kind == "str":
-            return f"{_q(self.field_name(a))} {pop} {_lit(b.value)}"
+            return f"{self.text_col(a)} {pop} {_lit(b.value)}"
         if a.kind == "str" and self.is_fieldlike(b):
-            return f"{_q(self.field_name(b))} {pop} {_lit(a.value)}"
+            return f"{self.text_col(b)} {pop} {_lit(a.value)}"
         if self.is_fieldlike(a) and self.is_fieldlike(b):
-            return f"{_q(self.field_name(a))} {pop} {_q(self.field_name(b))}"
+            return f"{self.text_col(a)} {pop} {self.text_col(b)}"
         if a.kind == "bool" or b.kind == "bool" or a.kind in ("not", "binop") or b.kind in ("not", "binop"):
             return f"({self.cond(a)}) {pop} ({self.cond(b)})"
         raise XPathTranslationError(f"cannot compare these two parts in {self.text!r}")
@@ -394,7 +401,7 @@ def _chain(node: Node, op: str) -> list[Node]:
 
 
 def to_query(expr: str | Node, self_name: str | None = None, known: Iterable[str] | None = None,
-             types: dict[str, str] | None = None) -> str:
+             types: dict[str, str] | None = None, eff: Iterable[str] | None = None) -> str:
     """Translate an XLSForm condition into a pandas ``DataFrame.query`` string.
 
     Parameters
@@ -407,6 +414,10 @@ def to_query(expr: str | Node, self_name: str | None = None, known: Iterable[str
         Question names of the instrument; a reference to any other name is an error.
     types
         Question name → XLSForm base type; date questions compare as dates (``__date`` helpers).
+    eff
+        Questions that have a relevance: a reference to their text uses ``<q>__eff`` (the answer
+        where the question applies, empty elsewhere — ODK clears answers that do not apply), so a
+        condition on them cascades, e.g. ``${ilo_worked} = 'yes'`` is false when consent is no.
 
     Returns
     -------
@@ -416,18 +427,19 @@ def to_query(expr: str | Node, self_name: str | None = None, known: Iterable[str
     """
     node = parse(expr) if isinstance(expr, str) else expr
     text = expr if isinstance(expr, str) else "<expression>"
-    return _Emitter(self_name, set(known) if known is not None else None, text, types).cond(node)
+    return _Emitter(self_name, set(known) if known is not None else None, text, types,
+                    set(eff) if eff is not None else None).cond(node)
 
 
 def relevance_query(expr: str | None, known: Iterable[str] | None = None,
-                    types: dict[str, str] | None = None) -> str | None:
+                    types: dict[str, str] | None = None, eff: Iterable[str] | None = None) -> str | None:
     """The pandas condition of an XLSForm ``relevant`` expression (None when always relevant)."""
     if expr is None or not str(expr).strip():
         return None
     node = parse(str(expr))
     if node.kind == "bool" and node.value == "true":
         return None
-    return to_query(str(expr), known=known, types=types)
+    return to_query(str(expr), known=known, types=types, eff=eff)
 
 
 def referenced_fields(expr: str | Node) -> list[str]:
@@ -539,6 +551,41 @@ def helper_columns(queries: Iterable[str]) -> set[tuple[str, str]]:
     return out
 
 
+def add_effective_columns(df: "pd.DataFrame", applies: list[tuple[str, str]],
+                          needed: Iterable[tuple[str, str]]) -> "pd.DataFrame":
+    """Add ``<q>__eff`` (the answer where ``q`` applies, missing elsewhere) and the helpers, in place.
+
+    ``applies`` lists ``(question, pandas condition)`` in form order; each condition may use the
+    ``__eff`` and helper columns of earlier questions, which are computed first (ODK evaluates
+    relevance in form order, and an answer that does not apply counts as empty).
+    """
+    import warnings
+
+    import pandas as pd
+
+    needed = set(needed)
+    by_name: dict[str, set[tuple[str, str]]] = {}
+    for name, kind in needed:
+        by_name.setdefault(name, set()).add((name, kind))
+    done: set[str] = set()
+    with warnings.catch_warnings():  # columns are added one by one on purpose (form order)
+        warnings.simplefilter("ignore", pd.errors.PerformanceWarning)
+        for name, cond in applies:
+            refs = {m.group(1) for m in re.finditer(r"`([A-Za-z][A-Za-z0-9_]*?)__(?:num|nsel|len|date|eff)`",
+                                                     cond)}
+            add_helper_columns(df, {h for r in refs - done for h in by_name.get(r, set())} | (
+                {("", "today")} if "`__today`" in cond else set()))
+            cols = [c for c in dict.fromkeys(re.findall(r"`([^`]+)`", cond)) if c in df.columns]
+            mask = df[cols].eval(cond) if len(df) else pd.Series(False, index=df.index)
+            mask = pd.Series(mask, index=df.index).fillna(False).astype(bool)
+            df[f"{name}__eff"] = df[name].where(mask, None)
+            done.add(name)
+            add_helper_columns(df, by_name.get(name, set()))
+        add_helper_columns(df, needed)
+    df._consolidate_inplace()
+    return df
+
+
 def parse_iso_dates(s: "pd.Series") -> "pd.Series":
     """Dates written ``YYYY-MM-DD`` → ``datetime64[us]`` (NaT when empty or not a real date).
 
@@ -582,6 +629,7 @@ def add_helper_columns(df: "pd.DataFrame", needed: Iterable[tuple[str, str]]) ->
     space-separated codes (0 when empty); ``__len``: number of characters (0 when empty);
     ``__date``: the answer as a date (NaT when empty or not a real date); ``__today``: today's
     date (the day of the run). A question missing from ``df`` gives an all-missing helper.
+    Helpers are computed from ``<q>__eff`` when it exists (the answer where the question applies).
     """
     import numpy as np
     import pandas as pd
@@ -600,7 +648,7 @@ def add_helper_columns(df: "pd.DataFrame", needed: Iterable[tuple[str, str]]) ->
             else:
                 df[col] = np.nan if kind == "num" else 0
             continue
-        s = df[name]
+        s = df[f"{name}__eff"] if f"{name}__eff" in df.columns else df[name]
         if kind == "num":
             df[col] = to_number(s)
         elif kind == "date":

@@ -97,6 +97,20 @@ def _pseudonymise_frame(df: pd.DataFrame, key: bytes, personal: set[str], id_col
     return drop_personal(out, drop, redact_free_text=True)
 
 
+def validation_parameters(cfg: CohortConfig) -> dict[str, Any]:
+    """The cohort's parameters plus the statutory minimum wage in force at the follow-up survey
+    (from the open-data snapshot), used to flag full-time incomes below it."""
+    from analysis.errors import ConfigError
+    from analysis.opendata import minimum_wage
+
+    params = cfg.as_parameters()
+    try:
+        params["min_wage_kgs"] = minimum_wage(cfg.graduation_year + 1).value_kgs
+    except ConfigError:
+        pass  # the validation's documented default applies
+    return params
+
+
 def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
     """Stage 1: read every input, validate, pseudonymise, write ``validated/`` and ``manifest.json``."""
     from analysis.ingest import read_input
@@ -126,7 +140,7 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
         notices += [str(n) for n in res.warnings]
     canonical = {k: pd.concat(v, ignore_index=True) for k, v in frames.items()}
     insts = {name: load_instrument(name, Path(cfg.project_root) / "questionnaires") for name in canonical}
-    val = validate_cohort(canonical, insts, canonical["registry"], cfg, lang="ky")
+    val = validate_cohort(canonical, insts, canonical["registry"], validation_parameters(cfg), lang="ky")
 
     key = pseudonym_key(cfg)
     personal = set(DIRECT_IDENTIFIERS) | {n for i in insts.values() for n in i.direct_identifiers}

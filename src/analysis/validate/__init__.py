@@ -161,6 +161,8 @@ def validate_cohort(canonical: Mapping[str, pd.DataFrame], insts: Any, registry_
         merged = resolve_duplicates(res.frame, inst, issues, res.duplicate_keys, lang,
                                     within_file=independent_files)
         issues = dedupe_issues(issues, merged)
+        if key == "registry":
+            issues = census_issues(issues, id_column(inst))
         outs = assign_outcomes(res.frame, issues, id_column(inst))
         if len(outs) != len(raw):
             raise AccountingError(f"{key}: {len(raw)} raw rows but {len(outs)} outcomes")
@@ -202,6 +204,20 @@ def _summary(identity: pd.DataFrame, quarantine: pd.DataFrame, results: dict[str
     return {"lang": lang, "files": files, "rules": rules, "instruments": per_inst, "totals": totals,
             "identity_holds": bool(identity["identity_holds"].all()) if len(identity) else True,
             "rules_not_run": sorted(not_run)}
+
+
+def census_issues(issues: pd.DataFrame, id_col: str | None) -> pd.DataFrame:
+    """The registry is a census: a graduate with a faulty cell is still a graduate.
+
+    Errors in the registry (other than in the student id, without which the graduate cannot be
+    linked) empty the faulty cell and keep the row, as a warning, so every graduate stays in the
+    denominators; the raw value and the reason stay in the quarantine table.
+    """
+    out = issues.copy()
+    faulty = (out["severity"] == "error") & (out["action"] == "quarantine_row") & (out["column"] != id_col)
+    out.loc[faulty, "severity"] = "warning"
+    out.loc[faulty, "action"] = "null_cell"
+    return out
 
 
 def write_validated(result: CohortValidation, out_dir: Path | str) -> list[Path]:

@@ -301,10 +301,31 @@ class Report:
         self.show_table(self.indicator_table("employment_rate", "programme", pooled=True), "domain_programme")
         self.ci_note()
         self.para("weighted_note", "tracer-note")
+        self.trend_table()
         diff = self._result("weighting_check")
         if not diff.empty:
             k = int(diff["significant"].sum())
             self.para("weighting_changes" if k else "weighting_no_change", "tracer-note", k=k)
+
+    def trend_table(self) -> None:
+        """This cohort against the previous one (when ``previous_cohort`` is set and has been run)."""
+        comp = self._result("cohort_comparison")
+        if comp.empty:
+            return
+        prev = self.manifest.get("parameters", {}).get("previous_cohort", "")
+        _html(f"<h4>{_esc(t('trend_heading', self.lang, previous=prev))}</h4>")
+        rows = []
+        for _, r in comp[comp["statistic"] == "share"].iterrows():
+            ok = self.publishable(r["n_current"]) and self.publishable(r["n_previous"])
+            rows.append({t("col_indicator", self.lang): self.indicator_label(r["indicator"]),
+                         self.cohort: self.share(r["estimate_current"], r["n_current"]),
+                         str(prev): self.share(r["estimate_previous"], r["n_previous"]),
+                         t("col_difference", self.lang): (f"{fmt_number(100 * r['difference'], self.lang, 1)} "
+                                                         f"({fmt_number(100 * r['ci_low'], self.lang, 1)}…"
+                                                         f"{fmt_number(100 * r['ci_high'], self.lang, 1)})") if ok else "..",
+                         "p": fmt_number(r["p_value"], self.lang, 3) if ok else ".."})
+        self.show_table(pd.DataFrame(rows))
+        self.para("trend_note", "tracer-note")
 
     def section_first_job(self) -> None:
         """Kaplan–Meier curves of time to first job by faculty, with the log-rank test."""

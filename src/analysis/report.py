@@ -312,7 +312,7 @@ class Report:
         comp = self._result("cohort_comparison")
         if comp.empty:
             return
-        prev = self.manifest.get("parameters", {}).get("previous_cohort", "")
+        prev = self.manifest.get("parameters", {}).get("previous_cohort") or ""
         _html(f"<h4>{_esc(t('trend_heading', self.lang, previous=prev))}</h4>")
         rows = []
         for _, r in comp[comp["statistic"] == "share"].iterrows():

@@ -95,6 +95,22 @@ def _safe(name: str, i: int) -> str:
     return f"v{i}_{s}" if not s or not s[0].isalpha() else s
 
 
+def completed_datasets(data: pd.DataFrame, m: int, n_burnin: int = 10, seed: int = 0) -> list[pd.DataFrame]:
+    """``m`` completed copies of ``data`` by chained equations (statsmodels ``MICEData``, predictive
+    mean matching): ``n_burnin`` cycles, then one cycle between draws. No missing value → ``m`` copies."""
+    from statsmodels.imputation.mice import MICEData
+
+    if data.notna().all().all():
+        return [data] * m
+    imp = MICEData(data, rng=np.random.default_rng(seed))
+    imp.update_all(n_burnin)
+    out = []
+    for _ in range(m):
+        imp.update_all(1)
+        out.append(imp.data.copy())
+    return out
+
+
 def mice_income(df: pd.DataFrame, income: str = "income", predictors: list[str] | None = None,
                 formula: str | None = None, m: int = 20, n_burnin: int = 10, seed: int = 20250630,
                 alpha: float = 0.05) -> pd.DataFrame:
@@ -132,7 +148,6 @@ def mice_income(df: pd.DataFrame, income: str = "income", predictors: list[str] 
     """
     import statsmodels.formula.api as smf
     from scipy.stats import t as tdist
-    from statsmodels.imputation.mice import MICEData
 
     if income not in df.columns:
         raise InputError("income data", "the income column is missing", column=income)
@@ -167,15 +182,7 @@ def mice_income(df: pd.DataFrame, income: str = "income", predictors: list[str] 
     ests: dict[str, list] = {k: [] for k in cc_rows}
     vars_: dict[str, list] = {k: [] for k in cc_rows}
     dfcom: dict[str, float] = {}
-    if n_miss == 0 and data.notna().all().all():
-        completed = [data] * max(m, 2)
-    else:
-        imp = MICEData(data, rng=np.random.default_rng(seed))
-        imp.update_all(n_burnin)
-        completed = []
-        for _ in range(m):
-            imp.update_all(1)
-            completed.append(imp.data.copy())
+    completed = completed_datasets(data, m=max(m, 2), n_burnin=n_burnin, seed=seed)
     for d in completed:
         y = d["log_income"]
         ests["mean_log_income"].append(y.mean())

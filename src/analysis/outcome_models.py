@@ -602,49 +602,13 @@ def income_ols(graduates: pd.DataFrame, predictors: Sequence[str] = INCOME_PREDI
 
 
 def _ordered_logit_bfgs(y: np.ndarray, X: pd.DataFrame, alpha: float) -> pd.DataFrame:
-    """Proportional-odds logit in the conventions of :func:`analysis.models.ordered_logit`, fitted by BFGS.
-
-    ``models.ordered_logit`` starts with Newton's method on numerical derivatives, which on the
-    tracer data wanders for up to 200 iterations (10–30 s for 16 parameters) before it meets its
-    tolerance; BFGS (gradient tolerance 1e-8) reaches the same maximum (parameters equal to 1e-7)
-    in about a second. Output: the same tidy table (``kind``, thresholds ``ζ_j`` on the R ``polr``
-    scale with delta-method SEs) and diagnostics.
-    """
-    from scipy.stats import norm
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    """Proportional-odds logit (:func:`analysis.models.ordered_logit`: thresholds on the R ``polr``
+    scale with delta-method SEs, ``kind`` column, diagnostics in ``attrs``)."""
+    from analysis.models import ordered_logit
 
     cats = sorted(np.unique(y))
     ys = pd.Series(pd.Categorical(y, categories=cats, ordered=True))
-    model = OrderedModel(ys, X.astype(float), distr="logit")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = model.fit(method="bfgs", maxiter=5000, gtol=1e-8, disp=False)
-    params = np.asarray(fit.params, dtype=float)
-    cov = np.asarray(fit.cov_params(), dtype=float)
-    k_th = len(cats) - 1
-    k_b = len(params) - k_th
-    th = params[k_b:]
-    zeta = th[0] + np.r_[0.0, np.cumsum(np.exp(th[1:]))]
-    jac = np.zeros((k_th, k_th))
-    jac[:, 0] = 1.0
-    for j in range(1, k_th):
-        jac[j, 1 : j + 1] = np.exp(th[1 : j + 1])
-    est = np.r_[params[:k_b], zeta]
-    se = np.sqrt(np.r_[np.diag(cov)[:k_b], np.diag(jac @ cov[k_b:, k_b:] @ jac.T)])
-    z = float(norm.ppf(1 - alpha / 2))
-    out = pd.DataFrame({
-        "term": [*map(str, X.columns), *[f"{cats[j]}|{cats[j + 1]}" for j in range(k_th)]],
-        "estimate": est, "se": se, "ci_low": est - z * se, "ci_high": est + z * se,
-        "p_value": 2 * norm.sf(np.abs(est / se)), "n": int(fit.nobs),
-        "kind": ["coefficient"] * k_b + ["threshold"] * k_th,
-    })
-    llnull = getattr(fit, "llnull", np.nan)
-    out.attrs["diagnostics"] = {
-        "n": int(fit.nobs), "loglike": float(fit.llf), "aic": float(fit.aic), "bic": float(fit.bic),
-        "pseudo_r2": float(1 - fit.llf / llnull) if np.isfinite(llnull) else np.nan,
-        "converged": bool(fit.mle_retvals.get("converged", False)), "levels": cats,
-    }
-    return out
+    return ordered_logit(None, y=ys, X=X.astype(float).reset_index(drop=True), levels=cats, alpha=alpha)
 
 
 def _satisfaction(graduates: pd.DataFrame, predictors: Sequence[str], income_col: str, min_cell: int,
@@ -849,9 +813,8 @@ def _mi_data(e: pd.DataFrame, predictors: Sequence[str], income_col: str, min_ce
 def _income_mi(graduates: pd.DataFrame, m: int, seed: int, predictors: Sequence[str], formula_terms: Sequence[str],
                income_col: str, n_burnin: int, min_cell: int) -> dict:
     import statsmodels.api as sm
-    from statsmodels.imputation.mice import MICEData
 
-    from analysis.imputation import rubin
+    from analysis.imputation import completed_datasets, rubin
 
     if m < 2:
         raise ModelFailure("multiple imputation needs m >= 2")
@@ -887,15 +850,7 @@ def _income_mi(graduates: pd.DataFrame, m: int, seed: int, predictors: Sequence[
         return out
 
     cc = estimates(data.dropna())
-    if n_mis == 0 and data.notna().all().all():
-        completed = [data, data]
-    else:
-        imp = MICEData(data, rng=np.random.default_rng(seed))
-        imp.update_all(n_burnin)
-        completed = []
-        for _ in range(m):
-            imp.update_all(1)
-            completed.append(imp.data.copy())
+    completed = completed_datasets(data, m=m if n_mis else 2, n_burnin=n_burnin, seed=seed)
     per = [estimates(d) for d in completed]
     pooled = {}
     n_all = len(data)

@@ -7,7 +7,9 @@
   with the skip logic (XLSForm ``relevant``) written out as instructions.
 * :func:`parse_relevant` / :func:`evaluate_relevant` — the subset of ODK XPath used in ``relevant``
   (``${q} = 'v'``, ``!=``, ``<``/``>``, ``and``/``or``/``not()``, ``selected()``, ``string-length()``,
-  ``coalesce()``), parsed once and evaluated with three-valued logic (``None`` = unknown).
+  ``coalesce()``), read by the project's one parser (:mod:`analysis.xlsform_expr`) and evaluated on
+  its tree with three-valued logic (``None`` = unknown); :func:`describe_relevant` writes the same
+  tree out in words.
 
 Layout of the entry workbook (also written to its hidden ``_meta`` sheet, which readers should use):
 sheet ``data``; row 1 = column names (XLSForm names, plus ``mode`` and ``entered_by``); row 2 = the
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import html as _html
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +31,9 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.errors import ConfigError, InputError
 from analysis.instruments import LANGS, Instrument, Question, normalise_label
+from analysis.xlsform_expr import (ARITHMETIC, COMPARISON, FIELD_REF, ExpressionError, Node, chain, self_regex,
+                                   split_bounds)
+from analysis.xlsform_expr import parse as parse_expression
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -55,131 +61,29 @@ MODES = ("paper", "phone")
 _DATA_SHEET = "data"
 
 # ============================================================================ relevance (XPath subset)
-_TOKEN = re.compile(r"""\s*(?:
-    (?P<ref>\$\{[A-Za-z_][\w.\-]*\})
-  | (?P<str>'[^']*'|"[^"]*")
-  | (?P<num>\d+(?:\.\d+)?)
-  | (?P<op>!=|<=|>=|=|<|>|\+|\*|\(|\)|,|-(?=[\s\d$(]))
-  | (?P<name>[A-Za-z_][\w\-]*)
-  | (?P<dot>\.)
-)""", re.X)
 
 
-class RelevantSyntaxError(ValueError):
+class RelevantSyntaxError(ExpressionError):
     """An expression outside the supported XPath subset."""
 
 
-def _tokens(expr: str) -> list[tuple[str, str]]:
-    out, pos = [], 0
-    expr = expr.strip()
-    while pos < len(expr):
-        m = _TOKEN.match(expr, pos)
-        if not m or m.end() == pos:
-            raise RelevantSyntaxError(f"cannot read '{expr[pos:pos + 20]}' in: {expr}")
-        kind = m.lastgroup
-        out.append((kind, m.group(kind)))
-        pos = m.end()
-        while pos < len(expr) and expr[pos].isspace():
-            pos += 1
-    return out
-
-
-class _Parser:
-    def __init__(self, expr: str):
-        self.toks = _tokens(expr)
-        self.i = 0
-        self.expr = expr
-
-    def peek(self, value: str | None = None, kind: str | None = None) -> bool:
-        if self.i >= len(self.toks):
-            return False
-        k, v = self.toks[self.i]
-        return (value is None or v == value) and (kind is None or k == kind)
-
-    def take(self) -> tuple[str, str]:
-        tok = self.toks[self.i]
-        self.i += 1
-        return tok
-
-    def expect(self, value: str) -> None:
-        if not self.peek(value):
-            raise RelevantSyntaxError(f"expected '{value}' in: {self.expr}")
-        self.i += 1
-
-    def parse(self) -> tuple:
-        node = self.or_()
-        if self.i != len(self.toks):
-            raise RelevantSyntaxError(f"unexpected '{self.toks[self.i][1]}' in: {self.expr}")
-        return node
-
-    def or_(self) -> tuple:
-        parts = [self.and_()]
-        while self.peek("or", "name"):
-            self.take()
-            parts.append(self.and_())
-        return parts[0] if len(parts) == 1 else ("or", tuple(parts))
-
-    def and_(self) -> tuple:
-        parts = [self.cmp()]
-        while self.peek("and", "name"):
-            self.take()
-            parts.append(self.cmp())
-        return parts[0] if len(parts) == 1 else ("and", tuple(parts))
-
-    def cmp(self) -> tuple:
-        left = self.add()
-        if self.i < len(self.toks) and self.toks[self.i][1] in ("=", "!=", "<", "<=", ">", ">="):
-            op = self.take()[1]
-            return ("cmp", op, left, self.add())
-        return left
-
-    def add(self) -> tuple:
-        node = self.primary()
-        while self.i < len(self.toks) and self.toks[self.i][1] in ("+", "-", "*"):
-            op = self.take()[1]
-            node = ("arith", op, node, self.primary())
-        return node
-
-    def primary(self) -> tuple:
-        if self.i >= len(self.toks):
-            raise RelevantSyntaxError(f"unexpected end of: {self.expr}")
-        kind, val = self.take()
-        if val == "(" and kind == "op":
-            node = self.or_()
-            self.expect(")")
-            return node
-        if kind == "ref":
-            return ("ref", val[2:-1])
-        if kind == "str":
-            return ("lit", val[1:-1])
-        if kind == "num":
-            return ("num", float(val))
-        if kind == "dot":
-            return ("dot",)
-        if kind == "name" and self.peek("("):
-            self.take()
-            args = []
-            if not self.peek(")"):
-                args.append(self.or_())
-                while self.peek(","):
-                    self.take()
-                    args.append(self.or_())
-            self.expect(")")
-            return ("call", val, tuple(args))
-        raise RelevantSyntaxError(f"unexpected '{val}' in: {self.expr}")
-
-
-def parse_relevant(expr: str) -> tuple:
-    """Parse an XLSForm ``relevant`` expression into a small tuple tree.
+def parse_relevant(expr: str) -> Node:
+    """Parse an XLSForm ``relevant`` expression into the shared syntax tree
+    (:func:`analysis.xlsform_expr.parse`; any function name is read, :func:`evaluate_relevant`
+    rejects the ones it does not know).
 
     Raises :class:`RelevantSyntaxError` (a ``ValueError``) outside the supported subset.
     """
-    return _Parser(expr).parse()
+    try:
+        return parse_expression(expr)
+    except ExpressionError as exc:
+        raise RelevantSyntaxError(str(exc)) from None
 
 
 def relevant_refs(expr: str | None) -> set[str]:
-    """Question names referenced as ``${name}`` in an expression."""
-    return set(re.findall(r"\$\{([A-Za-z_][\w.\-]*)\}", expr or ""))
+    """Question names referenced as ``${name}`` in an expression (anywhere in its text, as
+    pyxform substitutes them; the expression need not parse)."""
+    return {m.group("fname") for m in FIELD_REF.finditer(expr or "")}
 
 
 _UNKNOWN = None
@@ -196,46 +100,52 @@ def _num(v: Any) -> float:
         return float("nan")
 
 
-def _eval(node: tuple, values: dict[str, Any]) -> Any:
-    kind = node[0]
-    if kind == "or":
-        res: Any = False
-        for part in node[1]:
-            v = _eval(part, values)
-            if v is True:
-                return True
-            if v is None:
-                res = None
-        return res
-    if kind == "and":
-        res = True
-        for part in node[1]:
-            v = _eval(part, values)
-            if v is False:
-                return False
-            if v is None:
-                res = None
-        return res
-    if kind == "ref":
-        v = values.get(node[1], _UNKNOWN)
-        return None if v is None else ("" if v != v else v)  # NaN -> ""
-    if kind == "lit":
-        return node[1]
-    if kind == "num":
-        return node[1]
-    if kind == "dot":
-        return values.get(".", None)
-    if kind == "arith":
-        a, b = _eval(node[2], values), _eval(node[3], values)
+def _arith(op: str, x: float, y: float) -> float:
+    """XPath 1.0 §3.5 arithmetic on IEEE 754 doubles (``div`` by 0 gives ±Infinity or NaN,
+    ``mod`` is the remainder of a truncating division)."""
+    if op == "+":
+        return x + y
+    if op == "-":
+        return x - y
+    if op == "*":
+        return x * y
+    if op == "div":
+        if y == 0:
+            return float("nan") if x == 0 or x != x else math.copysign(math.inf, x) * math.copysign(1.0, y)
+        return x / y
+    try:
+        return math.fmod(x, y)
+    except ValueError:  # x infinite or y zero
+        return float("nan")
+
+
+def _eval(node: Node, values: dict[str, Any]) -> Any:
+    kind = node.kind
+    if kind == "binop":
+        op = node.value
+        if op == "or":
+            res: Any = False
+            for part in node.args:
+                v = _eval(part, values)
+                if v is True:
+                    return True
+                if v is None:
+                    res = None
+            return res
+        if op == "and":
+            res = True
+            for part in node.args:
+                v = _eval(part, values)
+                if v is False:
+                    return False
+                if v is None:
+                    res = None
+            return res
+        a, b = _eval(node.args[0], values), _eval(node.args[1], values)
         if a is None or b is None:
             return None
-        x, y = _num(a), _num(b)
-        return x + y if node[1] == "+" else x - y if node[1] == "-" else x * y
-    if kind == "cmp":
-        a, b = _eval(node[2], values), _eval(node[3], values)
-        if a is None or b is None:
-            return None
-        op = node[1]
+        if op in ARITHMETIC:
+            return _arith(op, _num(a), _num(b))
         if op in ("=", "!="):
             if isinstance(a, float) or isinstance(b, float):
                 x, y = _num(a), _num(b)
@@ -247,15 +157,22 @@ def _eval(node: tuple, values: dict[str, Any]) -> Any:
         if x != x or y != y:
             return False
         return {"<": x < y, "<=": x <= y, ">": x > y, ">=": x >= y}[op]
+    if kind == "field":
+        v = values.get(node.value, _UNKNOWN)
+        return None if v is None else ("" if v != v else v)  # NaN -> ""
+    if kind == "str":
+        return node.value
+    if kind == "num":
+        return float(node.value)
+    if kind == "self":
+        return values.get(".", None)
+    if kind == "bool":
+        return node.value == "true"
+    if kind == "not":
+        v = _eval(node.args[0], values)
+        return None if v is None else not _truthy(v)
     if kind == "call":
-        name, args = node[1], node[2]
-        if name == "not":
-            v = _eval(args[0], values)
-            return None if v is None else not _truthy(v)
-        if name == "true":
-            return True
-        if name == "false":
-            return False
+        name, args = node.value, node.args
         if name == "selected":
             a, b = _eval(args[0], values), _eval(args[1], values)
             if a is None or b is None:
@@ -279,7 +196,7 @@ def _eval(node: tuple, values: dict[str, Any]) -> Any:
             a = _eval(args[0], values)
             return None if a is None else _truthy(a)
         raise RelevantSyntaxError(f"function '{name}()' is not supported")
-    raise RelevantSyntaxError(f"cannot evaluate node {kind}")
+    raise RelevantSyntaxError(f"cannot evaluate node {kind}")  # pragma: no cover - every kind is handled
 
 
 def _truthy(v: Any) -> bool:
@@ -356,62 +273,66 @@ class _Describer:
         except KeyError:
             return code
 
-    def text(self, node: tuple, top: bool = True) -> str:
+    def text(self, node: Node, top: bool = True) -> str:
         t = self.t
-        kind = node[0]
-        if kind in ("and", "or"):
+        kind, op, args = node.kind, node.value, node.args
+        if kind == "binop" and op in ("and", "or"):
             # Q = 'a' or Q = 'b'  ->  one_of
-            if kind == "or" and all(p[0] == "cmp" and p[1] == "=" and p[2][0] == "ref" and p[3][0] == "lit"
-                                    for p in node[1]) and len({p[2][1] for p in node[1]}) == 1:
-                q = node[1][0][2][1]
+            if op == "or" and all(p.kind == "binop" and p.value == "=" and p.args[0].kind == "field"
+                                  and p.args[1].kind == "str" for p in args) \
+                    and len({p.args[0].value for p in args}) == 1:
+                q = args[0].args[0].value
                 lq, rq = _QUOTE[self.lang]
-                vs = t["or"].join(f"{lq}{self.value_label(q, p[3][1])}{rq}" for p in node[1])
+                vs = t["or"].join(f"{lq}{self.value_label(q, p.args[1].value)}{rq}" for p in args)
                 return t["one_of"].format(q=self.qref(q), vs=vs)
-            parts = [self.text(p, top=False) for p in node[1]]
-            s = t[kind].join(parts)
+            parts = [self.text(p, top=False) for p in args]
+            s = t[op].join(parts)
             return s if top else f"({s})"
-        if kind == "cmp":
-            op, a, b = node[1], node[2], node[3]
-            if b[0] == "ref" and a[0] != "ref":
+        if kind == "binop" and op in COMPARISON:
+            a, b = args
+            if b.kind == "field" and a.kind != "field":
                 a, b = b, a
                 op = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
-            if a[0] == "ref":
-                q = a[1]
-                if b[0] == "lit" and b[1] == "":
+            if a.kind == "field":
+                q = a.value
+                if b.kind == "str" and b.value == "":
                     return t["blank" if op == "=" else "filled"].format(q=self.qref(q))
-                if b[0] == "lit" and op in ("=", "!="):
-                    return t["eq" if op == "=" else "ne"].format(q=self.qref(q), v=self.value_label(q, b[1]))
-                if b[0] in ("num", "lit"):
-                    x = _fmt_num(b[1]) if b[0] == "num" else b[1]
+                if b.kind == "str" and op in ("=", "!="):
+                    return t["eq" if op == "=" else "ne"].format(q=self.qref(q), v=self.value_label(q, b.value))
+                if b.kind in ("num", "str"):
+                    x = _fmt_num(float(b.value)) if b.kind == "num" else b.value
                     sym = {"!=": "≠", "<=": "≤", ">=": "≥"}.get(op, op)
                     return t["num"].format(q=self.qref(q), op=sym, x=x)
-        if kind == "call" and node[1] == "selected" and node[2][0][0] == "ref" and node[2][1][0] == "lit":
-            q = node[2][0][1]
-            return t["selected"].format(q=self.qref(q), v=self.value_label(q, node[2][1][1]))
-        if kind == "call" and node[1] == "not":
-            return t["not"].format(x=self.text(node[2][0], top=True))
-        if kind == "call" and node[1] == "string-length" and node[2][0][0] == "ref":
-            return f"len({self.qref(node[2][0][1])})"
+        if kind == "call" and op == "selected" and args[0].kind == "field" and args[1].kind == "str":
+            q = args[0].value
+            return t["selected"].format(q=self.qref(q), v=self.value_label(q, args[1].value))
+        if kind == "not":
+            return t["not"].format(x=self.text(args[0], top=True))
+        if kind == "call" and op == "string-length" and args[0].kind == "field":
+            return f"len({self.qref(args[0].value)})"
         return _unparse(node, self.numbers)
 
 
-def _unparse(node: tuple, numbers: dict[str, int]) -> str:
-    kind = node[0]
-    if kind in ("and", "or"):
-        return "(" + f" {kind} ".join(_unparse(p, numbers) for p in node[1]) + ")"
-    if kind == "cmp" or kind == "arith":
-        return f"{_unparse(node[2], numbers)} {node[1]} {_unparse(node[3], numbers)}"
-    if kind == "ref":
-        return f"Q{numbers[node[1]]}" if node[1] in numbers else node[1]
-    if kind == "lit":
-        return f"'{node[1]}'"
+def _unparse(node: Node, numbers: dict[str, int]) -> str:
+    """The expression written back, with ``Q<n>`` for the questions in ``numbers``."""
+    kind, value = node.kind, node.value
+    if kind == "binop" and value in ("and", "or"):
+        return "(" + f" {value} ".join(_unparse(p, numbers) for p in node.args) + ")"
+    if kind == "binop":
+        return f"{_unparse(node.args[0], numbers)} {value} {_unparse(node.args[1], numbers)}"
+    if kind == "field":
+        return f"Q{numbers[value]}" if value in numbers else value
+    if kind == "str":
+        return f"'{value}'"
     if kind == "num":
-        return _fmt_num(node[1])
-    if kind == "dot":
+        return _fmt_num(float(value))
+    if kind == "self":
         return "."
-    if kind == "call":
-        return f"{node[1]}(" + ", ".join(_unparse(a, numbers) for a in node[2]) + ")"
-    return str(node)
+    if kind == "bool":
+        return f"{value}()"
+    if kind == "not":
+        return "not(" + _unparse(node.args[0], numbers) + ")"
+    return f"{value}(" + ", ".join(_unparse(a, numbers) for a in node.args) + ")"  # call
 
 
 def describe_relevant(inst: Instrument, expr: str, lang: str = "ky",
@@ -428,18 +349,22 @@ def describe_relevant(inst: Instrument, expr: str, lang: str = "ky",
         return expr
 
 
-def _strip_conjuncts(node: tuple, known: tuple | None) -> tuple | None:
+def _is_and(node: Node) -> bool:
+    return node.kind == "binop" and node.value == "and"
+
+
+def _strip_conjuncts(node: Node, known: Node | None) -> Node | None:
     """Drop from ``node`` the conjuncts already stated by the section condition ``known``."""
     if known is None:
         return node
-    known_parts = set(known[1]) if known[0] == "and" else {known}
+    known_parts = set(known.args) if _is_and(known) else {known}
     if node == known or node in known_parts:
         return None
-    if node[0] == "and":
-        rest = tuple(p for p in node[1] if p not in known_parts and p != known)
+    if _is_and(node):
+        rest = tuple(p for p in node.args if p not in known_parts and p != known)
         if not rest:
             return None
-        return rest[0] if len(rest) == 1 else ("and", rest)
+        return rest[0] if len(rest) == 1 else Node("binop", "and", rest)
     return node
 
 
@@ -470,18 +395,40 @@ _UI = {
            "bad_dec": "Enter a number", "bad_date": "Enter the date as YYYY-MM-DD.",
            "bad_len": "Wrong number of characters.", "range": "{a} – {b}", "skip": "Note"},
 }
-_RANGE_LO = re.compile(r"\.\s*>=?\s*(-?\d+(?:\.\d+)?)(?!\s*\$)")
-_RANGE_HI = re.compile(r"\.\s*<=?\s*(-?\d+(?:\.\d+)?)\b")
-_DATE_LO = re.compile(r"\.\s*>=?\s*date\('(\d{4}-\d{2}-\d{2})'\)")
-_REGEX = re.compile(r"regex\(\s*\.\s*,\s*'([^']*)'\s*\)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _constraint_terms(constraint: str | None) -> list[Node]:
+    """The top-level ``and`` terms of a constraint ([] when there is none or it cannot be read)."""
+    node = _safe_parse(constraint) if constraint else None
+    return chain(node, "and") if node is not None else []
 
 
 def _numeric_range(constraint: str | None) -> tuple[float | None, float | None]:
-    if not constraint:
+    """Lower and upper bounds on ``.`` among the constraint's top-level ``and`` terms (strictness
+    ignored), as floats; None where there is none."""
+    node = _safe_parse(constraint) if constraint else None
+    bounds = split_bounds(node)[0] if node is not None else None
+    if bounds is None:
         return None, None
-    lo = _RANGE_LO.search(constraint)
-    hi = _RANGE_HI.search(constraint)
-    return (float(lo.group(1)) if lo else None, float(hi.group(1)) if hi else None)
+    lo, hi = bounds[0], bounds[1]
+    return (float(lo) if lo is not None else None, float(hi) if hi is not None else None)
+
+
+def _date_lower_bound(constraint: str | None) -> _dt.date | None:
+    """The date of a top-level term ``. >= date('YYYY-MM-DD')`` (or ``>``), else None."""
+    for term in _constraint_terms(constraint):
+        if term.kind == "binop" and term.value in (">=", ">") and term.args[0].kind == "self":
+            b = term.args[1]
+            if b.kind == "call" and b.value == "date" and b.args[0].kind == "str" \
+                    and _ISO_DATE.fullmatch(b.args[0].value):
+                return _dt.date.fromisoformat(b.args[0].value)
+    return None
+
+
+def _regex_pattern(constraint: str | None) -> str | None:
+    """The pattern of the first top-level term ``regex(., 'pattern')``, else None."""
+    return next((p for p in map(self_regex, _constraint_terms(constraint)) if p is not None), None)
 
 
 def _regex_length(pattern: str) -> tuple[int, int] | None:
@@ -639,7 +586,8 @@ def entry_workbook(inst: Instrument, lang: str = "ky", path: Path | str | None =
                 prompt_parts.append(inst.hint(q.name, lang))
             rel = q.relevant
             if rel:
-                prompt_parts.append(_SKIP[lang]["only_if"].format(c=describer.text(_safe_parse(rel) or ("lit", rel))))
+                cond = describer.text(_safe_parse(rel) or Node("str", rel))
+                prompt_parts.append(_SKIP[lang]["only_if"].format(c=cond))
         if col.name == "mode":
             dv = DataValidation(type="list", formula1=list_ranges["mode"], allow_blank=True)
             dv.error = ui["bad_choice"]
@@ -679,8 +627,7 @@ def entry_workbook(inst: Instrument, lang: str = "ky", path: Path | str | None =
             prompt_parts.insert(0, rng_txt)
             width = 12
         elif q.type == "date":
-            m = _DATE_LO.search(q.constraint or "")
-            lo_date = _dt.date.fromisoformat(m.group(1)) if m else _dt.date(1900, 1, 1)
+            lo_date = _date_lower_bound(q.constraint) or _dt.date(1900, 1, 1)
             dv = DataValidation(type="date", operator="between",
                                 formula1=str((lo_date - _dt.date(1899, 12, 30)).days),
                                 formula2=str((_dt.date(2100, 12, 31) - _dt.date(1899, 12, 30)).days),
@@ -689,8 +636,8 @@ def entry_workbook(inst: Instrument, lang: str = "ky", path: Path | str | None =
             prompt_parts.insert(0, "ЖЖЖЖ-АА-КК" if lang == "ky" else "ГГГГ-ММ-ДД" if lang == "ru" else "YYYY-MM-DD")
             width = 13
         elif q.type == "text":
-            m = _REGEX.search(q.constraint or "")
-            bounds = _regex_length(m.group(1)) if m else None
+            pattern = _regex_pattern(q.constraint)
+            bounds = _regex_length(pattern) if pattern is not None else None
             if bounds:
                 lo_len, hi_len = bounds
                 if lo_len == hi_len:
@@ -769,7 +716,7 @@ def _pick_msg(q: Question, lang: str) -> str:
     return msgs.get(lang) or next((msgs[x] for x in LANGS if msgs.get(x)), "")
 
 
-def _safe_parse(expr: str) -> tuple | None:
+def _safe_parse(expr: str) -> Node | None:
     try:
         return parse_relevant(expr)
     except RelevantSyntaxError:
@@ -1047,7 +994,7 @@ def questionnaire_html(inst: Instrument, lang: str = "ky", kind: str = "paper") 
                    f'{_e(ui["greeting"].format(who=who))}</div>')
 
     current_group: object = object()
-    section_node: tuple | None = None
+    section_node: Node | None = None
     for q in inst.questions:
         if q.type == "group":
             continue
@@ -1072,7 +1019,7 @@ def questionnaire_html(inst: Instrument, lang: str = "ky", kind: str = "paper") 
 
 
 def _skip_targets(inst: Instrument, q: Question, data_qs: list[Question],
-                  parsed: dict[str, tuple | None], numbers: dict[str, int]) -> dict[str, str]:
+                  parsed: dict[str, Node | None], numbers: dict[str, int]) -> dict[str, str]:
     """For each choice of a single-choice question, where to go next if later questions are skipped."""
     if q.type != "select_one" or not q.list_name:
         return {}
@@ -1117,7 +1064,7 @@ def _skip_targets(inst: Instrument, q: Question, data_qs: list[Question],
 
 
 def _question_html(inst: Instrument, q: Question, lang: str, phone: bool, numbers: dict[str, int],
-                   describer: _Describer, parsed: dict[str, tuple | None], section_node: tuple | None,
+                   describer: _Describer, parsed: dict[str, Node | None], section_node: Node | None,
                    data_qs: list[Question]) -> str:
     ui, t = _HTML_UI[lang], _SKIP[lang]
     n = numbers[q.name]

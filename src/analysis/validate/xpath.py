@@ -3,7 +3,8 @@
 The XLSForm expression language is a subset of XPath 1.0 with ODK functions (ODK XForms
 specification, "XPath operators" and "XPath functions"). This translator supports what the
 project's questionnaires use, and nothing silently: any other construct raises
-:class:`XPathTranslationError` when the suites are built.
+:class:`XPathTranslationError` when the suites are built. The expression is read by the project's
+one parser, :func:`analysis.xlsform_expr.parse`; this module walks its tree to emit pandas.
 
 Supported
     ``${x}``, ``.`` (the question itself, in constraints), string and number literals,
@@ -35,8 +36,12 @@ Helper columns are named ``<question>__num``, ``__nsel``, ``__len``, ``__date`` 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
+
+from analysis.xlsform_expr import ARITY, Bounds, ExpressionError, Node, chain, field_names
+from analysis.xlsform_expr import parse as _parse
+from analysis.xlsform_expr import self_regex as _self_regex
+from analysis.xlsform_expr import split_bounds as _split_bounds
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -48,201 +53,32 @@ __all__ = [
 ]
 
 
-class XPathTranslationError(ValueError):
+class XPathTranslationError(ExpressionError):
     """An XLSForm expression uses something the translator does not support (or is malformed)."""
 
 
-# --------------------------------------------------------------------------- tokens
+# --------------------------------------------------------------------------- parsing
 
-_TOKEN = re.compile(
-    r"""\s*(?:
-        (?P<field>\$\{\s*(?P<fname>[A-Za-z_][A-Za-z0-9_.\-]*)\s*\})
-      | (?P<num>\d+(?:\.\d+)?|\.\d+)
-      | (?P<str>'[^']*'|"[^"]*")
-      | (?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,)
-      | (?P<name>[A-Za-z_][A-Za-z0-9_\-:]*)
-      | (?P<dot>\.)
-    )""",
-    re.VERBOSE,
-)
+_FUNCS = {name: ARITY[name] for name in ("not", "selected", "count-selected", "string-length", "regex",
+                                         "true", "false", "date", "today", "coalesce")}
 
 
-@dataclass(frozen=True)
-class _Tok:
-    kind: str
-    value: str
-
-
-def _tokenize(text: str) -> list[_Tok]:
-    pos, out = 0, []
-    text = text.strip()
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m or m.end() == pos:
-            raise XPathTranslationError(f"cannot read {text[pos:pos + 20]!r} in expression {text!r}")
-        pos = m.end()
-        if m.group("field"):
-            out.append(_Tok("field", m.group("fname")))
-        elif m.group("num") is not None:
-            out.append(_Tok("num", m.group("num")))
-        elif m.group("str") is not None:
-            out.append(_Tok("str", m.group("str")[1:-1]))
-        elif m.group("op"):
-            out.append(_Tok("op", m.group("op")))
-        elif m.group("name"):
-            out.append(_Tok("name", m.group("name")))
-        elif m.group("dot"):
-            out.append(_Tok("dot", "."))
-        # trailing whitespace matches an empty alternative only at the end
-    return out
-
-
-# --------------------------------------------------------------------------- syntax tree
-
-
-@dataclass(frozen=True)
-class Node:
-    """A node of the parsed expression: ``kind`` is one of field, self, str, num, bool, call,
-    binop (``op`` in the XPath spelling), not."""
-
-    kind: str
-    value: str = ""
-    args: tuple["Node", ...] = ()
-
-
-_FUNCS = {"not": 1, "selected": 2, "count-selected": 1, "string-length": 1, "regex": 2,
-          "true": 0, "false": 0, "date": 1, "today": 0, "coalesce": 2}
-
-
-class _Parser:
-    """Recursive descent over XPath 1.0 precedence: or < and < equality < relational < additive
-    < multiplicative < unary < primary."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.toks = _tokenize(text)
-        self.i = 0
-
-    def peek(self) -> _Tok | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def take(self) -> _Tok:
-        tok = self.peek()
-        if tok is None:
-            raise XPathTranslationError(f"expression ends too early: {self.text!r}")
-        self.i += 1
-        return tok
-
-    def expect(self, value: str) -> None:
-        tok = self.take()
-        if tok.value != value or tok.kind not in ("op", "name"):
-            raise XPathTranslationError(f"expected {value!r} but found {tok.value!r} in {self.text!r}")
-
-    def _is(self, kind: str, *values: str) -> bool:
-        tok = self.peek()
-        return tok is not None and tok.kind == kind and tok.value in values
-
-    def parse(self) -> Node:
-        if not self.toks:
-            raise XPathTranslationError("empty expression")
-        node = self.or_()
-        if self.peek() is not None:
-            raise XPathTranslationError(f"unexpected {self.peek().value!r} in {self.text!r}")
-        return node
-
-    def or_(self) -> Node:
-        node = self.and_()
-        while self._is("name", "or"):
-            self.take()
-            node = Node("binop", "or", (node, self.and_()))
-        return node
-
-    def and_(self) -> Node:
-        node = self.equality()
-        while self._is("name", "and"):
-            self.take()
-            node = Node("binop", "and", (node, self.equality()))
-        return node
-
-    def equality(self) -> Node:
-        node = self.relational()
-        while self._is("op", "=", "!="):
-            op = self.take().value
-            node = Node("binop", op, (node, self.relational()))
-        return node
-
-    def relational(self) -> Node:
-        node = self.additive()
-        while self._is("op", "<", "<=", ">", ">="):
-            op = self.take().value
-            node = Node("binop", op, (node, self.additive()))
-        return node
-
-    def additive(self) -> Node:
-        node = self.multiplicative()
-        while self._is("op", "+", "-"):
-            op = self.take().value
-            node = Node("binop", op, (node, self.multiplicative()))
-        return node
-
-    def multiplicative(self) -> Node:
-        node = self.unary()
-        while self._is("op", "*") or self._is("name", "div", "mod"):
-            op = self.take().value
-            node = Node("binop", op, (node, self.unary()))
-        return node
-
-    def unary(self) -> Node:
-        if self._is("op", "-"):
-            self.take()
-            inner = self.unary()
-            if inner.kind == "num":
-                return Node("num", "-" + inner.value if not inner.value.startswith("-") else inner.value[1:])
-            return Node("binop", "-", (Node("num", "0"), inner))
-        return self.primary()
-
-    def primary(self) -> Node:
-        tok = self.take()
-        if tok.kind == "field":
-            return Node("field", tok.value)
-        if tok.kind == "dot":
-            return Node("self")
-        if tok.kind == "num":
-            return Node("num", tok.value)
-        if tok.kind == "str":
-            return Node("str", tok.value)
-        if tok.kind == "op" and tok.value == "(":
-            node = self.or_()
-            self.expect(")")
-            return node
-        if tok.kind == "name" and self._is("op", "("):
-            name = tok.value
-            if name not in _FUNCS:
-                raise XPathTranslationError(
-                    f"function {name}() is not supported by the relevance translator "
-                    f"(supported: {', '.join(f + '()' for f in sorted(_FUNCS))}) in {self.text!r}")
-            self.take()
-            args: list[Node] = []
-            if not self._is("op", ")"):
-                args.append(self.or_())
-                while self._is("op", ","):
-                    self.take()
-                    args.append(self.or_())
-            self.expect(")")
-            if len(args) != _FUNCS[name]:
-                raise XPathTranslationError(f"{name}() takes {_FUNCS[name]} argument(s), got {len(args)} "
-                                            f"in {self.text!r}")
-            if name in ("true", "false"):
-                return Node("bool", name)
-            if name == "not":
-                return Node("not", args=tuple(args))
-            return Node("call", name, tuple(args))
-        raise XPathTranslationError(f"unexpected {tok.value!r} in {self.text!r}")
+def _supported(name: str, text: str) -> None:
+    if name not in _FUNCS:
+        raise XPathTranslationError(
+            f"function {name}() is not supported by the relevance translator "
+            f"(supported: {', '.join(f + '()' for f in sorted(_FUNCS))}) in {text!r}")
 
 
 def parse(text: str) -> Node:
-    """Parse an XLSForm expression into a :class:`Node` tree (raises :class:`XPathTranslationError`)."""
-    return _Parser(str(text)).parse()
+    """Parse an XLSForm expression into a :class:`Node` tree (:func:`analysis.xlsform_expr.parse`),
+    accepting only the functions this translator supports (raises :class:`XPathTranslationError`)."""
+    try:
+        return _parse(str(text), on_call=_supported)
+    except XPathTranslationError:
+        raise
+    except ExpressionError as exc:
+        raise XPathTranslationError(str(exc)) from None
 
 
 # --------------------------------------------------------------------------- emitting pandas
@@ -363,10 +199,10 @@ class _Emitter:
             raise XPathTranslationError(f"{node.value}() gives a number, not a condition, in {self.text!r}")
         if k == "binop":
             op = node.value
-            a, b = node.args
             if op in ("and", "or"):
                 joiner = " & " if op == "and" else " | "
-                return joiner.join(f"({self.cond(part)})" for part in _chain(node, op))
+                return joiner.join(f"({self.cond(part)})" for part in chain(node, op))
+            a, b = node.args
             if op in _REL_OPS:
                 return f"{self.num(a)} {_REL_OPS[op]} {self.num(b)}"
             if op in _EQ_OPS:
@@ -391,13 +227,6 @@ class _Emitter:
         if a.kind == "bool" or b.kind == "bool" or a.kind in ("not", "binop") or b.kind in ("not", "binop"):
             return f"({self.cond(a)}) {pop} ({self.cond(b)})"
         raise XPathTranslationError(f"cannot compare these two parts in {self.text!r}")
-
-
-def _chain(node: Node, op: str) -> list[Node]:
-    """The operands of a chain of the same operator (``a or b or c`` → [a, b, c])."""
-    if node.kind == "binop" and node.value == op:
-        return _chain(node.args[0], op) + _chain(node.args[1], op)
-    return [node]
 
 
 def to_query(expr: str | Node, self_name: str | None = None, known: Iterable[str] | None = None,
@@ -444,38 +273,10 @@ def relevance_query(expr: str | None, known: Iterable[str] | None = None,
 
 def referenced_fields(expr: str | Node) -> list[str]:
     """Question names referenced with ``${...}`` in an expression, sorted."""
-    node = parse(expr) if isinstance(expr, str) else expr
-    out: set[str] = set()
-
-    def walk(n: Node) -> None:
-        if n.kind == "field":
-            out.add(n.value)
-        for a in n.args:
-            walk(a)
-
-    walk(node)
-    return sorted(out)
+    return field_names(parse(expr) if isinstance(expr, str) else expr)
 
 
 # --------------------------------------------------------------------------- constraint shapes
-
-
-Bounds = tuple[float | None, float | None, bool, bool]
-
-
-def _bound(c: Node) -> tuple[str, float] | None:
-    """``('>=', 1)`` for a conjunct ``. >= 1`` (or ``1 <= .``), None for anything else."""
-    flip = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
-    if c.kind != "binop" or c.value not in _REL_OPS:
-        return None
-    a, b = c.args
-    op = c.value
-    if a.kind == "num" and b.kind == "self":
-        a, b, op = b, a, flip[op]
-    if not (a.kind == "self" and b.kind == "num"):
-        return None
-    v = float(b.value)
-    return op, (int(v) if v.is_integer() else v)
 
 
 def split_bounds(expr: str) -> tuple[Bounds | None, Node | None]:
@@ -483,31 +284,11 @@ def split_bounds(expr: str) -> tuple[Bounds | None, Node | None]:
 
     The top-level ``and`` terms ``. >= a``, ``. > a``, ``. <= b``, ``. < b`` (either side order;
     one lower and one upper at most) become ``(min, max, strict_min, strict_max)``; the other
-    terms are returned as one expression tree (None when there are none).
+    terms are returned as one expression tree (None when there are none), see
+    :func:`analysis.xlsform_expr.split_bounds`.
     ``. >= 0 and . <= 500 and . <= ${applications_n}`` → ``((0, 500, False, False), <. <= ${applications_n}>)``.
     """
-    node = parse(expr)
-    lo: float | None = None
-    hi: float | None = None
-    slo = shi = False
-    rest: list[Node] = []
-    for c in _chain(node, "and"):
-        b = _bound(c)
-        if b is None:
-            rest.append(c)
-            continue
-        op, v = b
-        if op in (">", ">=") and lo is None:
-            lo, slo = v, op == ">"
-        elif op in ("<", "<=") and hi is None:
-            hi, shi = v, op == "<"
-        else:
-            rest.append(c)
-    bounds = (lo, hi, slo, shi) if (lo is not None or hi is not None) else None
-    tree: Node | None = None
-    for c in rest:
-        tree = c if tree is None else Node("binop", "and", (tree, c))
-    return bounds, tree
+    return _split_bounds(parse(expr))
 
 
 def simple_range(expr: str) -> Bounds | None:
@@ -528,10 +309,7 @@ def simple_regex(expr: str) -> str | None:
         node = parse(expr)
     except XPathTranslationError:
         return None
-    if node.kind == "call" and node.value == "regex" and node.args[0].kind == "self" \
-            and node.args[1].kind == "str":
-        return node.args[1].value
-    return None
+    return _self_regex(node)
 
 
 # --------------------------------------------------------------------------- helper columns

@@ -34,7 +34,7 @@ $(STAMP): requirements.lock pyproject.toml
 
 env: $(STAMP) ## create or update the pinned environment in .venv (kernel 'tracer')
 
-report: $(STAMP) ## run the whole pipeline for COHORT (default demo-2025), LANGS=ky,ru,en
+report: $(STAMP) ## run the whole pipeline for COHORT (default demo-2025); LANGS=ky (default) or ky,ru,en
 	$(BIN)/tracer run $(COHORT) --lang $(LANGS) $(ARGS)
 
 test: $(STAMP) ## run the whole test suite (unit, reference, bad-input corpus, end-to-end)

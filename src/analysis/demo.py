@@ -645,7 +645,7 @@ def _outcomes(r: _Rand, grads: list[_Graduate]) -> None:
                                    "family_care": 0.18 if female else 0.02})
         g.before_grad = employed and r.p({"master": 0.75, "college": 0.22}.get(level, 0.2) + (0.1 if not state else 0))
         g.worked = (r.weighted({"full_time": 0.45, "part_time": 0.4, "occasional": 0.15}) if g.before_grad
-                    else r.weighted({"no": 0.62, "occasional": 0.28, "part_time": 0.1}))
+                    else r.weighted({"no": 0.74, "occasional": 0.21, "part_time": 0.05}))
         g.job_before = g.before_grad or g.worked == "part_time" or (g.worked == "occasional" and r.p(0.5))
         if g.status == "employed":
             _job(r, g)
@@ -655,9 +655,9 @@ def _outcomes(r: _Rand, grads: list[_Graduate]) -> None:
             if g.before_grad:
                 g.first_job = _month_add(date(grad.year, grad.month, 1), -r.int(1, 24 if level == "master" else 14))
             else:
-                lam = 0.45 if state else 0.32
+                lam = 0.30 if state else 0.22
                 months = min(int(r.g.geometric(lam)) - 1 + (1 if g.abroad else 0), 8)
-                g.first_job = _month_add(date(grad.year, grad.month, 1), months + (1 if grad.day > 25 else 0))
+                g.first_job = _month_add(date(grad.year, grad.month, 1), months + (1 if grad.day > 15 else 0))
 
 
 def _job(r: _Rand, g: _Graduate) -> None:

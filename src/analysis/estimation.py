@@ -263,8 +263,9 @@ def status_shares(graduates: pd.DataFrame) -> pd.DataFrame:
 
 
 def time_to_first_job(graduates: pd.DataFrame, conf: float) -> tuple[pd.DataFrame, dict, pd.DataFrame]:
-    """Kaplan–Meier by faculty (job = event; further study treated as censored here), log-rank test,
-    and the cumulative incidence of a job with further study as a competing risk (all graduates)."""
+    """Kaplan–Meier by faculty (job = event; further study censored), the log-rank test, and by faculty
+    the cumulative incidence of a first job with further study as a competing risk (Aalen–Johansen) —
+    the curve the report shows."""
     from analysis.survival import cumulative_incidence, kaplan_meier, logrank
 
     g = graduates[graduates["resp_p2"].fillna(False).astype(bool)].dropna(subset=[TIME_COL, EVENT_COL])
@@ -275,7 +276,8 @@ def time_to_first_job(graduates: pd.DataFrame, conf: float) -> tuple[pd.DataFram
     sizes.index = sizes.index.astype(str)
     km["n"] = km["group"].map(sizes)
     lr = logrank(t, (ev == 1).astype(int), g["faculty"].astype(str).to_numpy())
-    cif = cumulative_incidence(t, ev, alpha=1 - conf)
+    cif = cumulative_incidence(t, ev, group=g["faculty"].astype(str).to_numpy(), alpha=1 - conf)
+    cif["n"] = cif["group"].map(sizes)
     return km, {k: (float(v) if isinstance(v, (int, float, np.floating, np.integer)) else v)
                 for k, v in lr.items() if not isinstance(v, (pd.DataFrame, np.ndarray))}, cif
 

@@ -114,7 +114,7 @@ def template_dir() -> Path:
     return Path(__file__).resolve().parent / "templates"
 
 
-def render_html(executed: Path, out_html: Path, lang: str) -> Path:
+def render_html(executed: Path, out_html: Path, lang: str, title: str = "Report") -> Path:
     """Render an executed notebook to self-contained HTML: no code, images embedded, no network reference."""
     import nbformat
     from nbconvert import HTMLExporter
@@ -132,7 +132,7 @@ def render_html(executed: Path, out_html: Path, lang: str) -> Path:
     c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell", "injected-parameters", "parameters"}
     exporter = HTMLExporter(config=c)
     nb = nbformat.read(str(executed), as_version=4)
-    nb.metadata["title"] = nb.metadata.get("title") or "Report"
+    nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": out_html.stem},
                                                         "language_code": lang})
     # the JupyterLab theme CSS carries attribution URLs in comments: drop them, so the page holds no
@@ -184,7 +184,10 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
             if stage.per_language:
                 n += 1
                 t0 = time.perf_counter()
-                html = render_html(executed, cfg.paths.report_html(lang), lang)
+                from analysis.i18n import t
+
+                html = render_html(executed, cfg.paths.report_html(lang), lang,
+                                   title=t("report_title", lang, cohort=cohort))
                 dt = time.perf_counter() - t0
                 record.add(f"render {lang}", dt)
                 log(f"[{n}/{steps}] {cohort}: wrote {html.relative_to(Path(cfg.project_root))} ({dt:.1f} s)")

@@ -49,6 +49,8 @@ def examples_table(examples: pd.DataFrame, lang: str) -> pd.DataFrame:
     """One example per rule: file, row, question, value (personal values hidden), message."""
     if examples.empty:
         return examples
+    if f"message_{lang}" in examples.columns:
+        examples = examples.assign(message=examples[f"message_{lang}"])
     cols = {"rule": t("col_rule", lang), "file": t("col_file", lang), "row": t("col_row", lang),
             "column": t("col_column", lang), "value": t("col_value", lang), "message": t("col_message", lang)}
     return examples[[c for c in cols if c in examples.columns]].rename(columns=cols)

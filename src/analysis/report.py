@@ -37,10 +37,17 @@ def _html(text: str) -> None:
 
 
 def _figure(fig) -> None:
-    import matplotlib.pyplot as plt
+    """Show a chart as an embedded PNG, whatever matplotlib backend the kernel runs (Agg in batch runs
+    shows only ``<Figure size …>`` for a displayed figure), then free it."""
+    import io
 
-    _show(fig)
+    import matplotlib.pyplot as plt
+    from IPython.display import Image
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
+    _show(Image(data=buf.getvalue(), format="png"))
 
 
 def _esc(text: Any) -> str:
@@ -161,12 +168,19 @@ class Report:
             return ".."
         return fmt_number(value, self.lang, digits)
 
-    def ci(self, lo: float, hi: float, n: float, percent: bool = True) -> str:
-        if self.share(0.5, n) == ".." or lo != lo or hi != hi:
+    def ci(self, lo: float, hi: float, n: float, percent: bool = True, digits: int = 0) -> str:
+        hidden = self.share(0.5, n) == ".." if percent else self.mean(1.0, n) == ".."
+        if hidden or lo != lo or hi != hi:
             return ".."
         if percent:
             return f"{fmt_number(100 * lo, self.lang, 1)}–{fmt_number(100 * hi, self.lang, 1)}"
-        return f"{fmt_number(lo, self.lang, 0)}–{fmt_number(hi, self.lang, 0)}"
+        return f"{fmt_number(lo, self.lang, digits)}–{fmt_number(hi, self.lang, digits)}"
+
+    def p_value(self, p: float | None) -> str:
+        """A p-value to three decimals, ``<0,001`` below that."""
+        if p is None or p != p:
+            return ".."
+        return ("<" + fmt_number(0.001, self.lang, 3)) if p < 0.001 else fmt_number(p, self.lang, 3)
 
     def publishable(self, n: float) -> bool:
         return self.share(0.5, n) != ".."
@@ -276,7 +290,29 @@ class Report:
         body = "".join(f'<div class="tracer-kpi"><div class="v">{_esc(v)}</div><div class="l">{_esc(l_)}</div>'
                        f'<div class="n">{_esc(n)}</div></div>' for v, l_, n in cards)
         _html(f'<div class="tracer-kpis">{body}</div>')
-        self.para("disclosure_note", "tracer-note")
+        self.para("disclosure_note", "tracer-note", min_n=self.rules.min_n)
+        self.all_indicators()
+
+    def all_indicators(self) -> None:
+        """Every indicator of the registry for the whole cohort: n, estimate, interval, weighted estimate."""
+        from analysis.indicators import load_registry
+
+        self.heading("sec_all_indicators", level=3)
+        rows = []
+        for ind in load_registry():
+            r = self.est_rows(ind.id, "all")
+            if r.empty:
+                continue
+            r = r.iloc[0]
+            share = ind.statistic == "share"
+            digits = 0 if ind.unit == "KGS" else 1 if ind.unit == "months" else 2
+            value = self.share(r["estimate"], r["n"]) if share else self.mean(r["estimate"], r["n"], digits)
+            weighted = self.share(r["w_estimate"], r["n"]) if share else self.mean(r["w_estimate"], r["n"], digits)
+            rows.append({t("col_indicator", self.lang): ind.label[self.lang], t("col_n", self.lang): self.count(r["n"]),
+                         t("col_estimate", self.lang): value,
+                         t("col_ci", self.lang): self.ci(r["ci_low"], r["ci_high"], r["n"], share, digits),
+                         t("col_weighted", self.lang): weighted if r["w_estimate"] == r["w_estimate"] else "–"})
+        self.show_table(pd.DataFrame(rows))
 
     def section_employment(self) -> None:
         """Labour status by faculty; employment rate with CIs by faculty, sex, level, funding."""
@@ -323,7 +359,7 @@ class Report:
                          t("col_difference", self.lang): (f"{fmt_number(100 * r['difference'], self.lang, 1)} "
                                                          f"({fmt_number(100 * r['ci_low'], self.lang, 1)}…"
                                                          f"{fmt_number(100 * r['ci_high'], self.lang, 1)})") if ok else "..",
-                         "p": fmt_number(r["p_value"], self.lang, 3) if ok else ".."})
+                         "p": self.p_value(r["p_value"]) if ok else ".."})
         self.show_table(pd.DataFrame(rows))
         self.para("trend_note", "tracer-note")
 
@@ -333,22 +369,21 @@ class Report:
 
         self.heading("sec_first_job")
         self.para("sec_first_job_intro")
-        km = self._result("km_faculty")
-        if km.empty:
+        cif = self._result("cif")
+        if cif.empty or "group" not in cif:
             self.para("no_data", "tracer-note")
             return
         curves = {}
-        for g, d in km.groupby("group", sort=True):
+        for g, d in cif.groupby("group", sort=True):
             if self.publishable(d["n"].iloc[0]):
-                curves[self.labels.value("faculty", g)] = pd.DataFrame(
-                    {"time": d["time"], "value": 1 - d["survival"]})
+                curves[self.labels.value("faculty", g)] = pd.DataFrame({"time": d["time"], "value": d["cif_1"]})
         if curves:
             _figure(step_curves(curves, t("chart_first_job", self.lang), t("axis_months", self.lang),
                                 t("axis_found_job", self.lang), xmax=12))
         lr = self._json(self.paths.results / "logrank.json")
         if lr:
             self.para("logrank_note", "tracer-note", chi2=fmt_number(lr["statistic"], self.lang, 1),
-                      p=fmt_number(lr["p_value"], self.lang, 3))
+                      p=self.p_value(lr["p_value"]))
         self.show_table(self.indicator_table("job_within_6_months_share", "faculty"), "domain_faculty")
 
     def section_income(self) -> None:
@@ -358,9 +393,11 @@ class Report:
         self.heading("sec_income")
         ctx = self._json(self.paths.results / "income_context.json")
         if ctx and "oblast_wage" in ctx:
+            year = re.search(r"(19|20)\d\d", str(ctx["oblast_wage_period"]))
             self.para("sec_income_intro", wage=fmt_number(ctx["oblast_wage"], self.lang),
-                      period=ctx["oblast_wage_period"], minwage=fmt_number(ctx["minimum_wage"], self.lang),
-                      source=ctx["source"])
+                      period=year.group(0) if year else ctx["oblast_wage_period"],
+                      minwage=fmt_number(ctx["minimum_wage"], self.lang), source=t("source_nsc", self.lang))
+            self.para("income_gross_net_note", "tracer-note")
         self.show_table(self.indicator_table("median_monthly_income", "faculty", percent=False), "domain_faculty")
         self.show_table(self.indicator_table("median_monthly_income", "level", percent=False), "domain_level")
         rows = self.est_rows("income_relative_to_oblast_wage", "faculty")
@@ -408,7 +445,7 @@ class Report:
         comp = comp[[self.mean(1, n) != ".." for n in comp["n"]]].sort_values("gap", ascending=False)
         labels = [self._question_label("phase2", f"comp_job_{c}").split(" — ")[0] for c in comp["item"]]
         _figure(dumbbell(labels, comp["acquired"], comp["required"], t("legend_acquired", self.lang),
-                         t("legend_required", self.lang), t("sec_competences", self.lang)))
+                         t("legend_required", self.lang), t("chart_competences", self.lang)))
 
     def _question_label(self, instrument: str, name: str) -> str:
         try:
@@ -465,7 +502,7 @@ class Report:
         m = m[m["term"] != "Intercept"].copy()
         plot = pd.DataFrame({"term": [self.term_label(r) for _, r in m.iterrows()],
                              "estimate": m["odds_ratio"], "ci_low": m["or_low"], "ci_high": m["or_high"]})
-        fig = coefficient_plot(plot, t("sec_models", self.lang), t("axis_odds_ratio", self.lang), null=1.0)
+        fig = coefficient_plot(plot, t("chart_models", self.lang), t("axis_odds_ratio", self.lang), null=1.0)
         ax = fig.axes[0]
         ax.set_xscale("log")
         ticks = [x for x in (0.125, 0.25, 0.5, 1, 2, 4, 8) if plot["ci_low"].min() / 1.2 <= x <= plot["ci_high"].max() * 1.2]
@@ -473,9 +510,10 @@ class Report:
         ax.minorticks_off()
         _figure(fig)
         refs = m.dropna(subset=["reference"]).drop_duplicates("variable")
-        ref = "; ".join(f"{self._question_label('registry', v).split(' — ')[0]}: {self.labels.value(v, r)}"
-                        for v, r in zip(refs["variable"], refs["reference"]) if v in ("faculty", "sex", "level", "funding"))
+        ref = "; ".join(f"{self.var_label(v)}: {self.labels.value(v, r)}"
+                        for v, r in zip(refs["variable"], refs["reference"]))
         self.para("reference_category", "tracer-note", ref=ref)
+        self.para("reference_other", "tracer-note")
         self.para("model_n_note", "tracer-note", n=self.count(m["n"].iloc[0]))
         inc = self._result("model_income_ols")
         if not inc.empty and "pct_effect" in inc:
@@ -486,27 +524,24 @@ class Report:
                     for _, r in inc.iterrows()]
             self.show_table(pd.DataFrame(rows), "model_income_heading")
 
+    def var_label(self, var: str) -> str:
+        """A short label of a variable (question text without its sub-title) from :mod:`analysis.labels`."""
+        from analysis.labels import column_labels
+
+        return column_labels([var], self.lang)[var].split(" — ")[0]
+
     def term_label(self, row: Any) -> str:
         """A model term as "Faculty: Инженердик-техникалык факультет" (from its variable and level)."""
+        from analysis.labels import value_label
+
         if isinstance(row, str):
             return row
         var, level = row.get("variable"), row.get("level")
-        if var == "gpa":
-            return t("term_gpa", self.lang)
-        instrument = "phase1" if var in ("internship_done", "job_status", "sat_studies", "eval_overall") else "registry"
-        name = self._question_label(instrument, var).split(" — ")[0] if isinstance(var, str) else str(row.get("term"))
+        if not isinstance(var, str):
+            return str(row.get("term"))
         if isinstance(level, str) and level:
-            value = self.labels.value(var, level) if instrument == "registry" else self._choice(instrument, var, level)
-            return f"{name}: {value}"
-        return name
-
-    def _choice(self, instrument: str, question: str, code: str) -> str:
-        try:
-            from analysis.instruments import load_instrument
-
-            return load_instrument(instrument).choice_label(question, code, self.lang)
-        except Exception:  # a label is never worth failing a report for
-            return code
+            return f"{self.var_label(var)}: {value_label(var, level, self.lang)}"
+        return self.var_label(var)
 
     def section_data_quality(self) -> None:
         """Accounting per file, rules that fired with an example each, response against targets."""
@@ -534,19 +569,20 @@ class Report:
         self.para("nonresponse_intro", "tracer-note")
         cols = bias.columns
         rows = []
+        from analysis.labels import value_label
+
         for _, r in bias.iterrows():
             var = r.get("variable", "")
             lvl = r.get("level") if "level" in cols else None
-            name = self._question_label("phase1" if var not in ("sex", "funding", "level", "faculty", "gpa", "age_at_grad")
-                                        else "registry", var).split(" — ")[0]
+            name = self.var_label(var)
             if isinstance(lvl, str) and lvl:
-                name += f": {self._choice('phase1', var, lvl) if var not in ('sex', 'funding', 'level', 'faculty') else self.labels.value(var, lvl)}"
+                name += f": {value_label(var, lvl, self.lang)}"
             fmt = (lambda v: fmt_pct(v, self.lang)) if r.get("statistic", "share") == "share" else (
                 lambda v: fmt_number(v, self.lang, 2))
             rows.append({t("col_indicator", self.lang): name,
                          t("col_respondents", self.lang): fmt(r.get("respondents")),
                          t("col_non_respondents", self.lang): fmt(r.get("non_respondents")),
-                         "p": fmt_number(r.get("p_value"), self.lang, 3)})
+                         "p": self.p_value(r.get("p_value"))})
         self.show_table(pd.DataFrame(rows))
 
     def appendix_indicators(self) -> None:
@@ -568,8 +604,14 @@ class Report:
         inputs = pd.DataFrame(m.get("inputs", []))
         if not inputs.empty:
             inputs = inputs[["path", "instrument", "format", "mode", "bytes", "sha256"]].fillna("")
+            inputs.columns = [t("col_file", self.lang), t("col_instrument", self.lang), t("col_format", self.lang),
+                              t("col_mode", self.lang), t("col_bytes", self.lang), "SHA-256"]
             _html(f"<h4>{_esc(t('provenance_inputs', self.lang))}</h4>" +
                   table_html(inputs, text_cols=tuple(inputs.columns)))
+        ctx = self._json(self.paths.results / "income_context.json")
+        if ctx.get("source"):
+            self.para("provenance_open_data", "tracer-note",
+                      source=f"{ctx['source']} ({ctx.get('oblast_wage_period', '')})")
         params = {k: v for k, v in m.get("parameters", {}).items() if k != "inputs"}
         _html(f"<h4>{_esc(t('provenance_parameters', self.lang))}</h4><pre>"
               + _esc(json.dumps(params, ensure_ascii=False, indent=1, sort_keys=True)) + "</pre>")

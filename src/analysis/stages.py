@@ -118,6 +118,7 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
     from analysis.privacy import DIRECT_IDENTIFIERS, mask_value
     from analysis.provenance import input_records, write_manifest
     from analysis.validate import validate_cohort
+    from analysis.validate.messages import ALL_LANGS, split_messages
     from analysis.validate.quality import quality_data
 
     paths = cfg.paths
@@ -140,20 +141,21 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
         notices += [str(n) for n in res.warnings]
     canonical = {k: pd.concat(v, ignore_index=True) for k, v in frames.items()}
     insts = {name: load_instrument(name, Path(cfg.project_root) / "questionnaires") for name in canonical}
-    val = validate_cohort(canonical, insts, canonical["registry"], validation_parameters(cfg), lang="ky")
+    val = validate_cohort(canonical, insts, canonical["registry"], validation_parameters(cfg), lang=ALL_LANGS)
 
     key = pseudonym_key(cfg)
     personal = set(DIRECT_IDENTIFIERS) | {n for i in insts.values() for n in i.direct_identifiers}
     out = paths.validated
     for name, table in val.accepted.items():
         write_parquet(_pseudonymise_frame(table, key, personal), out / f"{name}.parquet")
-    quarantine = _pseudonymise_ids(val.quarantine, key)
+    quarantine = split_messages(_pseudonymise_ids(val.quarantine, key))
     is_personal = quarantine["column"].isin(personal | {"student_id"})
     quarantine.loc[is_personal, "value"] = quarantine.loc[is_personal, "value"].map(
         lambda v: mask_value(str(v)) if v is not None and v == v and str(v) != "" else v)
     write_parquet(quarantine, out / "quarantine.parquet")
     write_parquet(_pseudonymise_ids(val.outcomes, key), out / "outcomes.parquet")
     qd = quality_data(val, insts, cfg)
+    qd.examples = split_messages(qd.examples)
     for name in ("by_file", "by_rule", "examples", "response", "knowledge", "flags"):
         write_parquet(getattr(qd, name).reset_index(drop=True), out / "quality" / f"{name}.parquet")
     (out / "notices.json").write_text(json.dumps(notices, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -6,6 +6,13 @@ import argparse
 from pathlib import Path
 
 
+def _share(value: str) -> float:
+    v = float(value)
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a share between 0 and 1 (e.g. 0.6 for 60%)")
+    return v
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "monitor", help="fieldwork monitor: phase-2 response so far and whom to call next",
@@ -14,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "non-respondents in the weakest groups first. Contacts are added only with --with-contacts "
                     "and are never written under data/processed/ or reports/.")
     p.add_argument("cohort", metavar="COHORT")
-    p.add_argument("--target", type=float, default=None, help="response-rate target (default: the cohort's, 0.60)")
+    p.add_argument("--target", type=_share, default=None,
+                   help="response-rate target as a share between 0 and 1 (default: the cohort's, 0.60)")
     p.add_argument("--with-contacts", action="store_true",
                    help="add names and phone numbers to the call list (personal data: handle with care)")
     p.add_argument("-o", "--output", type=Path, default=None,

@@ -20,7 +20,11 @@ are filled from the expectation's parameters and the row's values.
 
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass
+
+import pandas as pd
 
 LANGS = ("ky", "ru", "en")
 
@@ -178,12 +182,31 @@ def rule(key: str) -> Rule:
     return RULES[key]
 
 
+ALL_LANGS = "all"
+"""``lang`` value asking :func:`message` for every language at once (a JSON object)."""
+
+
+def split_messages(df: pd.DataFrame, column: str = "message") -> pd.DataFrame:
+    """Turn JSON messages made with ``lang="all"`` into ``message_ky``, ``message_ru``, ``message_en``
+    columns; ``message`` keeps the Kyrgyz text. Plain (one-language) messages are copied to all three."""
+    out = df.copy()
+    parsed = [json.loads(m) if isinstance(m, str) and m.startswith("{") else None for m in out[column]]
+    for code in LANGS:
+        out[f"{column}_{code}"] = [p[code] if p else m for p, m in zip(parsed, out[column])]
+    out[column] = out[f"{column}_ky"]
+    return out
+
+
 def message(key: str, lang: str = "ky", override: dict[str, str] | None = None, **fmt: object) -> str:
     """The message of rule ``key`` in ``lang`` with placeholders filled.
 
     ``override`` is a per-language text from the questionnaire (an XLSForm ``constraint_message``);
     it wins when it has text for ``lang``. Unknown placeholders are left as written.
     """
+    if lang == ALL_LANGS:
+        # every language at once (JSON), so one validation run serves reports in ky, ru and en
+        return json.dumps({code: message(key, code, override, **fmt) for code in LANGS},
+                          ensure_ascii=False, sort_keys=True)
     if lang not in LANGS:
         from analysis.errors import ConfigError
 

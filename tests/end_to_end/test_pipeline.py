@@ -77,7 +77,8 @@ def test_report_is_offline_codeless_and_in_the_language(run, lang, words):
     assert not re.search(r'class="[^"]*jp-InputArea', html), "code input cells leaked into the report"
     assert "rep.section_employment()" not in html and "report.Report.load" not in html, "code leaked"
     charts = re.findall(r'<img[^>]+src="data:image/png;base64,', html)
-    assert len(charts) >= 6, f"expected the report's charts as embedded PNGs, found {len(charts)}"
+    # a tiny cohort shows fewer charts (groups below the disclosure threshold are left out), never none
+    assert len(charts) >= 3, f"expected the report's charts as embedded PNGs, found {len(charts)}"
     assert "&lt;Figure size" not in html and "<Figure size" not in html, "a chart was shown as text"
     text = re.sub(r"<[^>]+>", " ", html)
     assert "Traceback" not in text and "PapermillExecutionError" not in text

@@ -12,10 +12,15 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from analysis.i18n import fmt_pct, t
+from analysis.i18n import catalogue, fmt_pct, t
 from analysis.paths import CohortPaths
 
 OUTCOMES = ("accepted", "warning", "quarantined", "merged_duplicate")
+
+
+def rule_title(rule: str, lang: str) -> str:
+    """The short title of a validation rule in ``lang`` (the rule key when it has none)."""
+    return t(f"rule_{rule}", lang) if f"rule_{rule}" in catalogue() else rule
 _OUTCOME_COL = {"accepted": "col_accepted", "warning": "col_warning", "quarantined": "col_quarantined",
                 "merged_duplicate": "col_merged"}
 _WHAT = {"phase2_response": "what_p2_response", "knowledge_rate": "what_knowledge_rate"}
@@ -41,6 +46,7 @@ def rules_table(by_rule: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Problems per rule: severity, action, issues, rows affected."""
     if by_rule.empty:
         return by_rule
+    by_rule = by_rule.assign(rule=[rule_title(r, lang) for r in by_rule["rule"]])
     return by_rule[["rule", "issues", "rows"]].rename(
         columns={"rule": t("col_rule", lang), "issues": t("col_count", lang), "rows": t("col_rows_affected", lang)})
 
@@ -51,6 +57,7 @@ def examples_table(examples: pd.DataFrame, lang: str) -> pd.DataFrame:
         return examples
     if f"message_{lang}" in examples.columns:
         examples = examples.assign(message=examples[f"message_{lang}"])
+    examples = examples.assign(rule=[rule_title(r, lang) for r in examples["rule"]])
     cols = {"rule": t("col_rule", lang), "file": t("col_file", lang), "row": t("col_row", lang),
             "column": t("col_column", lang), "value": t("col_value", lang), "message": t("col_message", lang)}
     return examples[[c for c in cols if c in examples.columns]].rename(columns=cols)

@@ -63,3 +63,10 @@ def test_charts_draw_kyrgyz_letters_without_missing_glyphs():
     fig2 = dumbbell(["Чет тили", "Өз алдынча өнүгүү"], [3, 3.5], [4, 4.2], "бүтүргөндө", "жумушта", "Көндүмдөр")
     fig2.canvas.draw()
     plt.close("all")
+
+
+def test_every_validation_rule_has_a_short_title():
+    from analysis.validate.messages import RULES
+
+    for key in RULES:
+        assert f"rule_{key}" in i18n.catalogue(), f"no short title for validation rule '{key}'"

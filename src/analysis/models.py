@@ -114,6 +114,17 @@ def ols_robust(formula: str, data: pd.DataFrame, cov_type: str = "HC3", alpha: f
     return out
 
 
+def wald_table(terms, estimate, se, n: int, alpha: float = 0.05) -> pd.DataFrame:
+    """A tidy coefficient table with normal (Wald) intervals and two-sided p-values."""
+    from scipy.stats import norm
+
+    est = np.asarray(estimate, dtype=float)
+    se = np.asarray(se, dtype=float)
+    z = float(norm.ppf(1 - alpha / 2))
+    return pd.DataFrame({"term": list(terms), "estimate": est, "se": se, "ci_low": est - z * se,
+                         "ci_high": est + z * se, "p_value": 2 * norm.sf(np.abs(est / se)), "n": int(n)})
+
+
 def _tidy(fit, alpha: float) -> pd.DataFrame:
     ci = np.asarray(fit.conf_int(alpha=alpha))
     return pd.DataFrame({
@@ -155,7 +166,6 @@ def ordered_logit(formula: str | None, data: pd.DataFrame | None = None, *, y=No
         named ``"low|high"`` as R prints them. Diagnostics: ``n, loglike, aic, bic,
         pseudo_r2`` (McFadden), ``converged``, ``levels``.
     """
-    from scipy.stats import norm
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     if formula is not None:
@@ -201,18 +211,9 @@ def ordered_logit(formula: str | None, data: pd.DataFrame | None = None, *, y=No
     cov_z = jac @ cov[k_b:, k_b:] @ jac.T
     est = np.r_[params[:k_b], zeta]
     se = np.sqrt(np.r_[np.diag(cov)[:k_b], np.diag(cov_z)])
-    z = float(norm.ppf(1 - alpha / 2))
     terms = names + [f"{cats[j]}|{cats[j + 1]}" for j in range(k_th)]
-    out = pd.DataFrame({
-        "term": terms,
-        "estimate": est,
-        "se": se,
-        "ci_low": est - z * se,
-        "ci_high": est + z * se,
-        "p_value": 2 * norm.sf(np.abs(est / se)),
-        "n": int(fit.nobs),
-        "kind": ["coefficient"] * k_b + ["threshold"] * k_th,
-    })
+    out = wald_table(terms, est, se, int(fit.nobs), alpha)
+    out["kind"] = ["coefficient"] * k_b + ["threshold"] * k_th
     llnull = getattr(fit, "llnull", np.nan)
     out.attrs["diagnostics"] = {
         "n": int(fit.nobs),

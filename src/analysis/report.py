@@ -448,14 +448,11 @@ class Report:
                          t("legend_required", self.lang), t("chart_competences", self.lang)))
 
     def _question_label(self, instrument: str, name: str) -> str:
-        try:
-            from analysis.instruments import load_instrument
+        """The question text of ``name`` in ``instrument`` (one label source: :mod:`analysis.labels`)."""
+        from analysis.labels import column_labels
 
-            root = Path(self.project_root) if self.project_root else None
-            inst = load_instrument(instrument, (root / "questionnaires") if root else None)
-            return inst.label(name, self.lang)
-        except Exception:  # a label is never worth failing a report for
-            return name
+        return column_labels([name], self.lang, instrument=instrument,
+                             project_root=self.project_root or None)[name]
 
     def section_programme_feedback(self) -> None:
         """Programme evaluation, job satisfaction and usefulness (means 1–5) by faculty."""

@@ -247,7 +247,6 @@ def cox(df: pd.DataFrame, duration: str, event: str, covariates: list[str] | str
         means a faster move into work.
     """
     import statsmodels.formula.api as smf
-    from scipy.stats import norm
 
     if ties not in ("efron", "breslow"):
         raise ValueError("ties must be 'efron' or 'breslow'")
@@ -262,16 +261,9 @@ def cox(df: pd.DataFrame, duration: str, event: str, covariates: list[str] | str
     names = [_strip_q(nm) for nm in model.exog_names]
     b = np.asarray(fit.params, dtype=float)
     se = np.asarray(fit.bse, dtype=float)
-    z = _z(alpha)
-    out = pd.DataFrame({
-        "term": names,
-        "estimate": b,
-        "se": se,
-        "ci_low": b - z * se,
-        "ci_high": b + z * se,
-        "p_value": 2 * norm.sf(np.abs(b / se)),
-        "n": int(model.exog.shape[0]),
-    })
+    from analysis.models import wald_table
+
+    out = wald_table(names, b, se, int(model.exog.shape[0]), alpha)
     out["hazard_ratio"] = np.exp(b)
     out["hr_low"] = np.exp(out["ci_low"])
     out["hr_high"] = np.exp(out["ci_high"])

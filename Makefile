@@ -6,7 +6,10 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+STAMP  := $(VENV)/.installed-runtime
+TSTAMP := $(VENV)/.installed-test
+LSTAMP := $(VENV)/.installed-lab
+LOCKS  := requirements
 COHORT ?= demo-2025
 LANGS  ?= ky
 ARGS   ?=
@@ -23,27 +26,37 @@ help: ## list the targets
 	@echo "Graduate tracer study — make targets (COHORT=$(COHORT))"
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.lock pyproject.toml
-	@echo ">> bootstrapping $(VENV) from requirements.lock (only when the lock or pyproject changes)"
+$(STAMP): $(LOCKS)/runtime.lock pyproject.toml
+	@echo ">> bootstrapping $(VENV) from $(LOCKS)/runtime.lock (only when a lock or pyproject changes)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet --progress-bar off -r requirements.lock
+	$(BIN)/python -m pip install --quiet --progress-bar off -r $(LOCKS)/runtime.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name tracer --display-name "Python (tracer)" >/dev/null
 	@touch $(STAMP)
 
-env: $(STAMP) ## create or update the pinned environment in .venv (kernel 'tracer')
+$(TSTAMP): $(STAMP) $(LOCKS)/test.lock
+	@echo ">> adding the test tools from $(LOCKS)/test.lock"
+	$(BIN)/python -m pip install --quiet --progress-bar off -r $(LOCKS)/test.lock
+	@touch $(TSTAMP)
+
+$(LSTAMP): $(STAMP) $(LOCKS)/lab.lock
+	@echo ">> adding JupyterLab from $(LOCKS)/lab.lock"
+	$(BIN)/python -m pip install --quiet --progress-bar off -r $(LOCKS)/lab.lock
+	@touch $(LSTAMP)
+
+env: $(STAMP) ## create or update the pinned runtime environment in .venv (kernel 'tracer')
 
 report: $(STAMP) ## run the whole pipeline for COHORT (default demo-2025); LANGS=ky (default) or ky,ru,en
 	$(BIN)/tracer run $(COHORT) --lang $(LANGS) $(ARGS)
 
-test: $(STAMP) ## run the whole test suite (unit, reference, bad-input corpus, end-to-end)
+test: $(TSTAMP) ## run the whole test suite (unit, reference, bad-input corpus, end-to-end)
 	$(BIN)/python -m pytest -q $(ARGS)
 
-test-fast: $(STAMP) ## run the tests without the end-to-end notebook runs
+test-fast: $(TSTAMP) ## run the tests without the end-to-end notebook runs
 	$(BIN)/python -m pytest -q -m "not slow" $(ARGS)
 
-lab: $(STAMP) ## open JupyterLab on the project kernel
+lab: $(LSTAMP) ## open JupyterLab on the project kernel
 	env -u MPLBACKEND $(BIN)/jupyter lab --notebook-dir=notebooks
 
 demo: $(STAMP) ## regenerate the synthetic demo cohort under data/raw/demo-2025
@@ -58,10 +71,12 @@ expectations: $(STAMP) ## regenerate the great-expectations suites from the ques
 bench: $(STAMP) ## run the benchmark scripts (wall time and memory, printed)
 	@for b in benchmarks/bench_*.py; do echo ">> $$b"; $(BIN)/python $$b || exit 1; done
 
-lock: ## regenerate requirements.lock from pyproject.toml (needs network to the package index)
+lock: ## regenerate the locks in requirements/ from pyproject.toml (needs the package index)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet "uv>=0.4"
-	$(BIN)/uv pip compile pyproject.toml -o requirements.lock --python-version 3.11 --no-header
+	$(BIN)/uv pip compile pyproject.toml -o $(LOCKS)/runtime.lock --python-version 3.11 --no-header
+	$(BIN)/uv pip compile pyproject.toml --extra test -c $(LOCKS)/runtime.lock -o $(LOCKS)/test.lock --python-version 3.11 --no-header
+	$(BIN)/uv pip compile pyproject.toml --extra lab -c $(LOCKS)/runtime.lock -o $(LOCKS)/lab.lock --python-version 3.11 --no-header
 
 clean: ## remove generated outputs (reports/, data/processed/ except READMEs, caches)
 	find reports -mindepth 1 -not -name README.md -not -name .gitkeep -delete 2>/dev/null || true

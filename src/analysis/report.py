@@ -215,8 +215,10 @@ class Report:
 
     def count(self, value: Any) -> str:
         """A published count (already rounded to base 5 by the disclosure pass)."""
+        from analysis.disclosure import format_count
+
         v = _num(value)
-        return ".." if v != v else fmt_number(v, self.lang, 0)
+        return ".." if v != v else format_count(round(v), self.lang)
 
     def p_value(self, p: Any) -> str:
         """A p-value to three decimals, ``<0,001`` below that."""

@@ -252,6 +252,7 @@ def share_rows(values: pd.Series, groups: pd.Series, st: Settings, design: Any =
     out["statistic"] = "share"
     if census:
         out["estimate"], out["basis"], out["ci_method"] = p, "census", "exact"
+        out["ci_low"] = out["ci_high"] = np.nan  # every graduate is counted: nothing is estimated
         return out
     if design is None:
         out["estimate"], out["basis"], out["ci_method"] = p, "unweighted", st.ci_method

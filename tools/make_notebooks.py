@@ -96,22 +96,22 @@ Non-response weights (raking to registry margins, trimmed), design-based estimat
 standard errors and honest intervals for every indicator by faculty, programme, sex, level and funding, and
 the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/results/`.
 """),
-        params_cell(["cohort", "confidence", "ci_method", "weighting_margins", "weight_trim_ratio",
-                     "disclosure_min_n", "seed"], {"project_root": ""}),
+        params_cell(["cohort", "confidence", "ci_method", "weighted_ci_method", "weighting_margins",
+                     "weight_trim_ratio", "disclosure_min_n", "seed"], {"project_root": ""}),
         code(SETUP),
         code("modelled = stages.model(cfg)\nmodelled.weights"),
-        md("## Headline estimates"),
+        md("## Headline estimates (published: after disclosure control)"),
         code("modelled.headline"),
-        md("## Models"),
-        code("modelled.models"),
+        md("## Cells published and suppressed\nThe disclosure pass ran its attack check: no suppressed cell can be "
+           "recovered by subtraction from what is published."),
+        code("modelled.disclosure"),
     ],
     "04_report.ipynb": [
         md("Report notebook: every visible word comes from `analysis.report` in the chosen language. "
            "Markdown cells tagged `remove_cell` (like this one) are notes for researchers and are not rendered.",
            "remove_cell"),
-        params_cell(["cohort", "targets", "disclosure_min_n", "full_time_hours"], {"project_root": "", "lang": "ky"}),
-        code("from analysis import report\nrep = report.Report.load(cohort=cohort, lang=lang, project_root=project_root, "
-             "targets=targets, disclosure_min_n=disclosure_min_n, full_time_hours=full_time_hours)"),
+        params_cell(["cohort", "confidence"], {"project_root": "", "lang": "ky"}),
+        code(SETUP + "\nfrom analysis import report\nrep = report.Report.load(cfg, lang)"),
         code("rep.title()"),
         code("rep.summary()"),
         code("rep.section_employment()"),

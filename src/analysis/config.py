@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from analysis import defaults as D
 from analysis.errors import ConfigError
 from analysis.paths import CohortPaths, cohort_paths
 
@@ -45,13 +46,14 @@ class CohortConfig:
     inputs: tuple[InputFile, ...]
     region: str = "Jalal-Abad oblast"
     survey_months_after: int = 9
-    full_time_hours: int = 40
-    confidence: float = 0.95
-    ci_method: str = "wilson"
-    targets: dict[str, float] = field(default_factory=lambda: {"phase2_response": 0.60, "knowledge_rate": 0.65})
+    full_time_hours: int = D.FULL_TIME_HOURS
+    confidence: float = D.CONFIDENCE
+    ci_method: str = D.CI_METHOD
+    weighted_ci_method: str = D.WEIGHTED_CI_METHOD
+    targets: dict[str, float] = field(default_factory=lambda: dict(D.TARGETS))
     weighting_margins: tuple[tuple[str, ...], ...] = (("faculty", "sex"), ("level",))
     weight_trim_ratio: float = 5.0
-    disclosure_min_n: int = 10
+    disclosure_min_n: int = D.DISCLOSURE_MIN_N
     previous_cohort: str | None = None
     seed: int = 20250630
     synthetic: bool = False
@@ -129,6 +131,10 @@ def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") ->
     _check(0.5 < float(cfg.confidence) < 1, file, "'confidence' must be between 0.5 and 1, e.g. 0.95")
     _check(cfg.ci_method in ("wilson", "agresti_coull", "clopper_pearson", "jeffreys", "qilt"), file,
            f"'ci_method' {cfg.ci_method!r} is not supported (wilson, agresti_coull, clopper_pearson, jeffreys, qilt)")
+    _check(cfg.weighted_ci_method in ("wilson", "korn_graubard"), file,
+           f"'weighted_ci_method' {cfg.weighted_ci_method!r} is not supported (wilson, korn_graubard)")
+    _check(isinstance(cfg.disclosure_min_n, int) and 1 <= cfg.disclosure_min_n <= 100, file,
+           "'disclosure_min_n' must be a whole number between 1 and 100 (ELA/MLASZ: 10)")
     _check(1 <= int(cfg.full_time_hours) <= 60, file, "'full_time_hours' must be between 1 and 60 (statutory week: 40)")
     _check(cfg.weight_trim_ratio >= 1, file, "'weight_trim_ratio' must be at least 1")
     return cfg

@@ -1,25 +1,29 @@
-"""Statistical disclosure control for every published number, applied at render time.
+"""Statistical disclosure control: one pass over the results table before anything is rendered.
 
-Rules (see ``docs/privacy.md`` and ``/reference/indicators.md`` §5):
+Rules (see ``docs/privacy.md``):
 
-* **HESA rounding and suppression** (HESA, "Rounding and suppression to anonymise
-  statistics"): counts rounded to the nearest multiple of 5, counts below 2.5 to 0, halves
-  upwards (2.5 → 5); totals computed from unrounded data, then rounded (rows need not add up);
-  percentages on fewer than 22.5 people suppressed; averages on 7 or fewer people suppressed;
-  suppressed cells shown as ``..``.
-* **Minimum group size for indicators** (MLASZ/ELA graduate monitoring): no indicator for a
-  group of fewer than 10 graduates.
-* **Rule of 10 and secondary suppression** (ONS/ABS output checking), optional: counts below
-  10 suppressed and, in tables with margins, further cells suppressed so that a suppressed
-  cell cannot be recovered by subtraction.
+* **HESA rounding and suppression** (HESA, "Rounding and suppression to anonymise statistics"):
+  counts rounded to the nearest multiple of 5, counts below 2.5 to 0, halves upwards (2.5 → 5);
+  totals computed from unrounded data, then rounded (rows need not add up); percentages on fewer
+  than 22.5 people suppressed; averages on 7 or fewer people suppressed; suppressed cells shown as
+  ``..``.
+* **Minimum group size for indicators** (MLASZ/ELA graduate monitoring): no indicator for a group of
+  fewer than ``disclosure_min_n`` (10) respondents.
+* **Secondary suppression** (ONS/ABS output checking, HESA practice): every margin of a published
+  table — programme within faculty within the university, sex within the university, programme×sex
+  within programme and within faculty×sex, the categories of a distribution — that contains a
+  suppressed cell contains at least one more, or its total is suppressed, so that no suppressed cell
+  can be recovered by subtraction. Checked by an **attack** the run executes
+  (:func:`check_publication`).
 
-Numbers are computed on unrounded data; protection happens last, just before formatting with
-:func:`format_count` / :func:`format_pct` (Babel, ``ky``/``ru``/``en``).
+:func:`publish` applies all of it to the results table (:mod:`analysis.results`); the report, the
+workbooks and the open data render only its output, formatted by :func:`format_pct`,
+:func:`format_number` and :func:`format_count` (Babel, ``ky``/``ru``/``en``, rounding half up).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Number
@@ -27,22 +31,24 @@ from numbers import Number
 import numpy as np
 import pandas as pd
 
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, TracerError
 
 __all__ = [
     "SYMBOL",
+    "DisclosureError",
+    "Margin",
     "Rules",
+    "attack",
+    "check_publication",
     "format_count",
     "format_number",
     "format_pct",
     "hesa_round",
-    "is_suppressed",
-    "protect_frequency_table",
-    "protect_table",
+    "margins",
+    "primary_suppression",
+    "publish",
     "round_half_up",
-    "safe_pct",
     "secondary_suppression",
-    "suppressed_mask",
 ]
 
 SYMBOL = ".."
@@ -80,6 +86,11 @@ class Rules:
     count_min: int | None = None
     pct_decimals: int = 1
     symbol: str = SYMBOL
+
+    @classmethod
+    def from_config(cls, cfg) -> "Rules":
+        """The cohort's rules: HESA rounding and bases, with the cohort's ``disclosure_min_n``."""
+        return cls(min_n=int(cfg.disclosure_min_n))
 
     def describe(self) -> str:
         """One sentence stating the rules applied, for a table footnote (English)."""
@@ -149,260 +160,243 @@ def round_half_up(value: float, decimals: int = 1) -> float:
 
 
 # --------------------------------------------------------------------------------------------
-# single values
+# the disclosure pass over the results table
 # --------------------------------------------------------------------------------------------
+class DisclosureError(TracerError):
+    """A suppressed cell could be recovered from published cells: nothing may be published."""
+
+
 def _is_missing(value) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
-def is_suppressed(value, rules: Rules | None = None) -> bool:
-    """True when ``value`` is the suppression symbol."""
-    return isinstance(value, str) and value == (rules or Rules()).symbol
+ADDITIVE = ("share", "mean", "total", "cif")
+"""Statistics whose cells add up along a hierarchy (count = share × n, sum = mean × n), so a suppressed
+cell could be recovered by subtraction; medians, ratios, model terms and tests cannot."""
+PCT_LIKE = ("share", "cif")
+MEAN_LIKE = ("mean", "median", "ratio")
 
 
-def safe_pct(numerator: float, denominator: float, rules: Rules | None = None) -> float | str:
-    """A publishable percentage (0–100) of ``numerator`` in ``denominator`` people.
+@dataclass(frozen=True)
+class Margin:
+    """Cells (row positions of the results table) whose numerators add up to a parent cell's.
 
-    Returns
-    -------
-    float or str
-        The percentage rounded half up to ``rules.pct_decimals`` (20 of 23 → 87.0), or the
-        suppression symbol when the unrounded denominator is below
-        ``rules.min_pct_base`` (HESA: 22.5; 5 of 11 → ``..``) or below
-        ``rules.min_n``. ``nan`` for a zero or missing denominator.
+    ``parent`` is None when the total is always published (e.g. the number of respondents of a group,
+    which every share of a distribution adds up to).
     """
-    rules = rules or Rules()
-    if _is_missing(denominator) or _is_missing(numerator) or denominator == 0:
-        return float("nan")
-    if denominator < rules.min_pct_base or denominator < rules.min_n:
-        return rules.symbol
-    return round_half_up(100.0 * numerator / denominator, rules.pct_decimals)
+
+    parent: int | None
+    children: tuple[int, ...]
 
 
-# --------------------------------------------------------------------------------------------
-# tables
-# --------------------------------------------------------------------------------------------
-def _check_columns(df: pd.DataFrame, cols: Iterable[str]) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ValueError(f"protect_table: columns not in the table: {', '.join(map(str, missing))}")
+def primary_suppression(results: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+    """Cells that fail a primary rule, and the rule's code (``pct_base``, ``mean_base``, ``min_n``,
+    ``model_n``; ``""`` when published).
+
+    Shares and curves: the unrounded base ``n`` below ``rules.min_pct_base`` (HESA 22.5) or
+    ``rules.min_n``. Means, medians and ratios: ``n`` ≤ ``rules.max_mean_n_suppressed`` (HESA 7) or below
+    ``rules.min_n``. Differences: the smaller base of the two cohorts (stored in ``n``). Model terms: the
+    model's ``n`` below ``rules.min_n``. Totals of people are only rounded (HESA), unless
+    ``rules.count_min`` asks for a rule of 10. Rows without a value are left alone (nothing to hide).
+    """
+    stat = results["statistic"].astype(str).to_numpy()
+    n = pd.to_numeric(results["n"], errors="coerce").to_numpy(float)
+    has_value = pd.to_numeric(results["estimate"], errors="coerce").notna().to_numpy()
+    code = np.full(len(results), "", dtype=object)
+    pct = np.isin(stat, PCT_LIKE) | ((stat == "difference") & (results["unit"].astype(str) == "share").to_numpy())
+    mean = np.isin(stat, MEAN_LIKE) | ((stat == "difference") & ~pct)
+    with np.errstate(invalid="ignore"):
+        code[pct & (n < rules.min_pct_base)] = "pct_base"
+        code[mean & (n <= rules.max_mean_n_suppressed)] = "mean_base"
+        code[(pct | mean) & (code == "") & (n < rules.min_n)] = "min_n"
+        code[(stat == "coefficient") & (n < rules.min_n)] = "model_n"
+        if rules.count_min:
+            code[(stat == "total") & (n > 0) & (n < rules.count_min)] = "count_min"
+    code[~has_value] = ""
+    return code != "", code
 
 
-def _finish(out: pd.DataFrame, mask: pd.DataFrame, rules: Rules, as_numbers: bool) -> pd.DataFrame:
-    """Put the symbol (or NaN) into suppressed cells and record them in ``attrs``."""
-    for col in mask.columns:
-        m = mask[col].to_numpy(dtype=bool)
-        if as_numbers:
-            if m.any():
-                out[col] = out[col].astype("Float64").mask(m)
-        else:
-            values = out[col].astype(object).to_numpy(copy=True)
-            values[m] = rules.symbol
-            values = [None if _is_missing(v) else v for v in values]
-            out[col] = pd.Series(values, index=out.index, dtype=object)
-    out.attrs["suppressed"] = {
-        str(c): [int(i) for i in np.flatnonzero(mask[c].to_numpy(dtype=bool))]
-        for c in mask.columns
-        if mask[c].any()
-    }
-    out.attrs["disclosure"] = rules.describe()
+def margins(results: pd.DataFrame, hierarchy: pd.DataFrame,
+            distributions: Mapping[str, str | None] | None = None,
+            aliases: Iterable[tuple[str, str, str, str]] = ()) -> list[Margin]:
+    """Every published sum in ``results``: the additive relations an attacker can subtract along.
+
+    * **domain hierarchy** (``hierarchy``: domain, group, parent_domain, parent_group — programme within
+      faculty within all, sex within all, programme×sex within programme and within faculty×sex): for
+      each indicator, category and time, a parent cell is the sum of its child groups;
+    * **distributions** (``{indicator: parent indicator or None}``): the categories of a group add up to
+      the parent indicator's cell of the same group, or to the group's respondents (always published);
+    * **aliases** (``(indicator, category, indicator, category)``): two cells with the same numerator
+      and base (e.g. the employment rate and the "employed" share of the labour-status distribution).
+    """
+    distributions = dict(distributions or {})
+    r = results.reset_index(drop=True)
+    stat = r["statistic"].astype(str)
+    additive = stat.isin(ADDITIVE).to_numpy()
+    time = pd.to_numeric(r["time"], errors="coerce").fillna(-1.0).round(9)
+    key = list(zip(r["indicator"].astype(str), r["category"].astype(str), time, r["domain"].astype(str),
+                   r["group"].astype(str)))
+    pos = {k: i for i, k in enumerate(key) if additive[i]}
+    out: list[Margin] = []
+    if not hierarchy.empty:
+        slices: dict[tuple, list[int]] = {}
+        for i, k in enumerate(key):
+            if additive[i]:
+                slices.setdefault(k[:3], []).append(i)
+        h = hierarchy.astype(str)
+        links = list(zip(h["domain"], h["group"], h["parent_domain"], h["parent_group"]))
+        for sl in slices:
+            fam: dict[tuple[str, str, str], list[int]] = {}
+            for dom, grp, pdom, pgrp in links:
+                child = pos.get((*sl, dom, grp))
+                if child is not None:
+                    fam.setdefault((dom, pdom, pgrp), []).append(child)
+            for (dom, pdom, pgrp), kids in fam.items():
+                parent = pos.get((*sl, pdom, pgrp))
+                if parent is not None:
+                    out.append(Margin(parent, tuple(sorted(kids))))
+    by_group: dict[tuple, list[int]] = {}
+    for i, (ind, cat, t, dom, grp) in enumerate(key):
+        if ind in distributions and additive[i]:
+            by_group.setdefault((ind, t, dom, grp), []).append(i)
+    for (ind, t, dom, grp), kids in by_group.items():
+        parent_ind = distributions[ind]
+        parent = pos.get((parent_ind, "", t, dom, grp)) if parent_ind else None
+        out.append(Margin(parent, tuple(sorted(kids))))
+    for ind_a, cat_a, ind_b, cat_b in aliases:
+        for i, (ind, cat, t, dom, grp) in enumerate(key):
+            if ind == ind_a and cat == cat_a and additive[i]:
+                j = pos.get((ind_b, cat_b, t, dom, grp))
+                if j is not None:
+                    out += [Margin(i, (j,)), Margin(j, (i,))]
     return out
 
 
-def protect_table(
-    df: pd.DataFrame,
-    count_cols: Iterable[str] = (),
-    pct_cols: Mapping[str, str] | None = None,
-    mean_cols: Mapping[str, str] | None = None,
-    rules: Rules | None = None,
-    *,
-    as_numbers: bool = False,
-) -> pd.DataFrame:
-    """Make a results table publishable: round counts, suppress small-base indicators.
+def attack(suppressed: np.ndarray, margin_list: Sequence[Margin]) -> dict[int, Margin]:
+    """Try to recover suppressed cells by subtraction along every margin, repeatedly.
 
-    Parameters
-    ----------
-    df
-        Unrounded results, one row per group. Totals rows, if any, must already be computed
-        from unrounded data (HESA: totals are rounded after calculation, so rows need not
-        add up).
-    count_cols
-        Counts of people: rounded with :func:`hesa_round`; with ``rules.count_min``, counts
-        ``0 < n < count_min`` are suppressed first. The denominator and n columns named in
-        ``pct_cols`` and ``mean_cols`` are treated as counts too (drop them from the
-        result if they are not to be shown).
-    pct_cols
-        Percentage column (0–100) → its denominator column. Suppressed when the unrounded
-        denominator is below ``rules.min_pct_base`` or ``rules.min_n``, else
-        rounded half up to ``rules.pct_decimals``.
-    mean_cols
-        Mean, median or other average → its n column. Suppressed when n ≤
-        ``rules.max_mean_n_suppressed`` or n < ``rules.min_n``; not rounded.
-    rules
-        :class:`Rules` (default HESA + MLASZ minimum 10).
-    as_numbers
-        ``False`` (default): protected columns hold numbers or the symbol ``..`` (object
-        dtype), ready for :func:`format_count` / :func:`format_pct`. ``True``: suppressed
-        cells are ``<NA>`` (for charts).
+    Starting from what is published, a margin whose total is known and which has exactly one unknown
+    cell gives that cell (total minus the others); a margin whose cells are all known gives its total.
+    Recovered cells count as known for the next round, until nothing changes (so chains across
+    hierarchies are followed). Rounding of published counts is ignored — the check is conservative.
 
-    Returns
-    -------
-    pd.DataFrame
-        A copy. ``attrs["suppressed"]`` maps each column with suppressed cells to their row
-        positions (see :func:`suppressed_mask`); ``attrs["disclosure"]`` is a footnote.
+    Returns the suppressed cells that were recovered, each with the margin that gave it away, in the order
+    they were found (the first one was recovered from published cells alone).
     """
-    rules = rules or Rules()
-    pct_cols = dict(pct_cols or {})
-    mean_cols = dict(mean_cols or {})
-    # denominators and n's are counts of people too: they are published, so they are rounded
-    count_cols = list(dict.fromkeys([*count_cols, *pct_cols.values(), *mean_cols.values()]))
-    _check_columns(df, [*count_cols, *pct_cols, *pct_cols.values(), *mean_cols, *mean_cols.values()])
-
-    out = df.copy()
-    mask = pd.DataFrame(False, index=df.index, columns=[*count_cols, *pct_cols, *mean_cols])
-
-    def num(col: str) -> pd.Series:
-        return pd.to_numeric(df[col], errors="coerce").astype(float)
-
-    for col, den_col in pct_cols.items():  # decide on unrounded denominators
-        den = num(den_col)
-        small = (den < rules.min_pct_base) | (den < rules.min_n)
-        mask[col] = small.fillna(False).to_numpy(dtype=bool)
-        out[col] = [
-            float("nan") if np.isnan(v) else round_half_up(v, rules.pct_decimals) for v in num(col)
-        ]
-    for col, n_col in mean_cols.items():
-        n = num(n_col)
-        small = (n <= rules.max_mean_n_suppressed) | (n < rules.min_n)
-        mask[col] = small.fillna(False).to_numpy(dtype=bool)
-    for col in count_cols:
-        c = num(col)
-        if rules.count_min:
-            mask[col] = ((c > 0) & (c < rules.count_min)).fillna(False).to_numpy(dtype=bool)
-        out[col] = hesa_round(c, rules.round_base) if rules.round_base else c.round().astype("Int64")
-    return _finish(out, mask, rules, as_numbers)
-
-
-def suppressed_mask(table: pd.DataFrame) -> pd.DataFrame:
-    """Boolean mask of the cells suppressed by :func:`protect_table` /
-    :func:`protect_frequency_table`, rebuilt from ``table.attrs["suppressed"]``."""
-    mask = pd.DataFrame(False, index=table.index, columns=table.columns)
-    for col, positions in table.attrs.get("suppressed", {}).items():
-        key = next((c for c in table.columns if str(c) == col), None)
-        if key is not None:
-            mask.iloc[positions, table.columns.get_loc(key)] = True
-    return mask
-
-
-def secondary_suppression(
-    table: pd.DataFrame,
-    primary: pd.DataFrame,
-    *,
-    total_row: object | None = "Total",
-    total_col: object | None = "Total",
-) -> pd.DataFrame:
-    """Extend primary suppression so no suppressed cell can be recovered from the margins.
-
-    Parameters
-    ----------
-    table
-        Unrounded two-way frequency table including its margins: a row labelled
-        ``total_row`` holding column totals and a column ``total_col`` holding row totals
-        (as made by ``pd.crosstab(..., margins=True, margins_name="Total")``). ``None`` when
-        a margin is not published.
-    primary
-        Boolean mask of the same shape: the cells suppressed by a primary rule.
-
-    Returns
-    -------
-    pd.DataFrame
-        Boolean mask of all suppressed cells (primary and secondary).
-
-    Notes
-    -----
-    Heuristic (as in ONS/ABS output-checking guidance): every published sum gives a line of
-    cells — each row with its row total (when ``total_col`` is published), each column with
-    its column total (when ``total_row`` is published), including the total row and column
-    with the grand total. A line with exactly one suppressed cell lets a reader recover it by
-    subtraction, so the smallest other cell of that line is suppressed too, preferring inner
-    cells to totals and non-zero cells to zeros (ties: first in table order). Lines are
-    visited rows first, then columns, until nothing changes. Every line then has none or at
-    least two suppressed cells; this is a necessary condition, not a proof against every
-    linear attack, which is what rounding the published counts adds.
-    """
-    if primary.shape != table.shape:
-        raise ValueError("secondary_suppression: the mask must have the shape of the table")
-    values = table.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
-    mask = np.array(
-        primary.reindex(index=table.index, columns=table.columns).fillna(False), dtype=bool
-    )
-    rows, cols = list(table.index), list(table.columns)
-    if total_row is not None and total_row not in rows:
-        raise ValueError(f"secondary_suppression: no row labelled {total_row!r}")
-    if total_col is not None and total_col not in cols:
-        raise ValueError(f"secondary_suppression: no column labelled {total_col!r}")
-    tr = rows.index(total_row) if total_row is not None else None
-    tc = cols.index(total_col) if total_col is not None else None
-
-    lines: list[list[tuple[int, int]]] = []
-    if tc is not None:
-        lines += [[(i, j) for j in range(len(cols))] for i in range(len(rows))]
-    if tr is not None:
-        lines += [[(i, j) for i in range(len(rows))] for j in range(len(cols))]
-
-    def cost(cell: tuple[int, int]) -> tuple:
-        i, j = cell
-        v = values[i, j]
-        is_margin = i == tr or j == tc
-        return (is_margin, v == 0 or np.isnan(v), np.nan_to_num(v, nan=np.inf), i, j)
-
+    known = ~np.asarray(suppressed, dtype=bool)
+    found: dict[int, Margin] = {}
     changed = True
     while changed:
         changed = False
-        for line in lines:
-            hidden = [c for c in line if mask[c]]
-            if len(hidden) != 1:
-                continue
-            shown = [c for c in line if not mask[c]]
-            if not shown:
-                continue
-            mask[min(shown, key=cost)] = True
-            changed = True
-    return pd.DataFrame(mask, index=table.index, columns=table.columns)
+        for m in margin_list:
+            unknown = [c for c in m.children if not known[c]]
+            parent_known = True if m.parent is None else bool(known[m.parent])
+            if parent_known and len(unknown) == 1:
+                known[unknown[0]] = True
+                found.setdefault(unknown[0], m)
+                changed = True
+            elif not parent_known and not unknown:
+                known[m.parent] = True
+                found.setdefault(m.parent, m)
+                changed = True
+    return {i: m for i, m in found.items() if suppressed[i]}
 
 
-def protect_frequency_table(
-    table: pd.DataFrame,
-    rules: Rules | None = None,
-    *,
-    total_row: object | None = "Total",
-    total_col: object | None = "Total",
-    as_numbers: bool = False,
-) -> pd.DataFrame:
-    """Protect a two-way frequency table with margins: primary, secondary suppression, rounding.
+def secondary_suppression(results: pd.DataFrame, suppressed: np.ndarray,
+                          margin_list: Sequence[Margin]) -> np.ndarray:
+    """Extend ``suppressed`` until :func:`attack` recovers nothing (ONS/HESA practice).
 
-    Primary suppression uses ``rules.count_min`` (counts ``0 < n < count_min``; none when it
-    is ``None``), then :func:`secondary_suppression`, then every published cell, margins
-    included, is rounded with :func:`hesa_round` from its unrounded value.
+    While a suppressed cell can be recovered, the margin that gives it away gets one more suppressed
+    cell: its published cell with the smallest base ``n`` (ties: table order), or, when every other cell
+    of the margin is already suppressed, the margin's total. Each step hides one more cell, so the loop
+    ends; the result is checked by the same attack the run executes.
+    """
+    sup = np.asarray(suppressed, dtype=bool).copy()
+    n = pd.to_numeric(results["n"], errors="coerce").fillna(np.inf).to_numpy(float)
+    while True:
+        found = attack(sup, margin_list)
+        if not found:
+            return sup
+        cell = next(iter(found))  # the first recovered: its margin's other cells are all published
+        m = found[cell]
+        shown = [c for c in m.children if not sup[c] and c != cell]
+        if shown:
+            sup[min(shown, key=lambda c: (n[c], c))] = True
+        elif m.parent is not None and not sup[m.parent]:
+            sup[m.parent] = True
+        else:  # pragma: no cover - a margin with no published cell left cannot give a cell away
+            raise DisclosureError(f"secondary suppression cannot protect cell {_describe(results, cell)}")
 
-    Returns
-    -------
-    pd.DataFrame
-        As :func:`protect_table`: numbers or ``..`` (or ``<NA>`` with ``as_numbers``), with
-        ``attrs["suppressed"]`` and ``attrs["disclosure"]``.
+
+def _describe(results: pd.DataFrame, i: int) -> str:
+    r = results.iloc[i]
+    parts = [str(r["indicator"])]
+    if str(r.get("category", "")):
+        parts.append(f"[{r['category']}]")
+    parts.append(f"{r['domain']}={r['group']}")
+    t = r.get("time")
+    if t is not None and t == t:
+        parts.append(f"t={float(t):g}")
+    return " ".join(parts)
+
+
+VALUE_COLUMNS = ("x", "estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "unweighted",
+                 "unweighted_ci_low", "unweighted_ci_high", "pooled", "pooled_ci_low", "pooled_ci_high", "p_value")
+
+
+def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None = None, *,
+            distributions: Mapping[str, str | None] | None = None,
+            aliases: Iterable[tuple[str, str, str, str]] = ()) -> pd.DataFrame:
+    """The one disclosure pass: what of ``results`` may be published, and how.
+
+    1. primary suppression (:func:`primary_suppression`);
+    2. secondary suppression across every published margin (:func:`margins`,
+       :func:`secondary_suppression`);
+    3. the published table: ``status`` (published / suppressed), ``rule`` (the primary rule's code or
+       ``secondary``), every value of a suppressed cell emptied, the unweighted numerator ``x`` dropped,
+       counts ``n`` and ``N`` rounded to base 5 (HESA; totals rounded after calculation), shares and
+       intervals kept unrounded (formatting rounds them half up, :func:`format_pct`);
+    4. :func:`check_publication` — the attack the run executes; it raises :class:`DisclosureError`.
+
+    Everything that renders (report, pages, workbook, open data, slides, charts) reads only this table.
     """
     rules = rules or Rules()
-    values = table.apply(pd.to_numeric, errors="coerce").astype(float)
-    if rules.count_min:
-        primary = (values > 0) & (values < rules.count_min)
-    else:
-        primary = pd.DataFrame(False, index=table.index, columns=table.columns)
-    mask = secondary_suppression(values, primary, total_row=total_row, total_col=total_col)
-    out = values.copy()
-    for col in out.columns:
-        out[col] = hesa_round(values[col], rules.round_base) if rules.round_base else values[col]
-    return _finish(out, mask, rules, as_numbers)
+    r = results.reset_index(drop=True)
+    prim, code = primary_suppression(r, rules)
+    mlist = margins(r, hierarchy, distributions, aliases)
+    sup = secondary_suppression(r, prim, mlist)
+    out = r.copy()
+    out["status"] = np.where(sup, "suppressed", "published")
+    out["rule"] = np.where(prim, code, np.where(sup, "secondary", ""))
+    for col in VALUE_COLUMNS:
+        if col in out.columns:
+            out.loc[sup, col] = np.nan
+    if rules.round_base:
+        for col in ("n", "N"):
+            v = pd.to_numeric(out[col], errors="coerce")
+            out[col] = hesa_round(v.clip(lower=0), rules.round_base).astype("Float64").astype(float)
+    out = out.drop(columns=["x"], errors="ignore")
+    out.attrs = {}
+    check_publication(out, hierarchy, distributions=distributions, aliases=aliases)
+    return out
 
+
+def check_publication(published: pd.DataFrame, hierarchy: pd.DataFrame, *,
+                      distributions: Mapping[str, str | None] | None = None,
+                      aliases: Iterable[tuple[str, str, str, str]] = ()) -> None:
+    """The attack the run executes on what it is about to publish: for every suppressed cell, try to
+    recover it by subtraction along each hierarchy (:func:`attack`). Raises :class:`DisclosureError`
+    naming the first recoverable cell and the margin that gives it away."""
+    r = published.reset_index(drop=True)
+    sup = (r["status"].astype(str) == "suppressed").to_numpy()
+    found = attack(sup, margins(r, hierarchy, distributions, aliases))
+    if found:
+        cell = next(iter(found))
+        m = found[cell]
+        via = _describe(r, m.parent) if m.parent is not None else "the group's respondents"
+        raise DisclosureError(
+            f"suppressed cell {_describe(r, cell)} can be recovered by subtraction from {via} and "
+            f"{len(m.children) - 1} published cell(s) — do not publish; secondary suppression is incomplete")
 
 # --------------------------------------------------------------------------------------------
 # formatting (Babel, CLDR)
@@ -482,4 +476,6 @@ def format_number(
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     q = Decimal(repr(round_half_up(float(value), decimals)))
+    if q == 0:
+        q = abs(q)  # no "-0,0"
     return format_decimal(q, format=pattern, locale=_locale(lang))

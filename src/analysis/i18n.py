@@ -44,13 +44,13 @@ def babel_locale(lang: str) -> str:
 
 
 def fmt_number(value: float | int | None, lang: str = "ky", digits: int = 0) -> str:
-    """A number with the language's grouping and decimal signs (``1 234,5`` in ky/ru); ``..`` for missing."""
-    from babel.numbers import format_decimal
+    """A number with the language's grouping and decimal signs (``1 234,5`` in ky/ru), rounded half up;
+    ``..`` for a missing value. Delegates to :func:`analysis.disclosure.format_number` (one formatter)."""
+    from analysis.disclosure import format_number
 
     if value is None or value != value:  # NaN
         return ".."
-    pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=babel_locale(lang))
+    return format_number(float(value), lang, digits)
 
 
 def fmt_pct(share: float | None, lang: str = "ky", digits: int = 1) -> str:

@@ -8,7 +8,7 @@ denominator, unit, standard and source. This module does four things:
   that cites its standard (ILO 19th ICLS for labour status, QILT, HESA, NACE, AlmaLaurea,
   ELA/MLASZ, ILO 20th ICLS for mismatch);
 * assembles one row per graduate of the registry (:func:`derive_graduates`);
-* computes unweighted indicators (:func:`compute_indicator`) and writes the reference page
+* gives each graduate's value of an indicator (:func:`indicator_values`) and writes the reference page
   ``docs/indicators.md`` (:func:`write_indicator_docs`).
 
 Weighted, design-based estimates come from :mod:`analysis.survey`, from the same derived columns.
@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.defaults import FULL_TIME_HOURS
 from analysis.errors import ConfigError, InputError
 
 __all__ = [
@@ -44,8 +45,7 @@ __all__ = [
     "abroad",
     "available_full_time",
     "competence_gap",
-    "compute_indicator",
-    "compute_indicators",
+    "indicator_values",
     "degree_effectiveness",
     "derive_graduates",
     "employed",
@@ -1078,7 +1078,7 @@ class DeriveParams:
         Survey date used where a phase-2 row has none.
     """
 
-    full_time_hours: float = 40.0
+    full_time_hours: float = float(FULL_TIME_HOURS)
     part_timers_available: str = "non_students"
     fast_job_months: float = 6.0
     income_trim: bool = False
@@ -1502,97 +1502,42 @@ def _match_values(s: pd.Series, values: list[Any]) -> np.ndarray:
     return s.astype("object").isin([str(v) if not isinstance(v, bool) else v for v in values]).to_numpy(bool)
 
 
-def compute_indicator(
-    graduates: pd.DataFrame, indicator_id: str, by: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """Unweighted value of one registry indicator, overall or by groups.
+def indicator_values(graduates: pd.DataFrame, ind: Indicator | str, item: str | None = None) -> pd.Series | None:
+    """Per-graduate value of one registry indicator: the one definition every estimate starts from.
+
+    Shares give 1 (numerator) / 0 (in the universe, not in the numerator); means and medians give the
+    variable's number; graduates outside the universe, or whose variable is unknown, give NaN.
+    :mod:`analysis.results` turns these values into unweighted, weighted and census estimates by group.
 
     Parameters
     ----------
     graduates
         The table from :func:`derive_graduates`, one row per graduate.
-    indicator_id
-        An ``id`` of ``definitions/indicators.yaml``.
-    by
-        Grouping columns, e.g. ``["faculty", "programme"]``. Every group of the table appears,
-        even one with an empty universe. Missing values form their own group.
+    ind
+        An :class:`Indicator` or an ``id`` of ``definitions/indicators.yaml``.
+    item
+        For per-item indicators (``{item}`` in the variable), the item.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per group (and per item, for itemised indicators). The columns are
-        ``indicator``, the ``by`` columns, ``item`` (itemised indicators only), ``n`` (universe rows
-        with a known value), ``numerator`` (shares only), ``value`` (share 0–1, median or mean in
-        the indicator's unit; NaN when n = 0), ``unit``, ``min_n`` and ``below_min_n``.
-        Disclosure control (HESA rounding and suppression) is not applied here; the report stage
-        applies it.
+    pandas.Series or None
+        Float values aligned with ``graduates``; ``None`` when the table lacks a column the definition
+        needs (a question that was not asked, e.g. in a legacy survey): the indicator is *not measured*,
+        which is different from zero.
     """
-    ind = get_indicator(indicator_id)
-    by = list(by or [])
-    missing = [c for c in by if c not in graduates.columns]
-    if missing:
-        raise ConfigError(f"cannot group indicator {indicator_id!r} by unknown column(s) {', '.join(missing)}")
-    uni = _where(graduates, ind.universe_where)
-    frames = []
-    for item, var in zip(ind.items or (None,), ind.variables()):
-        if var not in graduates.columns:
-            raise ConfigError(f"indicator {indicator_id!r} needs column {var!r}, which the graduates table lacks")
-        s = graduates[var]
-        u = uni & s.notna().to_numpy(bool)
-        work = pd.DataFrame({"_u": u}, index=graduates.index)
-        if ind.statistic == "share":
-            work["_num"] = u & _where(graduates, ind.numerator_where)
-        else:
-            work["_v"] = _num(s).where(u)
-        for c in by:
-            work[c] = graduates[c]
-        if by:
-            g = work.groupby(by, dropna=False, sort=True, observed=True)
-            agg = g["_u"].sum().rename("n").to_frame()
-            if ind.statistic == "share":
-                agg["numerator"] = g["_num"].sum()
-            else:
-                agg["value"] = g["_v"].agg(ind.statistic)
-            agg = agg.reset_index()
-        else:
-            agg = pd.DataFrame({"n": [int(work["_u"].sum())]})
-            if ind.statistic == "share":
-                agg["numerator"] = [int(work["_num"].sum())]
-            else:
-                agg["value"] = [getattr(work["_v"].dropna(), ind.statistic)() if work["_u"].any() else np.nan]
-        agg["n"] = agg["n"].astype("int64")
-        if ind.statistic == "share":
-            agg["numerator"] = agg["numerator"].astype("Int64")
-            num = agg["numerator"].astype("float64").to_numpy()
-            den = agg["n"].to_numpy()
-            agg["value"] = np.where(den > 0, num / np.maximum(den, 1), np.nan)
-        else:
-            agg["numerator"] = pd.array([pd.NA] * len(agg), dtype="Int64")
-        if ind.items:
-            agg.insert(len(by), "item", item)
-        frames.append(agg)
-    res = pd.concat(frames, ignore_index=True)
-    res.insert(0, "indicator", ind.id)
-    res["value"] = res["value"].astype("float64")
-    res["unit"] = ind.unit
-    res["min_n"] = ind.min_n
-    res["below_min_n"] = res["n"] < ind.min_n
-    item_col = ["item"] if ind.items else []
-    cols = ["indicator", *by, *item_col, "n", "numerator", "value", "unit", "min_n", "below_min_n"]
-    return res[cols]
-
-
-def compute_indicators(
-    graduates: pd.DataFrame, ids: Sequence[str] | None = None, by: Sequence[str] | None = None
-) -> pd.DataFrame:
-    """Several indicators stacked (all of the registry by default), in registry order."""
-    ids = list(ids) if ids is not None else [i.id for i in load_registry()]
-    out = [compute_indicator(graduates, i, by) for i in ids]
-    res = pd.concat(out, ignore_index=True)
-    cols = ["indicator", *(by or []), "item", "n", "numerator", "value", "unit", "min_n", "below_min_n"]
-    if "item" not in res.columns:
-        res["item"] = pd.NA
-    return res[cols]
+    ind = get_indicator(ind) if isinstance(ind, str) else ind
+    var = ind.variable.replace("{item}", item) if item else ind.variable
+    needed = {var, *(ind.universe_where or {}), *(ind.numerator_where or {})} if ind.statistic == "share" \
+        else {var, *(ind.universe_where or {})}
+    if any(c not in graduates.columns for c in needed):
+        return None
+    universe = _where(graduates, ind.universe_where)
+    known = graduates[var].notna().to_numpy(bool)
+    if ind.statistic == "share":
+        y = _where(graduates, ind.numerator_where).astype(float)
+    else:
+        y = _num(graduates[var]).to_numpy(float)
+    return pd.Series(np.where(universe & known, y, np.nan), index=graduates.index, dtype="float64")
 
 
 # ================================================================== documentation
@@ -1604,22 +1549,25 @@ _T = {
         "en": "Each indicator of the graduate tracer study is defined once, in the registry "
               "`src/analysis/definitions/indicators.yaml`. Code, reports and this page all read it. "
               "Values are computed from the graduates table (one row per graduate of the registry) by "
-              "`analysis.indicators.compute_indicator`. Weighted, design-based estimates come from "
-              "`analysis.survey`. Shares are proportions (0–1); reports print them as percentages. "
-              "Disclosure control (HESA rounding and suppression) is applied in the report stage.",
+              "`analysis.indicators.indicator_values` and estimated by `analysis.results`, weighted and "
+              "design-based with `analysis.survey`. Shares are proportions (0–1); reports print them as percentages. "
+              "Disclosure control (HESA rounding, primary and secondary suppression) is applied once to the "
+              "results table before anything is published (`analysis.disclosure.publish`).",
         "ru": "Каждый показатель исследования выпускников определён один раз в реестре "
               "`src/analysis/definitions/indicators.yaml`. Код, отчёты и эта страница используют его. "
               "Значения рассчитываются по таблице выпускников (одна строка на выпускника реестра) функцией "
-              "`analysis.indicators.compute_indicator`; взвешенные оценки — модулем `analysis.survey`. "
-              "Доли даны от 0 до 1, в отчётах — в процентах. Защита конфиденциальности (округление и "
-              "подавление по правилам HESA) применяется на этапе отчётов.",
+              "`analysis.indicators.indicator_values` и оцениваются модулем `analysis.results` (взвешенные "
+              "оценки с дизайн-ориентированными ошибками — `analysis.survey`). Доли даны от 0 до 1, в отчётах — "
+              "в процентах. Защита конфиденциальности (округление по правилам HESA, первичное и вторичное "
+              "подавление) применяется один раз к таблице результатов до публикации (`analysis.disclosure.publish`).",
         "ky": "Бүтүрүүчүлөрдү изилдөөнүн ар бир көрсөткүчү `src/analysis/definitions/indicators.yaml` "
               "реестринде бир жолу аныкталат. Код, отчеттор жана бул барак ошол реестрди колдонот. "
               "Маанилер бүтүрүүчүлөр таблицасынан (реестрдеги ар бир бүтүрүүчүгө бир сап) "
-              "`analysis.indicators.compute_indicator` функциясы менен эсептелет; салмактанган баалоолор "
-              "`analysis.survey` модулунан алынат. Үлүштөр 0дөн 1ге чейин берилет, отчетто пайыз менен "
-              "көрсөтүлөт. Купуялуулукту коргоо (HESA эрежелери боюнча тегеректөө жана жашыруу) отчет "
-              "этабында колдонулат.",
+              "`analysis.indicators.indicator_values` функциясы менен эсептелип, `analysis.results` модулунда "
+              "бааланат (салмактанган баалоолор жана алардын каталары — `analysis.survey`). Үлүштөр 0дөн 1ге "
+              "чейин берилет, отчетто пайыз менен көрсөтүлөт. Купуялуулукту коргоо (HESA боюнча тегеректөө, "
+              "биринчилик жана экинчилик жашыруу) жарыялоонун алдында натыйжалар таблицасына бир жолу "
+              "колдонулат (`analysis.disclosure.publish`).",
     },
     "generated": {
         "en": "Generated from the registry by `analysis.indicators.write_indicator_docs`; do not edit by hand.",

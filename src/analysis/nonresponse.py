@@ -2,8 +2,8 @@
 
 The tracer study is a census in two phases: the exit survey at graduation (phase 1) and the
 follow-up about nine months later (phase 2). Phase-2 respondents are raked to the registry margins
-(:func:`analysis.estimation.weight_respondents`). This module adds the checks the indicator notes
-ask for (``/work/shared/reference/indicators.md`` §4) and an optional second weighting step:
+(:func:`analysis.weighting.weight_respondents`). This module adds the checks the indicator notes
+ask for (non-response checks of KOAB and AlmaLaurea; ``docs/methodology.md`` §6) and an optional second weighting step:
 
 * :func:`respondent_comparison` — registry variables and phase-1 answers of phase-2 respondents vs
   non-respondents (means/shares, difference, test, standardised difference, Austin 2009);
@@ -13,8 +13,6 @@ ask for (``/work/shared/reference/indicators.md`` §4) and an optional second we
 * :func:`propensity_adjust` — phase-2 attrition among phase-1 respondents modelled by logistic
   regression on their phase-1 answers; weights multiplied within response-propensity quintiles
   (Little 1986) and re-raked to the registry margins;
-* :func:`compare_cohorts` — this cohort against the previous one for the registry's share, median
-  and mean indicators, with the Newcombe (1998) hybrid score interval for a difference of shares.
 
 All comparisons are unweighted (they describe who answered); the propensity step returns a
 :class:`analysis.survey.Design`.
@@ -35,7 +33,6 @@ __all__ = [
     "KEY_OUTCOMES",
     "PROPENSITY_PREDICTORS",
     "by_mode",
-    "compare_cohorts",
     "early_late",
     "newcombe_diff_ci",
     "propensity_adjust",
@@ -62,8 +59,6 @@ KEY_OUTCOMES: tuple[tuple[str, str], ...] = (
 )
 MODE_COLUMNS = ("p2_mode", "p2__mode", "mode")
 IMBALANCE = 0.1  # |standardised difference| above which groups differ meaningfully (Austin 2009)
-_COMPARE_COLUMNS = ["indicator", "statistic", "n_current", "n_previous", "x_current", "x_previous",
-                    "estimate_current", "estimate_previous", "difference", "ci_low", "ci_high", "p_value", "test"]
 
 
 # ============================================================================ small helpers
@@ -659,65 +654,3 @@ def propensity_adjust(graduates: pd.DataFrame, design_or_weights=None,
 def propensity_diagnostics(design) -> dict:
     """The diagnostics :func:`propensity_adjust` stored with its design (empty dict if none)."""
     return dict(design.data.attrs.get("propensity_adjustment", {}))
-
-
-# ============================================================================ cohorts
-
-
-def _indicator_list(indicators) -> list:
-    from analysis.indicators import get_indicator, load_registry
-
-    if indicators is None:
-        return [i for i in load_registry() if i.statistic in ("share", "median", "mean") and "{item}" not in i.variable]
-    out = []
-    for i in indicators:
-        out.append(get_indicator(i) if isinstance(i, str) else i)
-    return out
-
-
-def compare_cohorts(current: pd.DataFrame, previous: pd.DataFrame | None, indicators=None,
-                    alpha: float = 0.05) -> pd.DataFrame:
-    """This cohort against the previous one, indicator by indicator (unweighted, respondents).
-
-    For each registry indicator (``indicators``: ids or :class:`~analysis.indicators.Indicator`
-    objects; default every share, median and mean indicator without per-item variants), the
-    per-graduate values of both cohorts (:func:`analysis.estimation.indicator_values`) are compared
-    as two independent samples:
-
-    * shares — difference (current − previous) with the **Newcombe (1998) hybrid score interval**
-      (method 10; :func:`newcombe_diff_ci`) and a Pearson chi-square test (Fisher's exact test when
-      an expected count is below 5);
-    * medians — difference of medians and the Mann–Whitney U test (no interval);
-    * means — difference with Welch's t interval and test.
-
-    Returns
-    -------
-    DataFrame
-        ``indicator, statistic, n_current, n_previous, x_current, x_previous, estimate_current,
-        estimate_previous, difference, ci_low, ci_high, p_value, test``; empty (same columns) when
-        ``previous`` is None. ``attrs["skipped"]`` lists indicators a cohort cannot compute.
-    """
-    if previous is None:
-        return pd.DataFrame(columns=_COMPARE_COLUMNS)
-    from analysis.estimation import indicator_values
-
-    rows, skipped = [], []
-    for ind in _indicator_list(indicators):
-        try:
-            cur = indicator_values(current, ind).dropna().to_numpy(float)
-            prev = indicator_values(previous, ind).dropna().to_numpy(float)
-        except Exception as exc:  # noqa: BLE001 - a column one cohort lacks: skip, say why
-            skipped.append(f"{ind.id}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
-            continue
-        if len(cur) == 0 or len(prev) == 0:
-            skipped.append(f"{ind.id}: no values in {'the current' if len(cur) == 0 else 'the previous'} cohort")
-            continue
-        r = _two_group_row(prev, cur, ind.statistic, alpha)
-        rows.append({"indicator": ind.id, "statistic": ind.statistic, "n_current": len(cur), "n_previous": len(prev),
-                     "x_current": float(cur.sum()) if ind.statistic == "share" else math.nan,
-                     "x_previous": float(prev.sum()) if ind.statistic == "share" else math.nan,
-                     "estimate_current": r["b"], "estimate_previous": r["a"], "difference": r["difference"],
-                     "ci_low": r["ci_low"], "ci_high": r["ci_high"], "p_value": r["p_value"], "test": r["test"]})
-    out = pd.DataFrame(rows, columns=_COMPARE_COLUMNS)
-    out.attrs["skipped"] = skipped
-    return out

@@ -2,8 +2,8 @@
 
 The numbers are computed once, by :func:`analysis.validate.quality.quality_data`, and written by
 stage 1 to ``data/processed/COHORT/validated/quality/``; this module only labels them in the report
-language and applies disclosure control to the response rates (percentages of people).
-Counts of problems describe files, not people, and are shown as they are.
+language. Counts of problems describe files, not people, and are shown as they are; response rates
+(percentages of people) are rows of the published results table, under its disclosure control.
 """
 
 from __future__ import annotations
@@ -63,35 +63,6 @@ def examples_table(examples: pd.DataFrame, lang: str) -> pd.DataFrame:
     return examples[[c for c in cols if c in examples.columns]].rename(columns=cols)
 
 
-def response_table(response: pd.DataFrame, lang: str, publishable: Callable[[float], bool],
-                   label: Callable[[str, str], str], count: Callable[[float], str]) -> pd.DataFrame:
-    """Phase-1 and phase-2 response by programme × sex (all modes), and phase 2 by mode, against the registry."""
-    if response.empty:
-        return response
-    r = response[response["mode"] == "all"]
-    wide = r.pivot_table(index=["programme", "sex"], columns="phase", values="rate", aggfunc="first")
-    n = r.groupby(["programme", "sex"])["graduates"].first()
-    modes = response[(response["phase"] == "phase2") & (response["mode"] != "all")].pivot_table(
-        index=["programme", "sex"], columns="mode", values="rate", aggfunc="first")
-    rows = []
-    for (prog, sex), row in wide.iterrows():
-        base = float(n.loc[(prog, sex)])
-        ok = publishable(base)
-        rec = {t("domain_programme", lang): label("programme", prog), t("domain_sex", lang): label("sex", sex),
-               "N": count(base)}
-        for ph in ("phase1", "phase2"):
-            rec[t(f"col_{ph}", lang)] = fmt_pct(row.get(ph), lang) if ok else ".."
-        for m in ("online", "phone", "paper"):
-            if m in modes.columns:
-                rec[f"{t('col_phase2', lang)}: {t(f'mode_{m}', lang)}"] = (
-                    fmt_pct(modes.loc[(prog, sex), m], lang) if ok else "..")
-        rows.append(rec)
-    out = pd.DataFrame(rows)
-    # "all" rows last
-    is_all = out[t("domain_programme", lang)] == label("programme", "all")
-    return pd.concat([out[~is_all], out[is_all]], ignore_index=True)
-
-
 def target_flags(flags: pd.DataFrame, lang: str, label: Callable[[str, str], str]) -> list[tuple[str, bool]]:
     """Sentences on the cohort-level targets (HESA response, NACE knowledge rate, previous cohort)."""
     lines = []
@@ -111,12 +82,11 @@ def target_flags(flags: pd.DataFrame, lang: str, label: Callable[[str, str], str
     return lines
 
 
-def quality_tables(paths: CohortPaths, lang: str, publishable: Callable[[float], bool],
-                   label: Callable[[str, str], str], count: Callable[[float], str]) -> dict[str, Any]:
-    """Everything the data-quality section shows."""
+def quality_tables(paths: CohortPaths, lang: str, label: Callable[[str, str], str]) -> dict[str, Any]:
+    """The file-level tables of the data-quality section (response rates of people come from the
+    published results table instead)."""
     q = paths.validated / "quality"
     acc, ok = accounting(_read(q / "by_file.parquet"), lang)
     return {"accounting": acc, "identity_ok": ok, "rules": rules_table(_read(q / "by_rule.parquet"), lang),
             "examples": examples_table(_read(q / "examples.parquet"), lang),
-            "response": response_table(_read(q / "response.parquet"), lang, publishable, label, count),
             "flags": target_flags(_read(q / "flags.parquet"), lang, label)}

@@ -1,9 +1,11 @@
-"""The cohort report: reads the stage outputs, applies disclosure control, speaks ky / ru / en.
+"""The cohort report in ky / ru / en, rendered only from the published results table.
 
-The report notebook (``notebooks/04_report.ipynb``) calls one method per section. Every number shown
-passes :mod:`analysis.disclosure` (HESA rounding and suppression, plus the cohort's minimum n);
-every word comes from the message catalogue (:mod:`analysis.i18n`), the indicator registry or the
-questionnaires. Charts are drawn by :mod:`analysis.charts` and embedded as PNG.
+The report notebook (``notebooks/04_report.ipynb``) calls one method per section. Every number shown is a
+row of ``results/published.parquet`` — the results table (:mod:`analysis.results`) after the one
+disclosure pass (:func:`analysis.disclosure.publish`): the report computes no statistic and decides no
+suppression of its own, so it shows exactly what the tests verify. Every word comes from the message
+catalogue (:mod:`analysis.i18n`), the indicator registry or the questionnaires. Charts are drawn by
+:mod:`analysis.charts` from published rows and embedded as PNG.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from typing import Any
 import pandas as pd
 
 from analysis.i18n import fmt_number, fmt_pct, t
-from analysis.paths import cohort_paths
 
 
 
@@ -89,33 +90,50 @@ class Labels:
         return value_label(_DOMAIN_COLUMN.get(domain, domain), code, self.lang)
 
 
-# ----------------------------------------------------------------------------- the report
+# ----------------------------------------------------------------------------- formatting published cells
+_DIGITS = {"share": 1, "KGS": 0, "months": 1, "ratio": 2, "index": 2, "scale": 2, "odds_ratio": 2,
+           "hazard_ratio": 2, "percent_effect": 1, "count": 0, "chi2": 1, "value": 2}
+_METHOD_KEY = {"wilson_neff": "method_wilson_neff", "korn_graubard": "method_korn_graubard", "wilson": "method_wilson",
+               "agresti_coull": "method_agresti_coull", "clopper_pearson": "method_clopper_pearson",
+               "jeffreys": "method_jeffreys", "qilt": "method_qilt", "normal": "method_normal",
+               "woodruff": "method_woodruff", "t": "method_t", "order_statistics": "method_order_statistics",
+               "exact": "method_exact"}
+
+
+def _num(v: Any) -> float:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
 @dataclass
 class Report:
-    """One cohort's report in one language."""
+    """One cohort's report in one language, rendered only from ``results/published.parquet`` (the
+    results table after the one disclosure pass, :func:`analysis.disclosure.publish`)."""
 
-    cohort: str
+    cfg: Any
     lang: str = "ky"
-    project_root: str = ""
-    targets: dict[str, float] = field(default_factory=lambda: {"phase2_response": 0.6, "knowledge_rate": 0.65})
-    disclosure_min_n: int = 10
-    full_time_hours: int = 40
-    confidence: float = 0.95
 
     @classmethod
-    def load(cls, cohort: str, lang: str = "ky", project_root: str = "", **kwargs: Any) -> Report:
-        """A report over the files of ``cohort`` (stage outputs must exist)."""
+    def load(cls, cfg: Any, lang: str = "ky") -> Report:
+        """A report over the stage outputs of the cohort ``cfg`` (:class:`analysis.config.CohortConfig`)."""
         from analysis.charts import setup
 
         setup()
-        rep = cls(cohort=cohort, lang=lang, project_root=project_root, **kwargs)
+        rep = cls(cfg=cfg, lang=lang)
         rep.manifest  # fail early, with a clear message, when the stages have not run
+        rep.published
         return rep
 
     # -- inputs ------------------------------------------------------------------
+    @property
+    def cohort(self) -> str:
+        return self.cfg.cohort
+
     @cached_property
     def paths(self):
-        return cohort_paths(self.cohort, self.project_root or None)
+        return self.cfg.paths
 
     @cached_property
     def labels(self) -> Labels:
@@ -130,60 +148,88 @@ class Report:
             raise InputError(p, "not found — run the ingest stage first (tracer run COHORT)")
         return json.loads(p.read_text(encoding="utf-8"))
 
-    def _result(self, name: str) -> pd.DataFrame:
-        p = self.paths.results / f"{name}.parquet"
-        return pd.read_parquet(p) if p.exists() else pd.DataFrame()
+    @cached_property
+    def published(self) -> pd.DataFrame:
+        from analysis.errors import InputError
+
+        p = self.paths.results / "published.parquet"
+        if not p.exists():
+            raise InputError(p, "not found — run the model stage first (tracer run COHORT)")
+        return pd.read_parquet(p)
+
+    @property
+    def conf(self) -> int:
+        return int(round(100 * float(self.cfg.confidence)))
+
+    def cells(self, indicator: str, domain: str | None = None, category: str | None = None) -> pd.DataFrame:
+        """Published rows of one indicator (optionally one domain and category), in table order."""
+        e = self.published
+        m = e["indicator"] == indicator
+        if domain is not None:
+            m &= e["domain"] == domain
+        if category is not None:
+            m &= e["category"] == category
+        return e[m]
+
+    def cell(self, indicator: str, domain: str = "all", group: str = "all", category: str = "") -> pd.Series | None:
+        r = self.cells(indicator, domain, category)
+        r = r[r["group"] == group]
+        return None if r.empty else r.iloc[0]
+
+    @staticmethod
+    def shown(row: pd.Series | None) -> bool:
+        """A row that may be shown with a value: published and not empty."""
+        return row is not None and row.get("status") == "published" and _num(row.get("estimate")) == _num(
+            row.get("estimate"))
 
     def _json(self, path: Path) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
-    @cached_property
-    def estimates(self) -> pd.DataFrame:
-        return self._result("estimates")
-
-    @cached_property
-    def rules(self):
-        from analysis.disclosure import Rules
-
-        return Rules(min_n=self.disclosure_min_n)
-
-    # -- number formatting with disclosure control --------------------------------
-    def count(self, value: float) -> str:
-        """A published count: HESA-rounded to 5."""
-        from analysis.disclosure import hesa_round
-
-        if value is None or value != value:
+    # -- formatting (one formatter: analysis.disclosure via analysis.i18n) -----------
+    def fmt(self, value: Any, unit: str) -> str:
+        v = _num(value)
+        if v != v:
             return ".."
-        return fmt_number(int(hesa_round(float(value))), self.lang)
+        if unit == "share":
+            return fmt_pct(v, self.lang)
+        text = fmt_number(v, self.lang, _DIGITS.get(unit, 1))
+        return text + "%" if unit == "percent_effect" else text
 
-    def share(self, value: float, n: float) -> str:
-        """A published percentage, suppressed when its base is too small."""
-        if n is None or n != n or n < max(self.rules.min_pct_base, self.rules.min_n):
+    def value(self, row: pd.Series | None, column: str = "estimate") -> str:
+        """The published value of a row (``..`` when suppressed or empty)."""
+        if row is None or row.get("status") != "published":
             return ".."
-        return fmt_pct(value, self.lang)
+        return self.fmt(row.get(column), str(row.get("unit", "")))
 
-    def mean(self, value: float, n: float, digits: int = 1) -> str:
-        """A published mean/median, suppressed when based on too few people."""
-        if n is None or n != n or n <= self.rules.max_mean_n_suppressed or n < self.rules.min_n:
+    def interval(self, row: pd.Series | None, low: str = "ci_low", high: str = "ci_high") -> str:
+        if row is None or row.get("status") != "published":
             return ".."
-        return fmt_number(value, self.lang, digits)
-
-    def ci(self, lo: float, hi: float, n: float, percent: bool = True, digits: int = 0) -> str:
-        hidden = self.share(0.5, n) == ".." if percent else self.mean(1.0, n) == ".."
-        if hidden or lo != lo or hi != hi:
-            return ".."
-        if percent:
+        lo, hi = _num(row.get(low)), _num(row.get(high))
+        if lo != lo or hi != hi:
+            return "–"
+        unit = str(row.get("unit", ""))
+        if unit == "share":
             return f"{fmt_number(100 * lo, self.lang, 1)}–{fmt_number(100 * hi, self.lang, 1)}"
-        return f"{fmt_number(lo, self.lang, digits)}–{fmt_number(hi, self.lang, digits)}"
+        d = _DIGITS.get(unit, 1)
+        return f"{fmt_number(lo, self.lang, d)}–{fmt_number(hi, self.lang, d)}"
 
-    def p_value(self, p: float | None) -> str:
+    def count(self, value: Any) -> str:
+        """A published count (already rounded to base 5 by the disclosure pass)."""
+        from analysis.disclosure import format_count
+
+        v = _num(value)
+        return ".." if v != v else format_count(round(v), self.lang)
+
+    def p_value(self, p: Any) -> str:
         """A p-value to three decimals, ``<0,001`` below that."""
-        if p is None or p != p:
+        p = _num(p)
+        if p != p:
             return ".."
         return ("<" + fmt_number(0.001, self.lang, 3)) if p < 0.001 else fmt_number(p, self.lang, 3)
 
-    def publishable(self, n: float) -> bool:
-        return self.share(0.5, n) != ".."
+    def method_name(self, code: str) -> str:
+        key = _METHOD_KEY.get(code)
+        return t(key, self.lang) if key else code
 
     # -- building blocks -------------------------------------------------------------
     def heading(self, key: str, level: int = 2, **fmt: Any) -> None:
@@ -193,6 +239,9 @@ class Report:
         cls = f' class="{css}"' if css else ""
         _html(f"<p{cls}>{_esc(t(key, self.lang, **fmt))}</p>")
 
+    def note(self, key: str, **fmt: Any) -> None:
+        self.para(key, "tracer-note", **fmt)
+
     def indicator_label(self, ind: str) -> str:
         from analysis.indicators import load_registry
 
@@ -201,304 +250,299 @@ class Report:
                 return item.label[self.lang]
         return ind
 
-    def est_rows(self, indicator: str, domain: str) -> pd.DataFrame:
-        e = self.estimates
-        if e.empty:
-            return e
-        return e[(e["indicator"] == indicator) & (e["domain"] == domain)].copy()
-
-    def indicator_table(self, indicator: str, domain: str, percent: bool = True,
-                        weighted: bool = True, pooled: bool = False) -> pd.DataFrame:
-        """A publishable table of one indicator by one domain (n, estimate, CI, weighted, pooled)."""
-        rows = self.est_rows(indicator, domain)
+    def indicator_table(self, indicator: str, domain: str, pooled: bool = False,
+                        category: str = "") -> pd.DataFrame:
+        """One indicator by one domain: n, the headline (weighted) estimate, its interval and the
+        unweighted estimate, all from the published table."""
+        rows = self.cells(indicator, domain, category)
         out = []
         for _, r in rows.sort_values("group").iterrows():
-            n = r["n"]
-            fmt = (lambda v: self.share(v, n)) if percent else (lambda v: self.mean(v, n, 0))
             row = {t("col_group", self.lang): self.labels.value(domain, r["group"]),
-                   t("col_n", self.lang): self.count(n),
-                   t("col_estimate", self.lang): fmt(r["estimate"]),
-                   t("col_ci", self.lang): self.ci(r["ci_low"], r["ci_high"], n, percent)}
-            if weighted and "w_estimate" in r:
-                row[t("col_weighted", self.lang)] = fmt(r["w_estimate"])
-            if pooled and "pooled" in r:
-                row[t("col_pooled", self.lang)] = fmt(r["pooled"])
+                   t("col_n", self.lang): self.count(r["n"]),
+                   t("col_estimate", self.lang): self.value(r),
+                   t("col_ci_level", self.lang, conf=self.conf): self.interval(r)}
+            if r["basis"] == "weighted":
+                row[t("col_unweighted", self.lang)] = self.value(r, "unweighted")
+            if pooled and _num(r.get("pooled")) == _num(r.get("pooled")):
+                row[t("col_pooled", self.lang)] = self.value(r, "pooled")
             out.append(row)
         return pd.DataFrame(out)
 
-    def show_table(self, df: pd.DataFrame, caption_key: str | None = None) -> None:
+    def show_table(self, df: pd.DataFrame, caption_key: str | None = None, **fmt: Any) -> None:
         if df.empty:
-            self.para("no_data", "tracer-note")
+            self.note("no_data")
             return
-        cap = f"<h4>{_esc(t(caption_key, self.lang))}</h4>" if caption_key else ""
+        cap = f"<h4>{_esc(t(caption_key, self.lang, **fmt))}</h4>" if caption_key else ""
         _html(cap + table_html(df))
 
-    def ci_note(self) -> None:
-        from analysis.estimation import CI_METHOD_NAMES
-
-        method = CI_METHOD_NAMES.get(self.estimates["method"].iloc[0] if not self.estimates.empty
-                                     and "method" in self.estimates else "wilson", "Wilson")
-        self.para("ci_note", "tracer-note", conf=int(round(100 * self.confidence)), method=method)
+    def ci_note(self, indicator: str = "employment_rate") -> None:
+        """Which estimate and interval the tables show, in words, from the published rows."""
+        r = self.cell(indicator)
+        method = self.method_name(str(r["ci_method"])) if r is not None else ""
+        unweighted = self.method_name(str(self.cfg.ci_method))
+        key = "ci_note_weighted" if r is not None and r["basis"] == "weighted" else "ci_note_unweighted"
+        self.note(key, conf=self.conf, method=method, unweighted=unweighted)
+        if (self.published["rule"] == "secondary").any():
+            self.note("secondary_note")
 
     def bar_chart(self, indicator: str, domain: str, title_key: str) -> None:
         from analysis.charts import bars_with_ci
 
-        rows = self.est_rows(indicator, domain)
-        rows = rows[[self.publishable(n) for n in rows["n"]]]
+        rows = self.cells(indicator, domain)
+        rows = rows[[self.shown(r) for _, r in rows.iterrows()]]
         if rows.empty:
             return
-        overall = self.est_rows(indicator, "all")
-        ref = float(overall["estimate"].iloc[0]) if not overall.empty else None
-        fig = bars_with_ci([self.labels.value(domain, g) for g in rows["group"]], rows["estimate"],
-                           rows["ci_low"], rows["ci_high"], t(title_key, self.lang, conf=int(100 * self.confidence)),
-                           self.indicator_label(indicator), reference=ref, reference_label=t("ref_all", self.lang))
+        overall = self.cell(indicator)
+        ref = float(overall["estimate"]) if self.shown(overall) else None
+        labels = [f"{self.labels.value(domain, g)} (n={self.count(n)})" for g, n in zip(rows["group"], rows["n"])]
+        fig = bars_with_ci(labels, rows["estimate"], rows["ci_low"], rows["ci_high"],
+                           t(title_key, self.lang, conf=self.conf), self.indicator_label(indicator),
+                           reference=ref, reference_label=t("ref_all", self.lang))
         _figure(fig)
 
     # -- sections ----------------------------------------------------------------------
     def title(self) -> None:
         """Title, subtitle, and a warning when the data are synthetic."""
-        params = self.manifest.get("parameters", {})
         _html(f"<h1>{_esc(t('report_title', self.lang, cohort=self.cohort))}</h1>"
-              f"<p>{_esc(t('report_subtitle', self.lang, year=params.get('graduation_year', ''), months=params.get('survey_months_after', 9)))}</p>")
-        if params.get("synthetic"):
+              f"<p>{_esc(t('report_subtitle', self.lang, year=self.cfg.graduation_year, months=self.cfg.survey_months_after))}</p>")
+        if self.cfg.synthetic:
             _html(f'<p class="tracer-flag">{_esc(t("synthetic_warning", self.lang))}</p>')
 
-    def _headline(self, ind: str) -> tuple[float, float] | None:
-        r = self.est_rows(ind, "all")
-        if r.empty:
-            return None
-        return float(r["estimate"].iloc[0]), float(r["n"].iloc[0])
-
     def summary(self) -> None:
-        """Key figures as cards, each with its n."""
+        """Key figures as cards, each with its n and interval."""
         self.heading("summary_heading")
         cards = []
-        k = self._result("counts")
-        if not k.empty:
-            n_grad = int(k.loc[k["what"] == "graduates", "value"].iloc[0])
-            cards.append((self.count(n_grad), t("kpi_graduates", self.lang), ""))
+        g = self.cell("count:graduates")
+        if g is not None:
+            cards.append((self.value(g), t("kpi_graduates", self.lang), ""))
         for ind, key in (("response_rate_p1", "kpi_response_p1"), ("response_rate_p2", "kpi_response_p2"),
                          ("employment_rate", "kpi_employment"), ("horizontal_match_subjective_rate", "kpi_infield"),
-                         ("job_within_6_months_share", "kpi_first_job")):
-            h = self._headline(ind)
-            if h:
-                cards.append((self.share(*h), t(key, self.lang), t("kpi_n_note", self.lang, n=self.count(h[1]))))
-        h = self._headline("median_monthly_income")
-        if h:
-            cards.append((self.mean(h[0], h[1], 0) + " сом" if self.lang != "en" else self.mean(h[0], h[1], 0) + " KGS",
-                          t("kpi_income", self.lang), t("kpi_n_note", self.lang, n=self.count(h[1]))))
+                         ("job_within_6_months_share", "kpi_first_job"), ("median_monthly_income", "kpi_income")):
+            r = self.cell(ind)
+            if r is None:
+                continue
+            sub = t("kpi_n_note", self.lang, n=self.count(r["n"]))
+            if self.shown(r) and _num(r["ci_low"]) == _num(r["ci_low"]):
+                sub += f" · {self.conf}%: {self.interval(r)}"
+            unit = f" {t('unit_kgs', self.lang)}" if r["unit"] == "KGS" and self.shown(r) else ""
+            cards.append((self.value(r) + unit, t(key, self.lang), sub))
         body = "".join(f'<div class="tracer-kpi"><div class="v">{_esc(v)}</div><div class="l">{_esc(l_)}</div>'
                        f'<div class="n">{_esc(n)}</div></div>' for v, l_, n in cards)
         _html(f'<div class="tracer-kpis">{body}</div>')
-        self.para("disclosure_note", "tracer-note", min_n=self.rules.min_n)
+        self.note("disclosure_note", min_n=self.cfg.disclosure_min_n)
         self.all_indicators()
 
     def all_indicators(self) -> None:
-        """Every indicator of the registry for the whole cohort: n, estimate, interval, weighted estimate."""
+        """Every indicator of the registry for the whole cohort: n, estimate, interval, unweighted estimate."""
         from analysis.indicators import load_registry
 
         self.heading("sec_all_indicators", level=3)
         rows = []
         for ind in load_registry():
-            r = self.est_rows(ind.id, "all")
-            if r.empty:
+            r = self.cell(ind.id)
+            if r is None:
                 continue
-            r = r.iloc[0]
-            share = ind.statistic == "share"
-            digits = 0 if ind.unit == "KGS" else 1 if ind.unit == "months" else 2
-            value = self.share(r["estimate"], r["n"]) if share else self.mean(r["estimate"], r["n"], digits)
-            weighted = self.share(r["w_estimate"], r["n"]) if share else self.mean(r["w_estimate"], r["n"], digits)
+            if str(r["note"]) == "not measured":
+                est = t("not_measured", self.lang)
+            else:
+                est = self.value(r)
             rows.append({t("col_indicator", self.lang): ind.label[self.lang], t("col_n", self.lang): self.count(r["n"]),
-                         t("col_estimate", self.lang): value,
-                         t("col_ci", self.lang): self.ci(r["ci_low"], r["ci_high"], r["n"], share, digits),
-                         t("col_weighted", self.lang): weighted if r["w_estimate"] == r["w_estimate"] else "–"})
+                         t("col_estimate", self.lang): est,
+                         t("col_ci_level", self.lang, conf=self.conf): self.interval(r),
+                         t("col_unweighted", self.lang): self.value(r, "unweighted") if r["basis"] == "weighted" else "–"})
         self.show_table(pd.DataFrame(rows))
+        self.ci_note()
 
     def section_employment(self) -> None:
-        """Labour status by faculty; employment rate with CIs by faculty, sex, level, funding."""
+        """Labour status by faculty; employment rate with intervals by faculty, sex, level, funding, programme."""
         from analysis.charts import stacked_shares
 
         self.heading("sec_employment")
         self.para("sec_employment_intro")
-        status = self._result("status_shares")
+        status = self.cells("labour_status", "faculty")
+        status = status[status["status"] == "published"]
         if not status.empty:
-            fac = status[status["domain"] == "faculty"]
-            fac = fac[[self.publishable(n) for n in fac["n"]]]
-            if not fac.empty:
-                wide = fac.pivot_table(index="group", columns="status", values="share", observed=True).fillna(0)
-                order = [c for c in ("employed", "unemployed", "olf_study", "olf_other") if c in wide.columns]
-                wide = wide[order]
-                wide.index = [self.labels.value("faculty", g) for g in wide.index]
-                wide.columns = [self.labels.value("status", c) for c in wide.columns]
-                _figure(stacked_shares(wide, t("chart_status", self.lang)))
+            wide = status.pivot_table(index="group", columns="category", values="estimate", observed=True).fillna(0)
+            order = [c for c in ("employed", "unemployed", "olf_study", "olf_other") if c in wide.columns]
+            wide = wide[order]
+            n = status.groupby("group")["n"].first()
+            wide.index = [f"{self.labels.value('faculty', g)} (n={self.count(n[g])})" for g in wide.index]
+            wide.columns = [self.labels.value("status", c) for c in wide.columns]
+            _figure(stacked_shares(wide, t("chart_status", self.lang)))
         self.bar_chart("employment_rate", "faculty", "chart_employment_rate")
         for domain in ("faculty", "sex", "level", "funding"):
             self.show_table(self.indicator_table("employment_rate", domain), f"domain_{domain}")
         self.show_table(self.indicator_table("employment_rate", "programme", pooled=True), "domain_programme")
         self.ci_note()
-        self.para("weighted_note", "tracer-note")
+        self.note("weighted_note")
         self.trend_table()
-        diff = self._result("weighting_check")
-        if not diff.empty:
-            k = int(diff["significant"].sum())
-            self.para("weighting_changes" if k else "weighting_no_change", "tracer-note", k=k)
+        share = self.published[(self.published["basis"] == "weighted") & (self.published["statistic"] == "share")
+                               & (self.published["status"] == "published")]
+        k = int(share["weighting_changes"].sum())
+        self.note("weighting_changes" if k else "weighting_no_change", k=k)
 
     def trend_table(self) -> None:
         """This cohort against the previous one (when ``previous_cohort`` is set and has been run)."""
-        comp = self._result("cohort_comparison")
+        comp = self.published[(self.published["domain"] == "cohort_difference") & (self.published["unit"] == "share")]
         if comp.empty:
             return
-        prev = self.manifest.get("parameters", {}).get("previous_cohort") or ""
-        _html(f"<h4>{_esc(t('trend_heading', self.lang, previous=prev))}</h4>")
+        _html(f"<h4>{_esc(t('trend_heading', self.lang, previous=self.cfg.previous_cohort or ''))}</h4>")
         rows = []
-        for _, r in comp[comp["statistic"] == "share"].iterrows():
-            ok = self.publishable(r["n_current"]) and self.publishable(r["n_previous"])
+        for _, r in comp.iterrows():
+            ok = r["status"] == "published"
+            diff = (f"{fmt_number(100 * r['estimate'], self.lang, 1)} "
+                    f"({fmt_number(100 * r['ci_low'], self.lang, 1)}…{fmt_number(100 * r['ci_high'], self.lang, 1)})")
             rows.append({t("col_indicator", self.lang): self.indicator_label(r["indicator"]),
-                         self.cohort: self.share(r["estimate_current"], r["n_current"]),
-                         str(prev): self.share(r["estimate_previous"], r["n_previous"]),
-                         t("col_difference", self.lang): (f"{fmt_number(100 * r['difference'], self.lang, 1)} "
-                                                         f"({fmt_number(100 * r['ci_low'], self.lang, 1)}…"
-                                                         f"{fmt_number(100 * r['ci_high'], self.lang, 1)})") if ok else "..",
+                         t("col_difference", self.lang): diff if ok else "..",
                          "p": self.p_value(r["p_value"]) if ok else ".."})
         self.show_table(pd.DataFrame(rows))
-        self.para("trend_note", "tracer-note")
+        self.note("trend_note")
 
     def section_first_job(self) -> None:
-        """Kaplan–Meier curves of time to first job by faculty, with the log-rank test."""
+        """Cumulative incidence of a first job by faculty (further study a competing risk), log-rank test."""
         from analysis.charts import step_curves
 
         self.heading("sec_first_job")
         self.para("sec_first_job_intro")
-        cif = self._result("cif")
-        if cif.empty or "group" not in cif:
-            self.para("no_data", "tracer-note")
+        cif = self.cells("first_job_cif", "faculty")
+        cif = cif[cif["status"] == "published"]
+        if cif.empty:
+            self.note("no_data_first_job")
             return
         curves = {}
         for g, d in cif.groupby("group", sort=True):
-            if self.publishable(d["n"].iloc[0]):
-                curves[self.labels.value("faculty", g)] = pd.DataFrame({"time": d["time"], "value": d["cif_1"]})
-        if curves:
-            _figure(step_curves(curves, t("chart_first_job", self.lang), t("axis_months", self.lang),
-                                t("axis_found_job", self.lang), xmax=12))
-        lr = self._json(self.paths.results / "logrank.json")
-        if lr:
-            self.para("logrank_note", "tracer-note", chi2=fmt_number(lr["statistic"], self.lang, 1),
-                      p=self.p_value(lr["p_value"]))
+            label = f"{self.labels.value('faculty', g)} (n={self.count(d['n'].iloc[0])})"
+            curves[label] = pd.DataFrame({"time": d["time"], "value": d["estimate"]})
+        _figure(step_curves(curves, t("chart_first_job", self.lang), t("axis_months", self.lang),
+                            t("axis_found_job", self.lang), xmax=12))
+        lr = self.cell("first_job_logrank", "faculty")
+        if self.shown(lr):
+            self.note("logrank_note", chi2=fmt_number(lr["estimate"], self.lang, 1), p=self.p_value(lr["p_value"]))
         self.show_table(self.indicator_table("job_within_6_months_share", "faculty"), "domain_faculty")
 
     def section_income(self) -> None:
-        """Median income by faculty, relative to the oblast average wage and minimum wage."""
+        """Median income by faculty and level, relative to the oblast average wage and minimum wage."""
         from analysis.charts import bars_with_ci
 
         self.heading("sec_income")
-        ctx = self._json(self.paths.results / "income_context.json")
-        if ctx and "oblast_wage" in ctx:
-            year = re.search(r"(19|20)\d\d", str(ctx["oblast_wage_period"]))
-            self.para("sec_income_intro", wage=fmt_number(ctx["oblast_wage"], self.lang),
-                      period=year.group(0) if year else ctx["oblast_wage_period"],
-                      minwage=fmt_number(ctx["minimum_wage"], self.lang), source=t("source_nsc", self.lang))
-            self.para("income_gross_net_note", "tracer-note")
-        self.show_table(self.indicator_table("median_monthly_income", "faculty", percent=False), "domain_faculty")
-        self.show_table(self.indicator_table("median_monthly_income", "level", percent=False), "domain_level")
-        rows = self.est_rows("income_relative_to_oblast_wage", "faculty")
-        rows = rows[[self.mean(1, n) != ".." for n in rows["n"]]]
+        wage, mw = self.cell("context:oblast_average_wage"), self.cell("context:minimum_wage")
+        if self.shown(wage) and self.shown(mw):
+            period = str(wage["note"]).replace("period=", "")
+            year = re.search(r"(19|20)\d\d", period)
+            self.para("sec_income_intro", wage=fmt_number(wage["estimate"], self.lang),
+                      period=year.group(0) if year else period, minwage=fmt_number(mw["estimate"], self.lang),
+                      source=t("source_nsc", self.lang))
+            self.note("income_gross_net_note")
+        self.show_table(self.indicator_table("median_monthly_income", "faculty"), "domain_faculty")
+        self.show_table(self.indicator_table("median_monthly_income", "level"), "domain_level")
+        rows = self.cells("income_relative_to_oblast_wage", "faculty")
+        rows = rows[[self.shown(r) for _, r in rows.iterrows()]]
         if not rows.empty:
-            fig = bars_with_ci([self.labels.value("faculty", g) for g in rows["group"]], rows["estimate"],
-                               rows["ci_low"], rows["ci_high"], t("chart_income", self.lang),
+            labels = [f"{self.labels.value('faculty', g)} (n={self.count(n)})" for g, n in zip(rows["group"], rows["n"])]
+            fig = bars_with_ci(labels, rows["estimate"], rows["ci_low"], rows["ci_high"], t("chart_income", self.lang),
                                self.indicator_label("income_relative_to_oblast_wage"), reference=1.0,
-                               reference_label="1,0" if self.lang != "en" else "1.0", percent=False)
+                               reference_label=fmt_number(1.0, self.lang, 1), percent=False)
             _figure(fig)
-        mi = self._json(self.paths.results / "income_mi.json")
-        if mi:
-            self.para("mi_note", "tracer-note", mi=fmt_number(mi["mi_median"], self.lang),
-                      cc=fmt_number(mi["cc_median"], self.lang))
+        mi, cc = self.cell("income_mi:median"), self.cell("income_mi:complete_case_median")
+        if self.shown(mi) and self.shown(cc):
+            self.note("mi_note", mi=self.value(mi), cc=self.value(cc))
 
     def section_match(self) -> None:
         """Vertical and horizontal match, subjective and normative, side by side."""
         self.heading("sec_match")
         self.para("sec_match_intro")
-        inds = ["horizontal_match_subjective_rate", "horizontal_match_normative_rate", "vertical_match_subjective_rate",
-                "overqualification_rate"]
         rows = []
-        for ind in inds:
-            r = self.est_rows(ind, "all")
-            if r.empty:
+        for ind in ("horizontal_match_subjective_rate", "horizontal_match_normative_rate",
+                    "vertical_match_subjective_rate", "overqualification_rate"):
+            r = self.cell(ind)
+            if r is None:
                 continue
-            r = r.iloc[0]
-            rows.append({t("col_indicator", self.lang): self.indicator_label(ind),
-                         t("col_n", self.lang): self.count(r["n"]),
-                         t("col_estimate", self.lang): self.share(r["estimate"], r["n"]),
-                         t("col_ci", self.lang): self.ci(r["ci_low"], r["ci_high"], r["n"])})
+            rows.append({t("col_indicator", self.lang): self.indicator_label(ind), t("col_n", self.lang): self.count(r["n"]),
+                         t("col_estimate", self.lang): self.value(r),
+                         t("col_ci_level", self.lang, conf=self.conf): self.interval(r)})
         self.show_table(pd.DataFrame(rows))
         self.show_table(self.indicator_table("horizontal_match_subjective_rate", "faculty"), "domain_faculty")
 
     def section_competences(self) -> None:
-        """Competences at graduation vs required in the job (means on 1–5)."""
+        """Competences at graduation vs required in the job (weighted means on 1–5)."""
         from analysis.charts import dumbbell
 
         self.heading("sec_competences")
         self.para("sec_competences_intro")
-        comp = self._result("competences")
-        if comp.empty:
-            self.para("no_data", "tracer-note")
+        acq = self.cells("competence_acquired", "all").set_index("category")
+        req = self.cells("competence_required", "all").set_index("category")
+        gap = self.cells("competence_gap", "all").set_index("category")
+        items = [c for c in gap.index if gap.loc[c, "status"] == "published" and c in acq.index and c in req.index
+                 and acq.loc[c, "status"] == "published" and req.loc[c, "status"] == "published"]
+        if not items:
+            self.note("no_data")
             return
-        comp = comp[[self.mean(1, n) != ".." for n in comp["n"]]].sort_values("gap", ascending=False)
-        labels = [self._question_label("phase2", f"comp_job_{c}").split(" — ")[0] for c in comp["item"]]
-        _figure(dumbbell(labels, comp["acquired"], comp["required"], t("legend_acquired", self.lang),
+        items = sorted(items, key=lambda c: -float(gap.loc[c, "estimate"]))
+        labels = [self._question_label("phase2", f"comp_job_{c}").split(" — ")[0] for c in items]
+        _figure(dumbbell(labels, acq.loc[items, "estimate"], req.loc[items, "estimate"], t("legend_acquired", self.lang),
                          t("legend_required", self.lang), t("chart_competences", self.lang)))
+        rows = [{t("col_indicator", self.lang): lab, t("col_n", self.lang): self.count(gap.loc[c, "n"]),
+                 t("legend_acquired", self.lang): self.value(acq.loc[c]), t("legend_required", self.lang): self.value(req.loc[c]),
+                 t("col_gap", self.lang): self.value(gap.loc[c]),
+                 t("col_ci_level", self.lang, conf=self.conf): self.interval(gap.loc[c])} for c, lab in zip(items, labels)]
+        self.show_table(pd.DataFrame(rows))
 
     def _question_label(self, instrument: str, name: str) -> str:
         """The question text of ``name`` in ``instrument`` (one label source: :mod:`analysis.labels`)."""
         from analysis.labels import column_labels
 
         return column_labels([name], self.lang, instrument=instrument,
-                             project_root=self.project_root or None)[name]
+                             project_root=self.cfg.project_root or None)[name]
 
     def section_programme_feedback(self) -> None:
-        """Programme evaluation, job satisfaction and usefulness (means 1–5) by faculty."""
+        """Programme evaluation, job satisfaction and usefulness (weighted means 1–5)."""
         self.heading("sec_feedback")
-        fb = self._result("feedback")
+        fb = self.published[self.published["indicator"].str.startswith("feedback:") & (self.published["domain"] == "all")]
         if fb.empty:
-            self.para("no_data", "tracer-note")
+            self.note("no_data")
             return
         rows = []
         for _, r in fb.iterrows():
-            rows.append({t("col_indicator", self.lang): self._question_label(r["instrument"], r["item"]),
-                         t("col_n", self.lang): self.count(r["n"]),
-                         t("col_value", self.lang): self.mean(r["mean"], r["n"], 2)})
+            item = r["indicator"].split(":", 1)[1]
+            inst = "phase1" if r["category"] == "p1" else "phase2"
+            rows.append({t("col_indicator", self.lang): self._question_label(inst, item),
+                         t("col_n", self.lang): self.count(r["n"]), t("col_value", self.lang): self.value(r),
+                         t("col_ci_level", self.lang, conf=self.conf): self.interval(r)})
         self.show_table(pd.DataFrame(rows))
 
     def section_employers(self) -> None:
         """Employer demand: vacancies, hard-to-fill vacancies, needs, ratings of graduates."""
         self.heading("sec_employers")
         self.para("sec_employers_intro")
-        emp = self._result("employers_summary")
+        emp = self.published[self.published["indicator"].str.startswith("employers:")]
         if emp.empty:
-            self.para("no_data", "tracer-note")
+            self.note("no_data_employers")
             return
         rows = []
         for _, r in emp.iterrows():
-            val = self.count(r["value"]) if r["kind"] == "count" else (
-                self.share(r["value"], r["n"]) if r["kind"] == "share" else self.mean(r["value"], r["n"], 2))
-            label = (self._question_label("employer", r["item"]) if str(r["item"]).startswith("rate_")
-                     else r[f"label_{self.lang}"])
-            rows.append({t("col_indicator", self.lang): label, t("col_value", self.lang): val,
+            item = r["indicator"].split(":", 1)[1]
+            label = (self._question_label("employer", item) if item.startswith("rate_")
+                     else t(f"employer_{item}", self.lang))
+            rows.append({t("col_indicator", self.lang): label, t("col_value", self.lang): self.value(r),
+                         t("col_ci_level", self.lang, conf=self.conf): self.interval(r),
                          t("col_n", self.lang): self.count(r["n"])})
         self.show_table(pd.DataFrame(rows))
 
     def section_models(self) -> None:
-        """Odds ratios of the weighted logistic regression of employment; the other models' key terms."""
+        """Odds ratios of the weighted logistic regression of employment; % effects on income."""
         from analysis.charts import coefficient_plot
 
         self.heading("sec_models")
         self.para("sec_models_intro")
-        m = self._result("model_employment_logit")
-        if m.empty:
-            self.para("no_data", "tracer-note")
+        m = self.cells("model:employment_logit")
+        m = m[m["status"] == "published"]
+        if m.empty or m["estimate"].isna().all():
+            failed = self.cells("model:employment_logit")
+            reason = str(failed["note"].iloc[0]) if not failed.empty else ""
+            self.note("model_not_fitted", reason=reason.replace("failed: ", ""))
             return
-        m = m[m["term"] != "Intercept"].copy()
-        plot = pd.DataFrame({"term": [self.term_label(r) for _, r in m.iterrows()],
-                             "estimate": m["odds_ratio"], "ci_low": m["or_low"], "ci_high": m["or_high"]})
+        plot = pd.DataFrame({"term": [self.term_label(c) for c in m["category"]], "estimate": m["estimate"],
+                             "ci_low": m["ci_low"], "ci_high": m["ci_high"]})
         fig = coefficient_plot(plot, t("chart_models", self.lang), t("axis_odds_ratio", self.lang), null=1.0)
         ax = fig.axes[0]
         ax.set_xscale("log")
@@ -506,19 +550,18 @@ class Report:
         ax.set_xticks(ticks, [fmt_number(x, self.lang, 2 if x < 1 else 0) for x in ticks])
         ax.minorticks_off()
         _figure(fig)
-        refs = m.dropna(subset=["reference"]).drop_duplicates("variable")
-        ref = "; ".join(f"{self.var_label(v)}: {self.labels.value(v, r)}"
-                        for v, r in zip(refs["variable"], refs["reference"]))
-        self.para("reference_category", "tracer-note", ref=ref)
-        self.para("reference_other", "tracer-note")
-        self.para("model_n_note", "tracer-note", n=self.count(m["n"].iloc[0]))
-        inc = self._result("model_income_ols")
-        if not inc.empty and "pct_effect" in inc:
-            inc = inc[inc["term"] != "Intercept"]
-            rows = [{t("col_indicator", self.lang): self.term_label(r),
-                     t("col_estimate", self.lang): f"{fmt_number(r['pct_effect'], self.lang, 1)}%",
-                     t("col_ci", self.lang): f"{fmt_number(r['pct_low'], self.lang, 1)}…{fmt_number(r['pct_high'], self.lang, 1)}%"}
-                    for _, r in inc.iterrows()]
+        refs = {c.split("=", 1)[0]: str(n).replace("reference=", "") for c, n in zip(m["category"], m["note"])
+                if "=" in c and str(n).startswith("reference=")}
+        ref = "; ".join(f"{self.var_label(v)}: {self.labels.value(v, r)}" for v, r in refs.items())
+        self.note("reference_category", ref=ref)
+        self.note("reference_other")
+        self.note("model_n_note", n=self.count(m["n"].iloc[0]))
+        inc = self.cells("model:income_ols")
+        inc = inc[inc["status"] == "published"]
+        if not inc.empty and inc["estimate"].notna().any():
+            rows = [{t("col_indicator", self.lang): self.term_label(r["category"]),
+                     t("col_estimate", self.lang): self.value(r),
+                     t("col_ci_level", self.lang, conf=self.conf): self.interval(r)} for _, r in inc.iterrows()]
             self.show_table(pd.DataFrame(rows), "model_income_heading")
 
     def var_label(self, var: str) -> str:
@@ -527,59 +570,95 @@ class Report:
 
         return column_labels([var], self.lang)[var].split(" — ")[0]
 
-    def term_label(self, row: Any) -> str:
-        """A model term as "Faculty: Инженердик-техникалык факультет" (from its variable and level)."""
+    def term_label(self, category: str) -> str:
+        """A model term ``variable=level`` as "Faculty: Инженердик-техникалык факультет"."""
         from analysis.labels import value_label
 
-        if isinstance(row, str):
-            return row
-        var, level = row.get("variable"), row.get("level")
-        if not isinstance(var, str):
-            return str(row.get("term"))
-        if isinstance(level, str) and level:
-            return f"{self.var_label(var)}: {value_label(var, level, self.lang)}"
-        return self.var_label(var)
+        if "=" not in str(category):
+            return self.var_label(str(category)) if category else ""
+        var, level = str(category).split("=", 1)
+        return f"{self.var_label(var)}: {value_label(var, level, self.lang)}"
 
     def section_data_quality(self) -> None:
-        """Accounting per file, rules that fired with an example each, response against targets."""
-        self.heading("sec_quality")
-        self.para("sec_quality_intro")
+        """Accounting per file, rules that fired with an example each, response against the registry."""
         from analysis.quality_report import quality_tables
 
-        q = quality_tables(self.paths, self.lang, self.publishable, self.labels.value, self.count)
+        self.heading("sec_quality")
+        self.para("sec_quality_intro")
+        q = quality_tables(self.paths, self.lang, self.labels.value)
         for line, ok in q["flags"]:
             cls = "tracer-note" if ok else "tracer-flag"
             _html(f'<p class="{cls}">{_esc(line)}</p>')
         self.show_table(q["accounting"])
         if q["identity_ok"]:
-            self.para("identity_ok", "tracer-note")
+            self.note("identity_ok")
         self.show_table(q["rules"], "col_rule")
         self.show_table(q["examples"], "quality_examples")
-        self.show_table(q["response"], "quality_response")
-        bias = self._result("nonresponse_respondents")
-        if not bias.empty:
-            self.nonresponse_table(bias)
+        self.show_table(self.response_table(), "quality_response")
+        self.show_table(self.mode_table(), "quality_response_mode")
+        self.nonresponse_table()
 
-    def nonresponse_table(self, bias: pd.DataFrame) -> None:
-        """Phase-2 respondents vs non-respondents on registry and phase-1 variables (bias check)."""
-        _html(f"<h4>{_esc(t('nonresponse_heading', self.lang))}</h4>")
-        self.para("nonresponse_intro", "tracer-note")
-        cols = bias.columns
+    def response_table(self) -> pd.DataFrame:
+        """Phase-1 and phase-2 response by programme × sex against the registry, and phase 2 by mode by
+        programme — published cells only."""
         rows = []
+        p1 = self.cells("response_rate_p1", "programme×sex").set_index("group")
+        p2 = self.cells("response_rate_p2", "programme×sex").set_index("group")
+        for g in sorted(set(p1.index) | set(p2.index)):
+            prog, sex = g.split("|", 1)
+            r1 = p1.loc[g] if g in p1.index else None
+            r2 = p2.loc[g] if g in p2.index else None
+            base = r2 if r2 is not None else r1
+            rows.append({t("domain_programme", self.lang): self.labels.value("programme", prog),
+                         t("domain_sex", self.lang): self.labels.value("sex", sex), "N": self.count(base["N"]),
+                         t("col_phase1", self.lang): self.value(r1), t("col_phase2", self.lang): self.value(r2)})
+        r1, r2 = self.cell("response_rate_p1"), self.cell("response_rate_p2")
+        if r1 is not None or r2 is not None:
+            base = r2 if r2 is not None else r1
+            rows.append({t("domain_programme", self.lang): t("all_graduates", self.lang), t("domain_sex", self.lang): "",
+                         "N": self.count(base["N"]), t("col_phase1", self.lang): self.value(r1),
+                         t("col_phase2", self.lang): self.value(r2)})
+        return pd.DataFrame(rows)
+
+    def mode_table(self) -> pd.DataFrame:
+        """Phase-2 response by collection mode and programme (census shares of the registry)."""
+        modes = self.cells("response_mode_p2")
+        rows = []
+        for (dom, g), d in modes.groupby(["domain", "group"], sort=False):
+            if dom == "faculty":
+                continue
+            d = d.set_index("category")
+            rec = {t("domain_programme", self.lang): (self.labels.value("programme", g) if dom == "programme"
+                                                     else t("all_graduates", self.lang)),
+                   "N": self.count(d["N"].iloc[0])}
+            for m in ("online", "phone", "paper"):
+                rec[t(f"mode_{m}", self.lang)] = self.value(d.loc[m]) if m in d.index else "–"
+            rows.append(rec)
+        out = pd.DataFrame(rows)
+        if out.empty:
+            return out
+        first = t("domain_programme", self.lang)
+        is_all = out[first] == t("all_graduates", self.lang)
+        return pd.concat([out[~is_all].sort_values(first), out[is_all]], ignore_index=True)
+
+    def nonresponse_table(self) -> None:
+        """Phase-2 respondents vs non-respondents on registry and phase-1 variables (bias check)."""
         from analysis.labels import value_label
 
-        for _, r in bias.iterrows():
-            var = r.get("variable", "")
-            lvl = r.get("level") if "level" in cols else None
-            name = self.var_label(var)
-            if isinstance(lvl, str) and lvl:
-                name += f": {value_label(var, lvl, self.lang)}"
-            fmt = (lambda v: fmt_pct(v, self.lang)) if r.get("statistic", "share") == "share" else (
-                lambda v: fmt_number(v, self.lang, 2))
-            rows.append({t("col_indicator", self.lang): name,
-                         t("col_respondents", self.lang): fmt(r.get("respondents")),
-                         t("col_non_respondents", self.lang): fmt(r.get("non_respondents")),
-                         "p": self.p_value(r.get("p_value"))})
+        nr = self.published[self.published["indicator"].str.startswith("nonresponse:")]
+        if nr.empty:
+            return
+        _html(f"<h4>{_esc(t('nonresponse_heading', self.lang))}</h4>")
+        self.note("nonresponse_intro")
+        rows = []
+        for (ind, cat), d in nr.groupby(["indicator", "category"], sort=False):
+            var = ind.split(":", 1)[1]
+            name = self.var_label(var) + (f": {value_label(var, cat, self.lang)}" if cat else "")
+            d = d.set_index("group")
+            resp, non = d.loc["respondents"], d.loc["non_respondents"]
+            rows.append({t("col_indicator", self.lang): name, t("col_respondents", self.lang): self.value(resp),
+                         t("col_non_respondents", self.lang): self.value(non),
+                         "p": self.p_value(resp["p_value"]) if resp["status"] == "published" else ".."})
         self.show_table(pd.DataFrame(rows))
 
     def appendix_indicators(self) -> None:
@@ -605,10 +684,11 @@ class Report:
                               t("col_mode", self.lang), t("col_bytes", self.lang), "SHA-256"]
             _html(f"<h4>{_esc(t('provenance_inputs', self.lang))}</h4>" +
                   table_html(inputs, text_cols=tuple(inputs.columns)))
-        ctx = self._json(self.paths.results / "income_context.json")
-        if ctx.get("source"):
-            self.para("provenance_open_data", "tracer-note",
-                      source=f"{ctx['source']} ({ctx.get('oblast_wage_period', '')})")
-        params = {k: v for k, v in m.get("parameters", {}).items() if k != "inputs"}
+        wage = self.cell("context:oblast_average_wage")
+        if wage is not None and str(wage["source"]):
+            self.note("provenance_open_data", source=f"{wage['source']} ({str(wage['note']).replace('period=', '')})")
+        params = self.cfg.as_parameters()
+        params.pop("inputs", None)
+        params.pop("project_root", None)
         _html(f"<h4>{_esc(t('provenance_parameters', self.lang))}</h4><pre>"
               + _esc(json.dumps(params, ensure_ascii=False, indent=1, sort_keys=True)) + "</pre>")

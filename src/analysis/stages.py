@@ -20,6 +20,7 @@ import pandas as pd
 
 from analysis.config import PARAMETER_KEYS, CohortConfig, config_from_dict, load_config
 from analysis.errors import InputError
+from analysis.tables import fresh_dir, read_parquet, write_parquet
 
 __all__ = ["PARAMETER_KEYS", "config_for", "ingest_validate", "derive", "model", "read_parquet", "write_parquet"]
 
@@ -35,36 +36,6 @@ def config_for(cohort: str, project_root: str = "", **params: Any) -> CohortConf
     data.update({k: v for k, v in params.items() if k in PARAMETER_KEYS})
     data["project_root"] = base.project_root
     return config_from_dict(data, base.paths.config_file)
-
-
-# ----------------------------------------------------------------------------- files
-def write_parquet(df: pd.DataFrame, path: Path) -> Path:
-    """Write a DataFrame as Parquet deterministically (no pandas metadata timestamps, fixed row groups)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    table = pa.Table.from_pandas(df, preserve_index=False)
-    pq.write_table(table, path, compression="zstd", row_group_size=1_000_000, write_statistics=False,
-                   store_schema=True)
-    return path
-
-
-def fresh_dir(path: Path) -> Path:
-    """Empty a stage's output folder (only the files a stage writes), so no stale result survives a re-run."""
-    if path.exists():
-        for p in sorted(path.rglob("*")):
-            if p.is_file() and p.suffix in (".parquet", ".json", ".csv"):
-                p.unlink()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def read_parquet(path: Path) -> pd.DataFrame:
-    """Read a stage output, with a clear error when the previous stage has not run."""
-    if not path.exists():
-        raise InputError(path, "not found — run the previous stage first (tracer run COHORT)")
-    return pd.read_parquet(path)
 
 
 def pseudonym_key(cfg: CohortConfig) -> bytes:
@@ -209,17 +180,19 @@ def derive(cfg: CohortConfig) -> DeriveResult:
 # ----------------------------------------------------------------------------- stage 3
 @dataclass
 class ModelResult:
-    """What stage 3 shows."""
+    """What stage 3 shows: weighting diagnostics, headline estimates, cells published and suppressed."""
 
     weights: pd.DataFrame
     headline: pd.DataFrame
-    models: pd.DataFrame
+    disclosure: pd.DataFrame
 
 
 def model(cfg: CohortConfig) -> ModelResult:
-    """Stage 3: weights, design-based estimates by domain, models → ``results/``."""
+    """Stage 3: weights, the results table and its disclosure pass → ``results/``."""
     from analysis.estimation import run_models
 
     graduates = read_parquet(cfg.paths.processed / "graduates.parquet")
-    out = run_models(graduates, cfg, fresh_dir(cfg.paths.results))
-    return ModelResult(out["weights"], out["headline"], out["models"])
+    emp = cfg.paths.processed / "employers.parquet"
+    employers = read_parquet(emp) if emp.exists() else None
+    out = run_models(graduates, cfg, fresh_dir(cfg.paths.results), employers)
+    return ModelResult(out["weights"], out["headline"], out["disclosure"])

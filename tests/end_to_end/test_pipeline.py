@@ -12,43 +12,7 @@ import yaml
 
 pytestmark = pytest.mark.slow
 
-COHORT = "tiny-2025"
-
-
-@pytest.fixture(scope="module")
-def tiny_project(tmp_path_factory, root) -> Path:
-    from analysis.demo import generate_cohort
-
-    proj = tmp_path_factory.mktemp("project")
-    for folder in ("notebooks", "questionnaires", "expectations"):
-        if (root / folder).exists():
-            shutil.copytree(root / folder, proj / folder, ignore=shutil.ignore_patterns("uncommitted", ".ipynb*"))
-    shutil.copy(root / "pyproject.toml", proj / "pyproject.toml")
-    (proj / "cohorts").mkdir()
-    demo = yaml.safe_load((root / "cohorts" / "demo-2025.yaml").read_text(encoding="utf-8"))
-    demo["cohort"] = COHORT
-    (proj / "cohorts" / f"{COHORT}.yaml").write_text(yaml.safe_dump(demo, allow_unicode=True), encoding="utf-8")
-    if (root / "data" / "raw" / "open").exists():
-        shutil.copytree(root / "data" / "raw" / "open", proj / "data" / "raw" / "open")
-    generate_cohort(proj / "data" / "raw" / COHORT, n_graduates=240, cohort=COHORT)
-    return proj
-
-
-@pytest.fixture(scope="module")
-def run(tiny_project, monkeypatch_module):
-    from analysis.pipeline import run_cohort
-
-    monkeypatch_module.setenv("TRACER_PROJECT_ROOT", str(tiny_project))
-    lines: list[str] = []
-    record = run_cohort(COHORT, ("ky", "ru", "en"), root=tiny_project, log=lines.append)
-    return tiny_project, record, lines
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    mp = pytest.MonkeyPatch()
-    yield mp
-    mp.undo()
+COHORT = "tiny-2025"  # the session cohort of tests/end_to_end/conftest.py
 
 
 def test_every_stage_ran_and_reported_progress(run):

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis import indicators as I
+from analysis.results import KINDS, Settings, domain_groups, share_rows
 from analysis.errors import ConfigError, InputError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -494,43 +495,56 @@ def graduates_for_rates() -> pd.DataFrame:
     return I.derive_graduates(reg, None, p2, params=PARAMS)
 
 
+ST = Settings(confidence=0.95, ci_method="wilson", weighted_ci_method="wilson")
+
+
+def _all(g: pd.DataFrame, ind: str) -> pd.Series:
+    """The unweighted whole-cohort row of one registry indicator (analysis.results)."""
+    values = I.indicator_values(g, ind)
+    stat = I.get_indicator(ind).statistic
+    return KINDS[stat](values, domain_groups(g, "all"), ST).iloc[0]
+
+
 def test_labour_market_rates_by_hand():
     g = graduates_for_rates()
     # respondents 6: employed 3, unemployed 2, outside (studying) 1
-    emp = I.compute_indicator(g, "employment_rate")
-    assert emp[["n", "numerator"]].iloc[0].tolist() == [6, 3] and emp["value"].iloc[0] == pytest.approx(0.5)
-    une = I.compute_indicator(g, "unemployment_rate")
-    assert une[["n", "numerator"]].iloc[0].tolist() == [5, 2]
-    assert I.compute_indicator(g, "labour_force_participation_rate")["value"].iloc[0] == pytest.approx(5 / 6)
-    assert I.compute_indicator(g, "response_rate_p2")["value"].iloc[0] == pytest.approx(6 / 8)
+    emp = _all(g, "employment_rate")
+    assert (emp["n"], emp["x"]) == (6, 3) and emp["estimate"] == pytest.approx(0.5)
+    une = _all(g, "unemployment_rate")
+    assert (une["n"], une["x"]) == (5, 2)
+    assert _all(g, "labour_force_participation_rate")["estimate"] == pytest.approx(5 / 6)
+    assert _all(g, "response_rate_p2")["estimate"] == pytest.approx(6 / 8)
     # QILT full-time rate: FT employed 2 ÷ (FT 2 + part-timer not studying 1 + unemployed 2) = 2/5
-    ft = I.compute_indicator(g, "full_time_employment_rate")
-    assert ft[["n", "numerator"]].iloc[0].tolist() == [5, 2]
-    assert I.compute_indicator(g, "further_study_rate")["value"].iloc[0] == pytest.approx(1 / 6)
+    ft = _all(g, "full_time_employment_rate")
+    assert (ft["n"], ft["x"]) == (5, 2)
+    assert _all(g, "further_study_rate")["estimate"] == pytest.approx(1 / 6)
     # median income of the full-time employed: 10 000 and 20 000 → 15 000 (the part-timer is excluded)
-    med = I.compute_indicator(g, "median_monthly_income")
-    assert med["n"].iloc[0] == 2 and med["value"].iloc[0] == 15000 and pd.isna(med["numerator"].iloc[0])
+    med = _all(g, "median_monthly_income")
+    assert med["n"] == 2 and med["estimate"] == 15000
 
 
-def test_grouped_indicator_keeps_groups_without_respondents():
+def test_indicator_values_are_one_zero_or_missing_outside_the_universe():
     g = graduates_for_rates()
-    by = I.compute_indicator(g, "employment_rate", by=["faculty"]).set_index("faculty")
-    assert list(by.index) == ["ECON", "LAW", "PED"]
-    assert by.loc["PED", "n"] == 4 and by.loc["PED", "numerator"] == 2
-    assert by.loc["LAW", "n"] == 0 and np.isnan(by.loc["LAW", "value"])
-    assert by["below_min_n"].all()                                          # min_n = 10 (ELA/MLASZ)
+    v = I.indicator_values(g, "employment_rate")
+    assert v.tolist()[:6] == [1.0, 1.0, 0.0, 0.0, 1.0, 0.0] and v.iloc[6:].isna().all()  # 2 non-respondents
+    inc = I.indicator_values(g, I.get_indicator("median_monthly_income"))
+    assert sorted(inc.dropna().tolist()) == [10000.0, 20000.0]
 
 
-def test_itemised_indicator_and_errors():
+def test_grouped_estimates_leave_out_groups_without_respondents():
     g = graduates_for_rates()
-    gaps = I.compute_indicator(g, "competence_gap")
-    assert gaps["item"].tolist() == list(I.COMPETENCES) and (gaps["n"] == 0).all()
+    by = share_rows(I.indicator_values(g, "employment_rate"), domain_groups(g, "faculty"), ST).set_index("group")
+    assert list(by.index) == ["ECON", "PED"]  # LAW: its one graduate did not answer
+    assert by.loc["PED", "n"] == 4 and by.loc["PED", "x"] == 2 and by.loc["PED", "N"] == 4
+
+
+def test_not_asked_is_not_measured_and_unknown_ids_are_errors():
+    g = graduates_for_rates()
+    assert I.indicator_values(g.drop(columns=["labour_status"]), "employment_rate") is None
+    gaps = I.indicator_values(g, "competence_gap", item="ethics")
+    assert gaps.isna().all()  # nobody answered phase 1 here
     with pytest.raises(ConfigError, match="unknown indicator"):
-        I.compute_indicator(g, "happiness_rate")
-    with pytest.raises(ConfigError, match="unknown column"):
-        I.compute_indicator(g, "employment_rate", by=["planet"])
-    stacked = I.compute_indicators(g)
-    assert stacked["indicator"].nunique() == len(I.load_registry())
+        I.indicator_values(g, "happiness_rate")
 
 
 # ================================================================== the registry and its documentation

@@ -186,32 +186,3 @@ def test_by_mode_detects_a_mode_difference():
     assert hm["p_value"].iloc[0] < 1e-6 and hm["p_adjusted"].iloc[0] < 1e-6
     assert out[out["outcome"] == "income_stat"]["test"].iloc[0] == "Kruskal-Wallis"
     assert nr.by_mode(g.drop(columns="p2_mode")).empty
-
-
-def test_compare_cohorts_share_uses_newcombe_and_none_gives_empty():
-    cur = pd.DataFrame({"resp_p2": pd.array([True] * 56 + [False] * 14, dtype="boolean")})
-    prev = pd.DataFrame({"resp_p2": pd.array([True] * 48 + [False] * 32, dtype="boolean")})
-    out = nr.compare_cohorts(cur, prev, ["response_rate_p2"]).set_index("indicator")
-    row = out.loc["response_rate_p2"]
-    assert (row["n_current"], row["x_current"], row["n_previous"], row["x_previous"]) == (70, 56, 80, 48)
-    assert row["difference"] == pytest.approx(0.2)
-    assert row["ci_low"] == pytest.approx(0.0524, abs=5e-5) and row["ci_high"] == pytest.approx(0.3339, abs=5e-5)
-    # Pearson chi-square of the 2×2 table, by hand: χ² = N(ad − bc)² / (r1 r2 c1 c2)
-    from scipy.stats import chi2
-
-    chi = 150 * (56 * 32 - 14 * 48) ** 2 / (70 * 80 * 104 * 46)
-    assert row["p_value"] == pytest.approx(chi2.sf(chi, 1), rel=1e-9)
-    empty = nr.compare_cohorts(cur, None, ["response_rate_p2"])
-    assert empty.empty and {"difference", "ci_low", "ci_high", "p_value", "n_current"} <= set(empty.columns)
-
-
-def test_compare_cohorts_median_by_mann_whitney_and_skips_missing_columns():
-    rng = np.random.default_rng(2)
-    emp = pd.array([True] * 200, dtype="boolean")
-    cur = pd.DataFrame({"employed": emp, "income_stat": rng.normal(22000, 3000, 200)})
-    prev = pd.DataFrame({"employed": emp, "income_stat": rng.normal(20000, 3000, 200)})
-    out = nr.compare_cohorts(cur, prev, ["median_monthly_income", "employment_rate"])
-    row = out.set_index("indicator").loc["median_monthly_income"]
-    assert row["test"] == "Mann-Whitney U" and row["p_value"] < 1e-6
-    assert row["difference"] == pytest.approx(np.median(cur["income_stat"]) - np.median(prev["income_stat"]))
-    assert "employment_rate" not in set(out["indicator"]) and out.attrs["skipped"]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
+from analysis.defaults import FULL_TIME_HOURS, TARGETS
+
 __all__ = ["ValidationParams"]
 
 
@@ -39,14 +41,13 @@ class ValidationParams:
         flagged.
     """
 
-    full_time_hours: float = 40
+    full_time_hours: float = FULL_TIME_HOURS
     min_wage_kgs: float | None = 2337
     income_cap_kgs: float = 1_000_000
     hours_min: float = 1
     hours_max: float = 98
     first_job_years_before_grad: int = 5
-    targets: dict[str, float] = field(default_factory=lambda: {"phase2_response": 0.60,
-                                                                "knowledge_rate": 0.65})
+    targets: dict[str, float] = field(default_factory=lambda: dict(TARGETS))
     previous: dict[str, float] | None = None
 
     @classmethod

@@ -1,0 +1,78 @@
+"""Non-response weights: each phase's respondents calibrated to the graduate registry (a census).
+
+The tracer study invites every graduate, so the registry is the population and respondents are treated
+as a without-replacement sample of it: the design has one stratum, each respondent is its own unit, the
+finite-population correction is ``1 − n/N`` (``fpc`` = the number of graduates), and the base weight
+``N/n`` is raked to the registry margins of the cohort file (``weighting_margins``, e.g. faculty × sex
+and level), trimmed to ``[median/r, median·r]`` (``weight_trim_ratio``) and raked again. Variances then
+come from :mod:`analysis.survey` (Taylor linearisation with calibration residuals and the FPC).
+Explained for the expert group in ``docs/methodology.md`` §2.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["registry_margins", "weight_respondents"]
+
+
+def registry_margins(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], ...]) -> dict:
+    """Population counts of every raking margin, from the registry (every graduate)."""
+    out = {}
+    for m in margins:
+        key = m[0] if len(m) == 1 else tuple(m)
+        out[key] = graduates.groupby(list(m), observed=True).size()
+    return out
+
+
+def weight_respondents(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], ...], trim_ratio: float,
+                       flag: str = "resp_p2") -> tuple[Any, dict]:
+    """Rake the respondents of one phase (``flag``) to the registry margins, trim, re-rake.
+
+    Falls back to one-way margins, then to the overall total, when a margin cell has graduates but no
+    respondents (raking cannot reach it); the margins actually used are reported. Returns
+    ``(design, diagnostics)``; ``design`` is None when the phase has no respondent.
+    """
+    from analysis.errors import InputError
+    from analysis.survey import Design, rake, trim_weights, weight_diagnostics
+
+    if flag not in graduates:
+        return None, {"respondents": 0, "graduates": len(graduates), "note": f"no {flag} column"}
+    resp = graduates[graduates[flag].astype("boolean").fillna(False).astype(bool)].copy()
+    N, n = len(graduates), len(resp)
+    if n == 0:
+        return None, {"respondents": 0, "graduates": N, "note": "no respondents"}
+    resp["w0"] = N / n
+    resp["fpc_N"] = float(N)
+    usable = tuple(tuple(c for c in m if c in graduates.columns) for m in margins)
+    usable = tuple(m for m in usable if m)
+    tried = [usable, tuple((v,) for m in usable for v in m), ()]
+
+    def base() -> Design:
+        return Design(resp, weights="w0", fpc="fpc_N")
+
+    design, used = base(), ()
+    for mset in tried:
+        if not mset:
+            break
+        try:
+            pop = registry_margins(graduates, mset)
+            design = rake(base(), pop, max_iter=2000, new_weights="w_raked")
+            design = trim_weights(design, max_ratio=trim_ratio, new_weights="w_trim")
+            design = rake(Design(design.data, weights="w_trim", fpc="fpc_N"), pop, max_iter=2000,
+                          new_weights="weight")
+            used = mset
+            break
+        except InputError:
+            continue
+    if not used:
+        data = resp.assign(weight=resp["w0"])
+        design = Design(data, weights="weight", fpc="fpc_N")
+    diag = weight_diagnostics(design)
+    diag.update({"margins_used": [list(m) for m in used], "margins_requested": [list(m) for m in margins],
+                 "trim_ratio": trim_ratio, "respondents": n, "graduates": N,
+                 "fpc": float(1 - n / N) if N else np.nan})
+    return design, diag

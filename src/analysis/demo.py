@@ -1536,7 +1536,13 @@ def _defects_csv(defects: list[_Defect]) -> str:
 
 
 def planted_defects(folder: Path) -> list[dict[str, str]]:
-    """The planted defects of a generated demo folder, as listed in its ``planted_defects.csv``."""
+    """The planted defects of a generated demo folder, as listed in its ``planted_defects.csv``.
+
+    Reference API: the answer key the tests check validation against (every planted defect must be
+    found at its file, row and column), and the list of respondents to leave out when the demo's
+    truth is compared with what the pipeline derives. The pipeline itself never reads it: it must
+    find the defects without being told.
+    """
     with (Path(folder) / "planted_defects.csv").open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 

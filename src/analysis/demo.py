@@ -18,8 +18,10 @@ phase2_paper_entry.xlsx  phase2      entry_xlsx     paper   paper questionnaires
 employers_kobo.xlsx      employer    kobo_xlsx      online  KoboToolbox XLSX export
 =======================  ==========  =============  ======  ==============================================
 
-plus ``planted_defects.csv`` (the deliberate data-quality problems, by file, row and column) and a
-``README.md``. The output is a pure function of the arguments: the same seed gives the same bytes.
+plus ``planted_defects.csv`` (the deliberate data-quality problems, by file, row and column),
+``truth.csv`` (the population values of the main indicators, from the generator's latent state of every
+graduate, :func:`truth_table`) and a ``README.md``. The output is a pure function of the arguments: the
+same seed gives the same bytes.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ from typing import Any
 
 from analysis.indicators import COMPETENCES, P1_ITEMS, P2_ITEMS
 
-__all__ = ["DEMO_FILES", "COMPETENCES", "generate_cohort", "planted_defects"]
+__all__ = ["DEMO_FILES", "COMPETENCES", "TRUTH_INDICATORS", "generate_cohort", "graduate_truth", "planted_defects",
+           "truth_table"]
 
 DEFAULT_SEED = 20250630
 DEFAULT_N = 2000
@@ -449,6 +452,9 @@ class _Graduate:
     p1: dict[str, str] | None = None
     p2: dict[str, str] | None = None
     p2_mode: str = ""
+    # reference-week details settled with the phase-2 answers (or by _complete_latent for everyone else):
+    # search (sought, available, future start), study_full_time, hours, work_oblast, income,
+    # horizontal_match (1–5), and survey_date for those surveyed
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -803,6 +809,64 @@ def _band(income: int) -> str:
     return "gt50k"
 
 
+# The draws below are the graduate's situation in the reference week that the generator settles only
+# when it writes the phase-2 answers (a respondent's answers report them truthfully). Each helper
+# records its draw in ``g.extra`` — the latent truth of :func:`graduate_truth` — and takes exactly
+# the random numbers the answers always took, so the demo files do not change. Graduates who never
+# answer get the same draws from a stream of their own (:func:`_complete_latent`).
+def _draw_search(r: _Rand, g: _Graduate) -> tuple[str, str, str]:
+    """Not employed: (sought work in the last 4 weeks, available within 2 weeks, a job starting later).
+
+    Every branch is drawn whatever the status (five draws), as the answers always did."""
+    sought, available, future = {
+        "seeking": ("yes", "yes", "no"), "waiting": (r.pick(("yes", "no")), "yes", "yes"),
+        "seeking_na": ("yes", "no", "no"), "military": ("no", "no", "no"),
+        "family_care": ("no", "no" if r.p(0.8) else "yes", "no"),
+        "study": ("yes" if r.p(0.2) else "no", "yes" if r.p(0.35) else "no", "no"),
+        "other": ("no", "yes" if r.p(0.5) else "no", "no"),
+    }[g.status]
+    g.extra["search"] = (sought, available, future)
+    return sought, available, future
+
+
+def _draw_study_full_time(r: _Rand, g: _Graduate) -> bool:
+    """A student's enrolment is full-time (one draw): 85 % of those without a job, 30 % of the employed."""
+    employed = g.status == "employed"
+    full = bool((not employed and r.p(0.85)) or (employed and r.p(0.3)))
+    g.extra["study_full_time"] = full
+    return full
+
+
+def _draw_hours(r: _Rand, g: _Graduate) -> int:
+    """Usual weekly working hours of an employed graduate."""
+    if g.abroad:
+        hours = r.int(48, 72)
+    elif g.job in _PART_TIME_JOBS and r.p(0.45):
+        hours = r.pick((18, 18, 20, 24, 27, 30, 36))
+    elif g.emp_kind == "family_worker":
+        hours = r.int(10, 50)
+    elif r.p(0.1):
+        hours = r.int(8, 30)
+    else:
+        hours = int(r.weighted({"40": 0.62, "36": 0.06, "42": 0.06, "45": 0.08, "48": 0.1, "50": 0.05, "60": 0.03}))
+    g.extra["hours"] = int(hours)
+    return int(hours)
+
+
+def _draw_work_oblast(r: _Rand, g: _Graduate) -> str:
+    """Oblast of the job of a graduate employed in Kyrgyzstan (it raises pay in Bishkek)."""
+    oblast = g.reg["home_oblast"] if r.p(0.5) else r.weighted(_WORK_OBLAST)
+    g.extra["work_oblast"] = oblast
+    return oblast
+
+
+def _draw_horizontal_match(r: _Rand, g: _Graduate) -> str:
+    """The graduate's own rating (1–5) of how closely the job is related to the field of study."""
+    horiz = _scale(r, 4.4, 0.6) if g.matched else _scale(r, 1.8, 0.8)
+    g.extra["horizontal_match"] = int(horiz)
+    return horiz
+
+
 def _phase2_answers(r: _Rand, g: _Graduate, survey: date) -> dict[str, str]:
     """The nine-month follow-up answers (docs/variables.md §3), following the ILO question sequence."""
     reg = g.reg
@@ -823,13 +887,7 @@ def _phase2_answers(r: _Rand, g: _Graduate, survey: date) -> dict[str, str]:
         a["ilo_worked"] = "yes"
     else:
         a["ilo_worked"], a["ilo_family_help"], a["ilo_absent"] = "no", "no", "no"
-        sought, available, future = {
-            "seeking": ("yes", "yes", "no"), "waiting": (r.pick(("yes", "no")), "yes", "yes"),
-            "seeking_na": ("yes", "no", "no"), "military": ("no", "no", "no"),
-            "family_care": ("no", "no" if r.p(0.8) else "yes", "no"),
-            "study": ("yes" if r.p(0.2) else "no", "yes" if r.p(0.35) else "no", "no"),
-            "other": ("no", "yes" if r.p(0.5) else "no", "no"),
-        }[g.status]
+        sought, available, future = _draw_search(r, g)
         a["ilo_sought"], a["ilo_available"], a["ilo_future_start"] = sought, available, future
     studying = bool(g.study_level)
     if employed:
@@ -840,22 +898,12 @@ def _phase2_answers(r: _Rand, g: _Graduate, survey: date) -> dict[str, str]:
     a["studying"] = "yes" if studying else "no"
     if studying:
         a["study_level"] = g.study_level
-        a["study_full_time"] = "yes" if (not employed and r.p(0.85)) or (employed and r.p(0.3)) else "no"
+        a["study_full_time"] = "yes" if _draw_study_full_time(r, g) else "no"
     # the job
     income = None
     if employed:
         job_ky, job_ru, sectors, _ = _JOBS[g.job]
-        if g.abroad:
-            hours = r.int(48, 72)
-        elif g.job in _PART_TIME_JOBS and r.p(0.45):
-            hours = r.pick((18, 18, 20, 24, 27, 30, 36))
-        elif g.emp_kind == "family_worker":
-            hours = r.int(10, 50)
-        elif r.p(0.1):
-            hours = r.int(8, 30)
-        else:
-            hours = r.weighted({"40": 0.62, "36": 0.06, "42": 0.06, "45": 0.08, "48": 0.1, "50": 0.05, "60": 0.03})
-            hours = int(hours)
+        hours = _draw_hours(r, g)
         a["hours"] = str(hours)
         a["emp_type"] = g.emp_kind
         if g.emp_kind in ("self_employed", "employer", "family_worker"):
@@ -894,13 +942,13 @@ def _phase2_answers(r: _Rand, g: _Graduate, survey: date) -> dict[str, str]:
         a["isco_major"] = g.job[0]
         a["work_country"] = g.abroad or "KG"
         if not g.abroad:
-            oblast = reg["home_oblast"] if r.p(0.5) else r.weighted(_WORK_OBLAST)
-            g.extra["work_oblast"] = oblast
+            oblast = _draw_work_oblast(r, g)
             a["work_oblast"] = oblast
             if oblast == "jalal_abad":
                 a["work_rayon"] = (reg["home_rayon"] or "jalal_abad_city") if r.p(0.55) else r.weighted(
                     {**_RAYONS, "jalal_abad_city": 40})
         income = _income(r, g, hours)
+        g.extra["income"] = income
     a["job_before_grad"] = "yes" if g.job_before else "no"
     if g.first_job:
         a["first_job_date"] = min(g.first_job, date(survey.year, survey.month, 1)).isoformat()
@@ -926,12 +974,11 @@ def _phase2_answers(r: _Rand, g: _Graduate, survey: date) -> dict[str, str]:
         else:
             a["income"] = str(income)
         skilled = g.job[0] in "123"
+        horiz = _draw_horizontal_match(r, g)
         if g.matched:
-            horiz = _scale(r, 4.4, 0.6)
             vert = r.weighted({"same": 0.78, "higher": 0.08, "lower": 0.14} if skilled else
                               {"same": 0.45, "lower": 0.45, "none_needed": 0.1})
         else:
-            horiz = _scale(r, 1.8, 0.8)
             vert = r.weighted({"lower": 0.35, "none_needed": 0.55, "same": 0.1} if not skilled else
                               {"same": 0.6, "lower": 0.3, "higher": 0.1})
         a["horizontal_match"], a["vertical_match"] = horiz, vert
@@ -1001,6 +1048,7 @@ def _fieldwork(seed: int, grads: list[_Graduate]) -> None:
         start, span = {"online": (date(2026, 3, 2), 40), "phone": (date(2026, 3, 10), 46),
                        "paper": (date(2026, 3, 16), 45)}[mode]
         survey = start + timedelta(days=int(min(span, r2.g.exponential(span / 3))))
+        g.extra["survey_date"] = survey
         g.p2 = _phase2_answers(r2, g, survey)
     # a tiny cohort must still show every mode
     need = {"online": 4, "phone": 4, "paper": 4}
@@ -1015,6 +1063,176 @@ def _fieldwork(seed: int, grads: list[_Graduate]) -> None:
             g = donors.pop()
             g.p2_mode = mode
             have.append(g)
+
+
+def _complete_latent(r: _Rand, grads: list[_Graduate]) -> None:
+    """Draw the reference-week details of every graduate who did not give them in a phase-2 answer.
+
+    Non-respondents and those who refused consent get, from their own stream ``r`` (so nothing
+    written to the survey files changes), the same draws a consenting respondent's answers make:
+    job search and availability when not employed, full-time enrolment when studying, hours, oblast of
+    the job, pay and the own rating of the field match when employed.
+    """
+    for g in grads:
+        employed = g.status == "employed"
+        if not employed and "search" not in g.extra:
+            _draw_search(r, g)
+        if g.study_level and "study_full_time" not in g.extra:
+            _draw_study_full_time(r, g)
+        if employed and "hours" not in g.extra:
+            hours = _draw_hours(r, g)
+            if not g.abroad:
+                _draw_work_oblast(r, g)
+            g.extra["income"] = _income(r, g, hours)
+            _draw_horizontal_match(r, g)
+
+
+# ============================================================================= the truth
+#: indicators of the registry whose population value ``truth.csv`` gives (overall, by faculty, by sex)
+TRUTH_INDICATORS: tuple[str, ...] = (
+    "employment_rate", "unemployment_rate", "labour_force_participation_rate", "further_study_rate",
+    "job_within_6_months_share", "horizontal_match_subjective_rate", "median_monthly_income",
+)
+TRUTH_DOMAINS: tuple[str, ...] = ("all", "faculty", "sex")
+#: reference date of graduates who were never surveyed in phase 2 (mid-fieldwork)
+TRUTH_REFERENCE_DATE = date(2026, 4, 1)
+
+
+def _months(later: date, earlier: date) -> float:
+    """Months of 30.4375 days between two dates, to 1 decimal (as :func:`analysis.indicators.months_to_first_job`)."""
+    from analysis.indicators import DAYS_PER_MONTH
+
+    return round((later - earlier).days / DAYS_PER_MONTH, 1)
+
+
+def _latent_row(g: _Graduate, full_time_hours: float, fast_job_months: float) -> dict[str, Any]:
+    """The derived variables of one graduate, from the generator's latent state (never from answers).
+
+    The same variables, with the same definitions, as :func:`analysis.indicators.derive_graduates`
+    computes from a consenting respondent's answers (ILO 19th ICLS labour status; the registry's
+    further study, time to first job, income and field-match rules) — here for every graduate.
+    """
+    reg = g.reg
+    employed = g.status == "employed"
+    if employed:
+        status = "employed"
+    else:
+        sought, available, future = g.extra["search"]
+        if (sought == "yes" or future == "yes") and available == "yes":
+            status = "unemployed"
+        elif g.study_level:  # the not employed who study are the generator's status "study"
+            status = "olf_study"
+        else:
+            status = "olf_other"
+    # time to first job: a job before graduation counts as 0; else the month of the first job (never
+    # after the reference month); further study without a job is a competing event; the others are
+    # censored at the reference date (``job_within_6m`` unknown when observed for less than 6 months)
+    grad = date.fromisoformat(reg["graduation_date"])
+    ref = g.extra.get("survey_date", TRUTH_REFERENCE_DATE)
+    if g.job_before:
+        within: bool | None = True
+    elif g.first_job is not None:
+        fj = min(g.first_job, date(ref.year, ref.month, 1))
+        t = 0.0 if (fj.year, fj.month) <= (grad.year, grad.month) else max(0.0, _months(fj, grad))
+        within = t <= fast_job_months
+    elif employed or status == "olf_study":
+        within = None
+    else:
+        within = False if _months(ref, grad) >= fast_job_months else None
+    income = None
+    if employed and g.emp_kind != "family_worker" and g.extra["hours"] >= full_time_hours:
+        income = float(g.extra["income"])
+    return {
+        "student_id": reg["student_id"], "faculty": reg["faculty"], "sex": reg["sex"],
+        "responded_p2": bool(g.p2 is not None and g.p2.get("consent") == "yes"),
+        "resp_p2": True,  # in truth every graduate has a labour status: the universe is every graduate
+        "labour_status": status,
+        "employed": employed,
+        "in_labour_force": status in ("employed", "unemployed"),
+        "further_study_ft": bool(g.study_level) and g.study_level != "course" and g.extra["study_full_time"],
+        "job_within_6m": within,
+        "hm_subjective": (g.extra["horizontal_match"] >= 4) if employed else None,
+        "full_time": employed and g.extra["hours"] >= full_time_hours,
+        "income_stat": income,
+    }
+
+
+def _latent_frame(grads: list[_Graduate]):
+    """One row per graduate of the registry with the latent derived variables (:func:`_latent_row`)."""
+    import pandas as pd
+
+    from analysis.indicators import DeriveParams
+
+    p = DeriveParams()  # the demo cohort uses the default derive parameters (40-hour week, 6 months, no trim)
+    rows = [_latent_row(g, p.full_time_hours, p.fast_job_months) for g in grads]
+    df = pd.DataFrame(rows)
+    for c in ("resp_p2", "employed", "in_labour_force", "further_study_ft", "job_within_6m", "hm_subjective",
+              "full_time", "responded_p2"):
+        df[c] = pd.array(df[c].tolist(), dtype="boolean")
+    df["income_stat"] = df["income_stat"].astype("float64")
+    return df.sort_values("student_id", kind="stable").reset_index(drop=True)
+
+
+def graduate_truth(seed: int = DEFAULT_SEED, n_graduates: int = DEFAULT_N):
+    """Per-graduate truth of a demo cohort: the derived variables from the generator's latent state.
+
+    Reference API: the tests compare it, graduate by graduate, with what
+    :func:`analysis.indicators.derive_graduates` derives from the same graduates' validated answers
+    (the proof that ``truth.csv`` maps the latent state to the indicators correctly). The cohort is
+    drawn again in memory (a pure function of ``seed`` and ``n_graduates``); nothing is written.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per graduate (sorted by ``student_id``): ``student_id, faculty, sex``,
+        ``responded_p2`` (gave a consenting phase-2 answer), ``resp_p2`` (always True), ``labour_status``
+        (ILO 19th ICLS), ``employed, in_labour_force, further_study_ft, job_within_6m, hm_subjective,
+        full_time`` (nullable booleans; ``<NA>`` outside the variable's universe) and ``income_stat``
+        (KGS net per month, full-time paid work only).
+    """
+    grads, _files, _defects = _assemble(int(seed), int(n_graduates))
+    return _latent_frame(grads)
+
+
+def truth_table(latent) -> list[dict[str, Any]]:
+    """Population values of :data:`TRUTH_INDICATORS` overall, by faculty and by sex.
+
+    Each indicator is computed with its registry definition (``definitions/indicators.yaml``:
+    universe, numerator, statistic, applied by :func:`analysis.estimation.indicator_values`) on the
+    latent frame of :func:`_latent_frame`, in which every graduate is in the respondent universe.
+    ``N`` is the number of graduates the value is computed over (the universe, with the variable
+    known); ``value`` is a share (0–1) or KGS per month; empty when ``N`` is 0.
+    """
+    import numpy as np
+
+    from analysis.estimation import indicator_values
+    from analysis.indicators import get_indicator
+
+    g = latent.assign(all="all")
+    rows = []
+    for ind_id in TRUTH_INDICATORS:
+        ind = get_indicator(ind_id)
+        values = indicator_values(g, ind)
+        for domain in TRUTH_DOMAINS:
+            for group in sorted(g[domain].astype(str).unique()):
+                y = values[(g[domain].astype(str) == group).to_numpy()].dropna().to_numpy(float)
+                value = None
+                if len(y):  # a share is the mean of 0/1 values; "mean" indicators the same
+                    value = float(np.median(y)) if ind.statistic == "median" else float(y.mean())
+                rows.append({"indicator": ind_id, "domain": domain, "group": group, "N": int(len(y)),
+                             "value": value, "unit": ind.unit})
+    return rows
+
+
+def _truth_csv(rows: list[dict[str, Any]]) -> str:
+    buf = io.StringIO(newline="")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["indicator", "domain", "group", "N", "value"])
+    for r in rows:
+        v = r["value"]
+        text = "" if v is None else (f"{v:.6f}" if r["unit"] == "share" else f"{v:.1f}")
+        w.writerow([r["indicator"], r["domain"], r["group"], r["N"], text])
+    return buf.getvalue()
 
 
 # ============================================================================= employers
@@ -1175,6 +1393,7 @@ def _assemble(seed: int, n_graduates: int) -> tuple[list[_Graduate], dict[str, l
     grads = _registry(_Rand(seed, 1), n_graduates)
     _outcomes(_Rand(seed, 2), grads)
     _fieldwork(seed, grads)
+    _complete_latent(_Rand(seed, 81), grads)
     rm = _Rand(seed, 41)
     files: dict[str, list[_Row]] = {"registry.xlsx": [_Row(dict(g.reg)) for g in grads]}
     p1 = []
@@ -1459,8 +1678,8 @@ def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = 
 
     Returns
     -------
-    dict mapping each file name (the :data:`DEMO_FILES` paths, ``planted_defects.csv``, ``README.md``)
-    to its path.
+    dict mapping each file name (the :data:`DEMO_FILES` paths, ``planted_defects.csv``, ``truth.csv``,
+    ``README.md``) to its path.
     """
     from analysis.errors import ConfigError
 
@@ -1521,7 +1740,11 @@ def _generate(out_dir: Path, seed: int, n_graduates: int, cohort: str, say: Any)
     defects.sort(key=lambda d: ([f["path"] for f in DEMO_FILES].index(d.file), d.row))
     (out_dir / "planted_defects.csv").write_bytes(_defects_csv(defects).encode("utf-8"))
     done("planted_defects.csv")
-    (out_dir / "README.md").write_bytes(_readme(cohort, seed, n_graduates, grads, files, defects).encode("utf-8"))
+    truth = truth_table(_latent_frame(grads))
+    (out_dir / "truth.csv").write_bytes(_truth_csv(truth).encode("utf-8"))
+    done("truth.csv")
+    (out_dir / "README.md").write_bytes(_readme(cohort, seed, n_graduates, grads, files, defects, truth)
+                                        .encode("utf-8"))
     done("README.md")
     return written
 
@@ -1536,7 +1759,13 @@ def _defects_csv(defects: list[_Defect]) -> str:
 
 
 def planted_defects(folder: Path) -> list[dict[str, str]]:
-    """The planted defects of a generated demo folder, as listed in its ``planted_defects.csv``."""
+    """The planted defects of a generated demo folder, as listed in its ``planted_defects.csv``.
+
+    Reference API: the answer key the tests check validation against (every planted defect must be
+    found at its file, row and column), and the list of respondents to leave out when the demo's
+    truth is compared with what the pipeline derives. The pipeline itself never reads it: it must
+    find the defects without being told.
+    """
     with (Path(folder) / "planted_defects.csv").open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -1588,7 +1817,7 @@ _FILE_TEXT = {
 
 
 def _readme(cohort: str, seed: int, n: int, grads: list[_Graduate], files: dict[str, list[_Row]],
-            defects: list[_Defect]) -> str:
+            defects: list[_Defect], truth: list[dict[str, Any]]) -> str:
     s = _summary(grads)
     levels = {lv: sum(1 for g in grads if g.reg["level"] == lv)
               for lv in ("bachelor", "specialist", "master", "college")}
@@ -1628,6 +1857,8 @@ def _readme(cohort: str, seed: int, n: int, grads: list[_Graduate], files: dict[
     lines += [
         f"| `planted_defects.csv` | — | csv | — | {len(defects)} | the planted data-quality problems below, "
         "machine-readable (file, row, column, respondent, value, defect, expected_check) |",
+        f"| `truth.csv` | — | csv | — | {len(truth)} | the population values of the main indicators, from the "
+        "generator's latent truth (see *The truth* below) |",
         "",
         "Rows are counted as a spreadsheet user sees them: the header is row 1 and the first data row is row 2 "
         "(in the entry workbook the first data row is row 3). The same list as YAML for "
@@ -1691,4 +1922,62 @@ def _readme(cohort: str, seed: int, n: int, grads: list[_Graduate], files: dict[
         "without a phase-1 answer; the phone row with a mistyped id leaves its graduate without a phase-2 answer.",
         "",
     ]
+    lines += _readme_truth(s, truth)
     return "\n".join(lines)
+
+
+_TRUTH_TEXT = {
+    "employment_rate": "employed (ILO) ÷ all graduates",
+    "unemployment_rate": "unemployed (ILO) ÷ graduates in the labour force",
+    "labour_force_participation_rate": "employed or unemployed ÷ all graduates",
+    "further_study_rate": "full-time further study (not a short course) ÷ all graduates",
+    "job_within_6_months_share": "first job within 6 months of graduation ÷ graduates with a known time "
+                                 "(further study without a job and unknown times left out)",
+    "horizontal_match_subjective_rate": "own rating of the field match 4 or 5 ÷ the employed",
+    "median_monthly_income": "median net pay of full-time paid work (KGS per month), every amount known",
+}
+
+
+def _readme_truth(s: dict[str, float], truth: list[dict[str, Any]]) -> list[str]:
+    """The README section on ``truth.csv``."""
+    lines = [
+        "## The truth (`truth.csv`)",
+        "",
+        "What the main indicators would show if every graduate had answered, truthfully: their population "
+        f"values over all {s['graduates']:,} graduates of the registry, computed from the generator's latent "
+        "state of each graduate (`_Graduate.status`, the kind of job, hours, pay, …) — never from the survey "
+        "files, so non-respondents count and the planted defects do not. Compare a pipeline estimate "
+        "(`data/processed/COHORT/results/estimates.parquet`, same `indicator`, `domain` and `group`) with it: "
+        "the difference is non-response bias plus sampling error (and, for income, the amounts withheld).",
+        "",
+        "Columns: `indicator` (the registry id, `docs/indicators.md`), `domain` (`all`, `faculty`, `sex`), "
+        "`group` (`all`, the faculty code, `female`/`male`), `N` (graduates the value is computed over: the "
+        "indicator's universe with the variable known) and `value` (a share between 0 and 1, or KGS per "
+        "month, net).",
+        "",
+        "Definitions are exactly the registry's (universe, numerator, statistic, `src/analysis/definitions/"
+        "indicators.yaml`, applied by the pipeline's own evaluator), with the default derive parameters the "
+        "demo cohort uses (40-hour full-time week, 6 months, no income trimming). Where the registry's "
+        "universe is *phase-2 respondents*, the truth's is **every graduate**, since in truth every graduate "
+        "has a labour status. The details the generator settles only when it writes a phase-2 answer "
+        "(search and availability of the not employed, full-time enrolment, hours, pay, the own 1–5 rating "
+        "of the field match) are drawn for the graduates who did not answer from a random stream of their "
+        "own, so the survey files do not change. The reference date is the graduate's phase-2 survey date, "
+        f"else {TRUTH_REFERENCE_DATE.isoformat()}.",
+        "",
+        "A test (`tests/unit/test_demo.py`) proves the mapping from latent state to indicator: for the "
+        "phase-2 respondents without a planted defect, the truth equals what `derive_graduates` makes of "
+        "their validated answers for at least 99 % of them; the exceptions are listed there (the amounts "
+        "withheld by design: an income band or a refusal instead of the amount).",
+        "",
+        "| indicator | what | N | all graduates |",
+        "|---|---|---:|---:|",
+    ]
+    for r in truth:
+        if r["domain"] != "all":
+            continue
+        v = r["value"]
+        shown = "—" if v is None else (f"{v:.1%}" if r["unit"] == "share" else f"{v:,.0f} KGS")
+        lines.append(f"| `{r['indicator']}` | {_TRUTH_TEXT[r['indicator']]} | {r['N']:,} | {shown} |")
+    lines.append("")
+    return lines

@@ -1,8 +1,9 @@
 """Paper, phone and keyed-entry versions of one XLSForm (one definition for every collection mode).
 
 * :func:`entry_workbook` — an Excel workbook for keying in paper and phone answers, with dropdowns,
-  ranges and messages taken from the XLSForm; :func:`read_entry_workbook` and
-  :func:`entry_value_to_code` read it back as codes.
+  ranges and messages taken from the XLSForm. It is read back by the ingestion step (format
+  ``entry_xlsx``, :mod:`analysis.ingest.workbook`), which maps the keyed values to codes with
+  :func:`entry_value_to_code`.
 * :func:`questionnaire_html` — a printable paper questionnaire or a telephone-interview script,
   with the skip logic (XLSForm ``relevant``) written out as instructions.
 * :func:`parse_relevant` / :func:`evaluate_relevant` — the subset of ODK XPath used in ``relevant``
@@ -27,16 +28,13 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from analysis.errors import ConfigError, InputError
+from analysis.errors import ConfigError
 from analysis.instruments import LANGS, Instrument, Question, normalise_label
-from analysis.xlsform_expr import (ARITHMETIC, COMPARISON, FIELD_REF, ExpressionError, Node, chain, self_regex,
+from analysis.xlsform_expr import (ARITHMETIC, COMPARISON, ExpressionError, Node, chain, self_regex,
                                    split_bounds)
 from analysis.xlsform_expr import parse as parse_expression
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
 __all__ = [
     "ENTRY_HEADER_ROW",
@@ -45,11 +43,9 @@ __all__ = [
     "CHOICE_SEP",
     "entry_workbook",
     "entry_value_to_code",
-    "read_entry_workbook",
     "questionnaire_html",
     "parse_relevant",
     "evaluate_relevant",
-    "relevant_refs",
     "describe_relevant",
 ]
 
@@ -78,12 +74,6 @@ def parse_relevant(expr: str) -> Node:
         return parse_expression(expr)
     except ExpressionError as exc:
         raise RelevantSyntaxError(str(exc)) from None
-
-
-def relevant_refs(expr: str | None) -> set[str]:
-    """Question names referenced as ``${name}`` in an expression (anywhere in its text, as
-    pyxform substitutes them; the expression need not parse)."""
-    return {m.group("fname") for m in FIELD_REF.finditer(expr or "")}
 
 
 _UNKNOWN = None
@@ -207,17 +197,22 @@ def _truthy(v: Any) -> bool:
     return str(v) != ""
 
 
-def evaluate_relevant(expr: str | None, values: dict[str, Any]) -> bool | None:
+def evaluate_relevant(expr: str | Node | None, values: dict[str, Any]) -> bool | None:
     """Evaluate a ``relevant`` expression on answers ``values`` ({name: code string}).
 
-    ODK semantics: answers are strings, ``""`` = not answered; ``<``/``>`` compare numbers (an
-    empty answer compares false). A name missing from ``values`` (or ``None``) is *unknown*, and the
-    result is ``None`` when it depends on an unknown (Kleene three-valued logic). ``None``/empty
-    ``expr`` means always relevant.
+    ODK semantics (XPath 1.0 as used by XLSForm): answers are strings, ``""`` = not answered;
+    ``<``/``>`` compare numbers (an empty answer compares false). A name missing from ``values``
+    (or ``None``) is *unknown*, and the result is ``None`` when it depends on an unknown (Kleene
+    three-valued logic). ``None``/empty ``expr`` means always relevant. ``expr`` may be the text or
+    its tree from :func:`parse_relevant`. The paper questionnaire's skip instructions
+    (:func:`questionnaire_html`) are computed with it.
+
+    Raises :class:`RelevantSyntaxError` for text outside the supported subset or an unsupported
+    function.
     """
-    if not expr:
+    if expr is None or (isinstance(expr, str) and not expr.strip()):
         return True
-    v = _eval(parse_relevant(expr), values)
+    v = _eval(parse_relevant(expr) if isinstance(expr, str) else expr, values)
     return None if v is None else _truthy(v)
 
 
@@ -335,18 +330,24 @@ def _unparse(node: Node, numbers: dict[str, int]) -> str:
     return f"{value}(" + ", ".join(_unparse(a, numbers) for a in node.args) + ")"  # call
 
 
-def describe_relevant(inst: Instrument, expr: str, lang: str = "ky",
+def describe_relevant(inst: Instrument, expr: str | Node, lang: str = "ky",
                       numbers: dict[str, int] | None = None) -> str:
-    """The condition ``expr`` in words in ``lang``, referring to questions by number (``numbers``).
+    """The condition ``expr`` in words in ``lang``, referring to questions by number (``numbers``,
+    default: the position among the instrument's data questions, as on the paper form).
 
-    Example (en): ``${ilo_worked} = 'no'`` → ``the answer to Q4 is “No”``.
+    ``expr`` is the text or its tree from :func:`parse_relevant`; text that does not parse is
+    returned as it is. The paper and phone questionnaires and the entry workbook's input messages
+    write their skip logic with it. Example (en): ``${ilo_worked} = 'no'`` → ``the answer to Q4 is
+    “No”``.
     """
     _check_lang(lang)
     nums = numbers if numbers is not None else _numbers(inst)
-    try:
-        return _Describer(inst, nums, lang).text(parse_relevant(expr))
-    except RelevantSyntaxError:
-        return expr
+    if isinstance(expr, str):
+        try:
+            expr = parse_relevant(expr)
+        except RelevantSyntaxError:
+            return expr
+    return _Describer(inst, nums, lang).text(expr)
 
 
 def _is_and(node: Node) -> bool:
@@ -532,7 +533,6 @@ def entry_workbook(inst: Instrument, lang: str = "ky", path: Path | str | None =
     ui = _UI[lang]
     out = Path(path) if path else Path(f"{inst.name}_entry.{lang}.xlsx")
     numbers = _numbers(inst)
-    describer = _Describer(inst, numbers, lang)
 
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -586,7 +586,7 @@ def entry_workbook(inst: Instrument, lang: str = "ky", path: Path | str | None =
                 prompt_parts.append(inst.hint(q.name, lang))
             rel = q.relevant
             if rel:
-                cond = describer.text(_safe_parse(rel) or Node("str", rel))
+                cond = describe_relevant(inst, _safe_parse(rel) or Node("str", rel), lang, numbers)
                 prompt_parts.append(_SKIP[lang]["only_if"].format(c=cond))
         if col.name == "mode":
             dv = DataValidation(type="list", formula1=list_ranges["mode"], allow_blank=True)
@@ -697,7 +697,7 @@ def entry_workbook(inst: Instrument, lang: str = "ky", path: Path | str | None =
                                    "empty = not answered"),
         ("extra_columns", "mode entered_by" if inst.name != "registry" else "entered_by"),
         ("mode_values", " ".join(MODES)),
-        ("reader", "analysis.forms.read_entry_workbook"),
+        ("reader", "tracer ingest FILE -i INSTRUMENT -f entry_xlsx (analysis.ingest.read_input)"),
     ]
     for row in meta:
         meta_ws.append(list(row))
@@ -780,100 +780,6 @@ def entry_value_to_code(inst: Instrument, question: str | Question, value: Any) 
     if q.type == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}[ T]00:00(:00)?", text):
         return text[:10]
     return text
-
-
-def read_entry_workbook(inst: Instrument, path: Path | str) -> "pd.DataFrame":
-    """Read a filled entry workbook (made by :func:`entry_workbook`) back into codes.
-
-    Returns one row per non-empty data row with columns ``_row`` (the spreadsheet row number),
-    ``mode``, ``entered_by`` and every data question of ``inst`` (strings, ``""`` = empty;
-    multiple choice as space-separated codes). A value that matches no choice is kept verbatim, for
-    validation to report. Raises :class:`~analysis.errors.InputError` if the workbook belongs to
-    another instrument or its header was changed.
-    """
-    import openpyxl
-    import pandas as pd
-
-    path = Path(path)
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001
-        raise InputError(path, f"cannot open the entry workbook: {type(exc).__name__}",
-                         fix="save it as .xlsx from Excel or LibreOffice") from None
-    try:
-        meta: dict[str, str] = {}
-        if "_meta" in wb.sheetnames:
-            for row in wb["_meta"].iter_rows(min_row=2, values_only=True):
-                if row and row[0]:
-                    meta[str(row[0])] = "" if row[1] is None else str(row[1])
-        if meta.get("form_id") and meta["form_id"] != inst.form_id:
-            raise InputError(path, f"this entry workbook is for form '{meta['form_id']}', not '{inst.form_id}'",
-                             fix=f"declare it as instrument '{meta.get('instrument', '?')}'")
-        sheet = meta.get("data_sheet", _DATA_SHEET)
-        if sheet not in wb.sheetnames:
-            raise InputError(path, f"no sheet '{sheet}'", fix="use a workbook made by 'tracer template'")
-        ws = wb[sheet]
-        header_row = int(meta.get("header_row", ENTRY_HEADER_ROW))
-        first = int(meta.get("first_data_row", ENTRY_FIRST_DATA_ROW))
-        rows = ws.iter_rows(min_row=header_row, values_only=True)
-        header = [("" if h is None else str(h).strip()) for h in next(rows, ())]
-        known = {q.name: q for q in inst.data_questions}
-        missing = [q.name for q in inst.data_questions
-                   if q.type != "select_multiple" and q.name not in header]
-        if missing:
-            raise InputError(path, f"column '{missing[0]}' is missing from row {header_row}", row=header_row,
-                             fix="do not rename or delete columns of the entry workbook")
-        records = []
-        for r_idx, row in enumerate(ws.iter_rows(min_row=first, values_only=True), start=first):
-            if row is None or all(v is None or str(v).strip() == "" for v in row):
-                continue
-            rec: dict[str, Any] = {"_row": r_idx, "mode": "", "entered_by": ""}
-            multi: dict[str, list[str]] = {}
-            multi_seen: set[str] = set()
-            for name, value in zip(header, row):
-                if not name:
-                    continue
-                if "/" in name:
-                    qn, code = name.split("/", 1)
-                    if qn in known:
-                        t = _scalar_text(value)
-                        if t != "":
-                            multi_seen.add(qn)
-                        if t in ("1", "1.0") or normalise_label(t) in ("yes", "ооба", "да", "x", "✓"):
-                            multi.setdefault(qn, []).append(code)
-                    continue
-                if name in ("mode", "entered_by"):
-                    t = _scalar_text(value)
-                    if name == "mode":
-                        t = t.split(CHOICE_SEP, 1)[0].strip() if CHOICE_SEP in t else t
-                        for m in MODES:
-                            if normalise_label(t) in {m, *(normalise_label(_UI[lg][m]) for lg in LANGS)}:
-                                t = m
-                    rec[name] = t
-                    continue
-                q = known.get(name)
-                if q is None:
-                    continue
-                try:
-                    rec[name] = entry_value_to_code(inst, q, value)
-                except ValueError:
-                    rec[name] = _scalar_text(value)
-            for q in inst.data_questions:
-                if q.type == "select_multiple":
-                    if q.name in rec:  # a single summary column was keyed
-                        continue
-                    codes = set(multi.get(q.name, []))
-                    rec[q.name] = " ".join(c for c in inst.choice_codes(q.name) if c in codes) \
-                        if q.name in multi_seen else ""
-                rec.setdefault(q.name, "")
-            records.append(rec)
-    finally:
-        wb.close()
-    columns = ["_row", "mode", "entered_by"] + [q.name for q in inst.data_questions]
-    df = pd.DataFrame.from_records(records, columns=columns)
-    for c in columns[1:]:
-        df[c] = df[c].astype(str)
-    return df
 
 
 # ============================================================================ paper / phone questionnaire
@@ -978,7 +884,6 @@ def questionnaire_html(inst: Instrument, lang: str = "ky", kind: str = "paper") 
     t = _SKIP[lang]
     phone = kind == "phone"
     numbers = _numbers(inst)
-    describer = _Describer(inst, numbers, lang)
     data_qs = list(inst.data_questions)
     parsed = {q.name: _safe_parse(q.relevant) if q.relevant else None for q in inst.questions}
     title = inst.title.split(" / ")[LANGS.index(lang)] if inst.title.count(" / ") == 2 else inst.title
@@ -1005,7 +910,7 @@ def questionnaire_html(inst: Instrument, lang: str = "ky", kind: str = "paper") 
                 out.append(f"<h2>{_e(inst.label(q.group, lang))}</h2>")
                 if section_node is not None:
                     key = "section_ask_only_if" if phone else "section_only_if"
-                    out.append(f'<p class="sec-rel">{_e(t[key].format(c=describer.text(section_node)))}</p>')
+                    out.append(f'<p class="sec-rel">{_e(t[key].format(c=describe_relevant(inst, section_node, lang, numbers)))}</p>')
         if q.type == "note":
             cls = "intro" if q.name == "intro" else "end" if q.name == "end_note" else "note"
             prefix = f'<span class="read">{_e(ui["read"])}</span> ' if phone else ""
@@ -1013,7 +918,7 @@ def questionnaire_html(inst: Instrument, lang: str = "ky", kind: str = "paper") 
             continue
         if not q.is_data:
             continue
-        out.append(_question_html(inst, q, lang, phone, numbers, describer, parsed, section_node, data_qs))
+        out.append(_question_html(inst, q, lang, phone, numbers, parsed, section_node, data_qs))
     out += ["</body>", "</html>"]
     return "\n".join(out) + "\n"
 
@@ -1042,10 +947,9 @@ def _skip_targets(inst: Instrument, q: Question, data_qs: list[Question],
                 if node is None:
                     continue
                 try:
-                    v = _eval(node, values)
+                    v = evaluate_relevant(node, values)
                 except RelevantSyntaxError:
                     v = None
-                v = None if v is None else _truthy(v)
                 if v is False:
                     res = False
                     break
@@ -1064,7 +968,7 @@ def _skip_targets(inst: Instrument, q: Question, data_qs: list[Question],
 
 
 def _question_html(inst: Instrument, q: Question, lang: str, phone: bool, numbers: dict[str, int],
-                   describer: _Describer, parsed: dict[str, Node | None], section_node: Node | None,
+                   parsed: dict[str, Node | None], section_node: Node | None,
                    data_qs: list[Question]) -> str:
     ui, t = _HTML_UI[lang], _SKIP[lang]
     n = numbers[q.name]
@@ -1080,7 +984,7 @@ def _question_html(inst: Instrument, q: Question, lang: str, phone: bool, number
         own = _strip_conjuncts(node, section_node)
         if own is not None:
             key = "ask_only_if" if phone else "only_if"
-            parts.append(f'<div class="rel">{_e(t[key].format(c=describer.text(own)))}</div>')
+            parts.append(f'<div class="rel">{_e(t[key].format(c=describe_relevant(inst, own, lang, numbers)))}</div>')
     elif q.relevant:  # unparsable expression: show it as is
         parts.append(f'<div class="rel">{_e(q.relevant)}</div>')
     hint = inst.hint(q.name, lang)

@@ -1,9 +1,11 @@
-"""Multiple imputation: Rubin's combining rules and an income sensitivity analysis.
+"""Multiple imputation: Rubin's combining rules and chained-equation completed data sets.
 
 Income is the question graduates skip most. The headline income figures are computed on the
-answers given (with the income band as a fallback, see the indicator registry); this module
-checks whether imputing the missing amounts from the other answers would change the
-conclusions (a sensitivity analysis, not the headline).
+answers given; the model stage's sensitivity analysis
+(:func:`analysis.outcome_models.income_mi`, ``docs/methodology.md`` §8) imputes the missing
+amounts ``m`` times with :func:`completed_datasets` and pools the completed-data figures with
+:func:`rubin`. This module holds only those two building blocks; the analysis itself (universe,
+predictors, the figures pooled) lives in :mod:`analysis.outcome_models`.
 
 Rubin's rules (Rubin 1987, *Multiple Imputation for Nonresponse in Surveys*, §3.1; van Buuren
 2018, *Flexible Imputation of Missing Data*, §2.3): with ``m`` completed-data estimates ``q_j``
@@ -19,14 +21,10 @@ and their variances ``u_j``
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputError
-
-__all__ = ["mice_income", "rubin"]
+__all__ = ["completed_datasets", "rubin"]
 
 
 def rubin(estimates, variances, dfcom: float | None = None, alpha: float = 0.05) -> dict:
@@ -90,14 +88,30 @@ def rubin(estimates, variances, dfcom: float | None = None, alpha: float = 0.05)
     return out
 
 
-def _safe(name: str, i: int) -> str:
-    s = re.sub(r"\W", "_", str(name))
-    return f"v{i}_{s}" if not s or not s[0].isalpha() else s
-
-
 def completed_datasets(data: pd.DataFrame, m: int, n_burnin: int = 10, seed: int = 0) -> list[pd.DataFrame]:
-    """``m`` completed copies of ``data`` by chained equations (statsmodels ``MICEData``, predictive
-    mean matching): ``n_burnin`` cycles, then one cycle between draws. No missing value → ``m`` copies."""
+    """``m`` completed copies of ``data`` by chained equations (MICE).
+
+    statsmodels ``MICEData``: each incomplete column is imputed in turn from the others by a linear
+    model with parameter draws and predictive mean matching (van Buuren 2018, §3.4, §4.5). After
+    ``n_burnin`` full cycles, one completed copy is taken every cycle; observed values are never
+    changed.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Numeric columns only (categories as 0/1 dummies), ``NaN`` = missing.
+    m : int
+        Number of completed data sets.
+    n_burnin : int
+        Cycles before the first copy.
+    seed : int
+        Seed of the ``numpy`` generator (same seed → same imputations).
+
+    Returns
+    -------
+    list of DataFrame
+        ``m`` completed copies; without any missing value, ``m`` references to ``data`` itself.
+    """
     from statsmodels.imputation.mice import MICEData
 
     if data.notna().all().all():
@@ -108,105 +122,4 @@ def completed_datasets(data: pd.DataFrame, m: int, n_burnin: int = 10, seed: int
     for _ in range(m):
         imp.update_all(1)
         out.append(imp.data.copy())
-    return out
-
-
-def mice_income(df: pd.DataFrame, income: str = "income", predictors: list[str] | None = None,
-                formula: str | None = None, m: int = 20, n_burnin: int = 10, seed: int = 20250630,
-                alpha: float = 0.05) -> pd.DataFrame:
-    """Sensitivity analysis: impute missing log income ``m`` times (MICE) and pool with Rubin.
-
-    Method: rows with ``income > 0`` or missing income are used (a reported income of 0 — unpaid
-    work — has no logarithm and is left out). ``log(income)`` is imputed by chained equations
-    (statsmodels ``MICEData``: linear model with parameter perturbation and predictive mean
-    matching, van Buuren 2018, §3.4) from the ``predictors`` (numeric, or categorical → dummy
-    columns; missing predictors are imputed too). After ``n_burnin`` cycles, ``m`` completed
-    data sets are taken one cycle apart; each gives the mean of log income (variance ``s²/n``)
-    and, if ``formula`` is given, OLS coefficients (model-based variances); these are pooled with
-    :func:`rubin`. The complete-case results are shown beside the pooled ones.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Employed respondents (the population in which income is asked).
-    income : str
-        Monthly net income column (KGS).
-    predictors : list of str
-        Columns used to impute (e.g. ``["faculty", "sex", "hours", "sector"]``).
-    formula : str, optional
-        A regression to pool, with ``log_income`` as the response, e.g.
-        ``"log_income ~ sex + hours"`` (use the safe column names: non-word characters → ``_``).
-    m, n_burnin, seed : int
-        Number of imputations, burn-in cycles and random seed (results are reproducible).
-
-    Returns
-    -------
-    DataFrame
-        One row per pooled quantity (``mean_log_income`` and the model terms): ``term,
-        estimate, se, ci_low, ci_high, p_value, n, df, fmi, lambda, cc_estimate, cc_se, cc_n``.
-        ``attrs["geometric_mean_income"]`` = ``exp`` of the pooled mean (KGS).
-    """
-    import statsmodels.formula.api as smf
-    from scipy.stats import t as tdist
-
-    if income not in df.columns:
-        raise InputError("income data", "the income column is missing", column=income)
-    predictors = list(predictors or [])
-    for p in predictors:
-        if p not in df.columns:
-            raise InputError("income data", "the predictor column is missing", column=p)
-    inc = pd.to_numeric(df[income], errors="coerce")
-    keep = inc.isna() | (inc > 0)
-    work = df.loc[keep, predictors].copy()
-    parts = [pd.Series(np.log(inc[keep]), index=work.index, name="log_income")]
-    for i, p in enumerate(predictors):
-        col = work[p]
-        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            parts.append(col.astype(float).rename(_safe(p, i)))
-        else:
-            d = pd.get_dummies(col.astype("category"), prefix=_safe(p, i), drop_first=True, dtype=float)
-            d[col.isna().to_numpy()] = np.nan
-            d.columns = [_safe(c, i) for c in d.columns]
-            parts.append(d)
-    data = pd.concat(parts, axis=1).reset_index(drop=True)
-    n_miss = int(data["log_income"].isna().sum())
-    if data["log_income"].notna().sum() < 3:
-        raise InputError("income data", "fewer than 3 positive incomes: nothing to impute from", column=income)
-    # complete-case results
-    cc = data.dropna()
-    cc_rows = {"mean_log_income": (cc["log_income"].mean(), cc["log_income"].var(ddof=1) / len(cc), len(cc))}
-    if formula is not None:
-        fit = smf.ols(formula, cc).fit()
-        for k, v in fit.params.items():
-            cc_rows[k] = (v, fit.bse[k] ** 2, int(fit.nobs))
-    ests: dict[str, list] = {k: [] for k in cc_rows}
-    vars_: dict[str, list] = {k: [] for k in cc_rows}
-    dfcom: dict[str, float] = {}
-    completed = completed_datasets(data, m=max(m, 2), n_burnin=n_burnin, seed=seed)
-    for d in completed:
-        y = d["log_income"]
-        ests["mean_log_income"].append(y.mean())
-        vars_["mean_log_income"].append(y.var(ddof=1) / len(y))
-        dfcom["mean_log_income"] = len(y) - 1
-        if formula is not None:
-            fit = smf.ols(formula, d).fit()
-            for k in fit.params.index:
-                ests[k].append(fit.params[k])
-                vars_[k].append(fit.bse[k] ** 2)
-                dfcom[k] = fit.df_resid
-    rows = []
-    for k in cc_rows:
-        pooled = rubin(ests[k], vars_[k], dfcom=dfcom[k], alpha=alpha)
-        dfv = pooled["df"]
-        tstat = pooled["qbar"] / pooled["se"] if pooled["se"] > 0 else np.inf
-        rows.append({
-            "term": k, "estimate": pooled["qbar"], "se": pooled["se"], "ci_low": pooled["ci_low"],
-            "ci_high": pooled["ci_high"], "p_value": float(2 * tdist.sf(abs(tstat), dfv)),
-            "n": len(data), "df": dfv, "fmi": pooled["fmi"], "lambda": pooled["lambda"],
-            "cc_estimate": cc_rows[k][0], "cc_se": float(np.sqrt(cc_rows[k][1])), "cc_n": cc_rows[k][2],
-        })
-    out = pd.DataFrame(rows)
-    out.attrs["geometric_mean_income"] = float(np.exp(out.loc[0, "estimate"]))
-    out.attrs["n_missing_income"] = n_miss
-    out.attrs["m"] = len(completed)
     return out

@@ -55,7 +55,6 @@ __all__ = [
     "value_spec",
     "variable_source",
     "forms_dir",
-    "clear_cache",
 ]
 
 LANGS = ("ky", "ru", "en")
@@ -629,9 +628,3 @@ def variable_source(column: str, instrument: str | None = None) -> str:
         return "provenance"
     where = _resolve(column, instrument, _catalogue(str(forms_dir())))
     return where[0] if where else ""
-
-
-def clear_cache() -> None:
-    """Forget every cached label (after editing a form or a definitions file in a running session)."""
-    for fn in (_forms_dir_cached, _catalogue, _value_spec_cached, _column_label_cached, _indicator_labels):
-        fn.cache_clear()

@@ -7,7 +7,7 @@ holds pseudonymous ids, and contacts only when explicitly asked for (``--with-co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -19,15 +19,42 @@ CONTACT_COLUMNS = ("full_name", "phone_mobile", "phone_landline", "email", "soci
                    "parent_name", "parent_phone")
 
 
+#: columns whose codes :func:`display_table` replaces by their names
+LABELLED_COLUMNS = ("programme", "sex", "mode")
+
+
 @dataclass
 class MonitorResult:
-    """Response so far: overall, by programme × sex, by mode, and the list of whom to call next."""
+    """Response so far: overall, by programme × sex, by mode, and the list of whom to call next.
+
+    Attributes
+    ----------
+    overall
+        One row: ``graduates``, ``responded``, ``rate``, ``target``, ``answers_not_in_registry``.
+    by_programme_sex
+        Per programme × sex (codes): ``graduates``, ``responded``, ``rate``, ``to_target`` (answers
+        still needed to reach the target), ``below_target``.
+    by_mode
+        Respondents per collection mode (``mode`` code, ``responded``).
+    call_list
+        Non-respondents, weakest groups first: ``pid`` (and contacts only when asked for).
+    missing_files
+        Phase-2 files listed in the cohort parameters but not (yet) in ``data/raw/COHORT/``.
+    phase2_files
+        Every phase-2 file listed in the cohort parameters.
+    """
 
     overall: pd.DataFrame
     by_programme_sex: pd.DataFrame
     by_mode: pd.DataFrame
     call_list: pd.DataFrame
     missing_files: list[str]
+    phase2_files: list[str] = field(default_factory=list)
+
+    @property
+    def has_phase2_files(self) -> bool:
+        """True when at least one phase-2 file exists (else nobody can have answered yet)."""
+        return len(self.missing_files) < len(self.phase2_files)
 
 
 def _ids(s: pd.Series) -> pd.Series:
@@ -82,7 +109,23 @@ def monitor(cfg: CohortConfig, key: bytes, target: float | None = None, with_con
         for col in CONTACT_COLUMNS:
             if col in todo.columns:
                 call[col] = todo[col].to_numpy()
-    return MonitorResult(overall, by_ps, by_mode, call, missing)
+    return MonitorResult(overall, by_ps, by_mode, call, missing, [i.path for i in cfg.inputs_for("phase2")])
+
+
+def display_table(df: pd.DataFrame, lang: str = "ky", project_root: str | Path | None = None) -> pd.DataFrame:
+    """A copy of a monitor table with programme, sex and mode codes replaced by their names in ``lang``.
+
+    Names come from the questionnaires and the programme list (:func:`analysis.labels.value_label`);
+    a code without a name stays as it is. ``lang`` is ``ky``, ``ru`` or ``en``.
+    """
+    from analysis.labels import value_label
+
+    out = df.copy()
+    for col in LABELLED_COLUMNS:
+        if col in out.columns:
+            names = {v: value_label(col, v, lang, project_root=project_root) for v in out[col].dropna().unique()}
+            out[col] = out[col].map(lambda v, n=names: n.get(v, v))
+    return out
 
 
 def check_output_path(path: Path, root: Path) -> None:

@@ -887,23 +887,58 @@ def income_mi(graduates: pd.DataFrame, m: int = 20, seed: int = 20250630,
               income_col: str = "income_stat", n_burnin: int = 10, min_cell: int = MIN_CELL) -> dict:
     """Complete-case vs multiply-imputed income of the full-time employed (sensitivity analysis).
 
+    The project's one multiple-imputation analysis (``docs/methodology.md`` §8), run by the model
+    stage through :func:`run_outcome_models`.
+
     Universe: employed phase-2 respondents in the salary universe — an exact ``income_stat``, or a
-    full-time worker who skipped the amount (``income_excluded_reason = no_exact_income``). Their
-    log income is imputed ``m`` times by chained equations (statsmodels ``MICEData``: linear model
-    with parameter draws and predictive mean matching; van Buuren 2018 §3.4) from faculty, sex,
-    level, funding, gpa and the **income band** (an auxiliary variable many who skip the amount
-    still answer). In every completed data set: the mean income (variance ``s²/n``), the median
-    income (variance from the distribution-free order-statistic interval) and the OLS of log income
-    on ``formula_terms``; pooled with Rubin's rules (:func:`analysis.imputation.rubin`,
-    Barnard–Rubin df).
+    full-time worker who skipped the amount (``income_excluded_reason = no_exact_income``). Log
+    income (an income must be > 0) is imputed ``m`` times by chained equations
+    (:func:`analysis.imputation.completed_datasets`: statsmodels ``MICEData``, linear model with
+    parameter draws and predictive mean matching; van Buuren 2018 §3.4) from the ``predictors``:
+    categories as treatment dummies against their largest level (levels with fewer than
+    ``min_cell`` graduates pooled as in the other models, rule 3 of this module), numbers as they
+    are, the **income band** (an auxiliary variable many who skip the amount still answer) as its
+    ordinal code;
+    missing predictor values are imputed too, and a predictor without variation is left out. In
+    every completed data set: the mean income (variance ``s²/n``), the median income (variance
+    from the distribution-free order-statistic interval, ``SE = width / (2 z)``, Conover 1999 §3.2)
+    and the OLS of log income on ``formula_terms`` (model-based variances); pooled with Rubin's
+    rules (:func:`analysis.imputation.rubin`, Barnard–Rubin df with the complete-data df ``n − 1``
+    for the mean and median, the residual df for the coefficients). The complete-case figures are
+    returned beside the pooled ones. Without any missing amount the pooled figures equal the
+    complete-case ones (``m = 0``, ``fmi = 0``).
+
+    Parameters
+    ----------
+    graduates : DataFrame
+        The derive stage's graduates table (``resp_p2``, ``employed``, ``income_stat``,
+        ``income_excluded_reason``, ``full_time`` and the predictors).
+    m : int
+        Number of imputations (at least 2).
+    seed : int
+        Seed of the imputations (same seed → same result).
+    predictors : sequence of str
+        Columns of the imputation model (default :data:`MI_PREDICTORS`).
+    formula_terms : sequence of str
+        Predictors of the pooled analysis regression of log income (default
+        :data:`MI_FORMULA_TERMS`).
+    income_col : str
+        Monthly net income column (KGS).
+    n_burnin : int
+        Chained-equation cycles before the first completed data set.
+    min_cell : int
+        Smallest category kept as its own level.
 
     Returns
     -------
     dict
         ``cc_median, cc_median_se, mi_median, mi_median_se, cc_mean, cc_mean_se, mi_mean,
-        mi_mean_se`` (KGS/month), ``fmi`` (= ``fmi_mean``), ``fmi_median``, ``n, n_observed,
-        n_missing, m``, ``coefficients`` (DataFrame: ``term, cc_estimate, cc_se, mi_estimate,
-        mi_se, mi_ci_low, mi_ci_high, fmi``), ``status`` and, when failed, ``reason``.
+        mi_mean_se`` (KGS/month), ``fmi`` (= ``fmi_mean``), ``fmi_median``, ``df_mean``,
+        ``df_median``, ``n, n_observed, n_missing, m``, ``coefficients`` (DataFrame: ``term,
+        variable, cc_estimate, cc_se, mi_estimate, mi_se, mi_ci_low, mi_ci_high, fmi``),
+        ``imputation_predictors``, ``seconds`` and ``status``; when the analysis cannot run
+        (fewer than 5 exact incomes, no income column, ``m < 2``) ``status = "failed"`` and a
+        one-line ``reason`` — it never raises.
     """
     t0 = time.perf_counter()
     try:

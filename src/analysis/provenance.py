@@ -73,8 +73,3 @@ def write_manifest(path: Path, *, cohort: str, root: Path, parameters: dict[str,
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
-
-
-def read_manifest(path: Path) -> dict[str, Any]:
-    """Read a manifest written by :func:`write_manifest`."""
-    return json.loads(path.read_text(encoding="utf-8"))

@@ -8,9 +8,8 @@ import re
 import openpyxl
 import pytest
 
-from analysis.errors import ConfigError, InputError
+from analysis.errors import ConfigError
 from analysis.forms import (
-    ENTRY_FIRST_DATA_ROW,
     _regex_length,
     describe_relevant,
     entry_value_to_code,
@@ -18,8 +17,6 @@ from analysis.forms import (
     evaluate_relevant,
     parse_relevant,
     questionnaire_html,
-    read_entry_workbook,
-    relevant_refs,
 )
 from analysis.instruments import INSTRUMENTS, load_instrument
 
@@ -108,38 +105,6 @@ def test_registry_workbook_ranges(tmp_path, reg):
     assert dob.formula1 == str((dt.date(1940, 1, 1) - dt.date(1899, 12, 30)).days)
 
 
-def test_entry_round_trip(tmp_path, p2_book, p2):
-    wb = openpyxl.load_workbook(p2_book)
-    ws = wb["data"]
-    r = ENTRY_FIRST_DATA_ROW
-    put = {
-        "mode": "paper – Кагаз анкета", "entered_by": "A.K.", "student_id": "20210001",
-        "consent": "yes – Ооба", "survey_date": dt.datetime(2026, 3, 1), "ilo_worked": "Жок",
-        "ilo_family_help": "Нет", "ilo_absent": "yes", "hours": 40.0, "emp_type": "Наёмный работник",
-        "sector": "P – P. Билим берүү", "work_country": "Марс",
-        "search_channels/internet": 1, "search_channels/relatives": 1, "search_channels/university": 0,
-    }
-    for name, value in put.items():
-        ws[f"{_col(ws, name)}{r}"] = value
-    ws[f"{_col(ws, 'student_id')}{r + 2}"] = "20210002"  # a second row after an empty one
-    wb.save(tmp_path / "filled.xlsx")
-    df = read_entry_workbook(p2, tmp_path / "filled.xlsx")
-    assert list(df["_row"]) == [3, 5]
-    row = df.iloc[0]
-    assert row["mode"] == "paper" and row["entered_by"] == "A.K."
-    assert (row["consent"], row["ilo_worked"], row["ilo_family_help"], row["ilo_absent"]) == ("yes", "no", "no", "yes")
-    assert row["survey_date"] == "2026-03-01" and row["hours"] == "40"
-    assert row["emp_type"] == "employee" and row["sector"] == "P"
-    assert row["work_country"] == "Марс"  # no such choice: kept verbatim for validation to report
-    assert row["search_channels"] == "internet relatives"
-    assert df.iloc[1]["search_channels"] == "" and df.iloc[1]["consent"] == ""
-
-
-def test_reading_another_instruments_workbook_fails(tmp_path, p2_book):
-    with pytest.raises(InputError, match="not 'jasu_tracer_phase1'"):
-        read_entry_workbook(load_instrument("phase1"), p2_book)
-
-
 def test_entry_value_to_code(p2, reg):
     assert entry_value_to_code(p2, "consent", "yes – Ооба") == "yes"
     assert entry_value_to_code(p2, "consent", "ДА") == "yes"
@@ -219,11 +184,24 @@ def test_evaluate_relevant_three_valued():
         parse_relevant("${a} = = 'x'")
 
 
-def test_relevant_refs_and_description(p2):
-    assert relevant_refs("${a} = 'x' and ${b_2} > 1") == {"a", "b_2"}
-    text = describe_relevant(p2, "${horizontal_match} = '1' or ${horizontal_match} = '2'", "en")
-    assert text == "the answer to Q" + str([q.name for q in p2.data_questions].index("horizontal_match") + 1) + \
-        " is “1 – lowest” or “2”"
+def test_describe_relevant_text_or_tree(p2):
+    q = [q.name for q in p2.data_questions].index("horizontal_match") + 1
+    expr = "${horizontal_match} = '1' or ${horizontal_match} = '2'"
+    text = describe_relevant(p2, expr, "en")
+    assert text == f"the answer to Q{q} is “1 – lowest” or “2”"
+    assert describe_relevant(p2, parse_relevant(expr), "en") == text  # the tree the questionnaires pass
+    assert describe_relevant(p2, "${ilo_worked} = 'no'", "en", numbers={"ilo_worked": 7}) == \
+        "the answer to Q7 is “No”"
+    assert describe_relevant(p2, "${a} = = 'x'", "en") == "${a} = = 'x'"  # unreadable: shown as written
+
+
+def test_evaluate_relevant_takes_the_parsed_tree_and_rejects_unknown_functions():
+    tree = parse_relevant("${a} = 'yes' and ${n} >= 2")
+    assert evaluate_relevant(tree, {"a": "yes", "n": "2"}) is True
+    assert evaluate_relevant(tree, {"a": "no"}) is False  # decided although n is unknown
+    assert evaluate_relevant("   ", {}) is True
+    with pytest.raises(ValueError, match="not supported"):
+        evaluate_relevant("today() > 0", {})
 
 
 def test_regex_length():

@@ -1,4 +1,6 @@
-"""Rubin's rules (reference: statistics.md §5) and the MICE income sensitivity helper."""
+"""Rubin's rules (reference: statistics.md §5) and the chained-equation completed data sets.
+
+The income sensitivity analysis that uses them is tested in ``test_outcome_models.py`` (``income_mi``)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import InputError
-from analysis.imputation import mice_income, rubin
+from analysis.imputation import completed_datasets, rubin
 
 Q = [0.50, 0.55, 0.45, 0.52, 0.48]
 U = [0.010, 0.011, 0.009, 0.010, 0.012]
@@ -51,40 +52,27 @@ def test_rubin_identical_imputations_and_vectors():
         rubin([0.5], [0.01])
 
 
-def _income_data(n=240, seed=2):
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame({"sex": rng.choice(["female", "male"], n), "hours": rng.integers(20, 60, n).astype(float)})
-    log_inc = 9.5 + 0.2 * (df["sex"] == "male") + 0.01 * df["hours"] + rng.normal(0, 0.3, n)
-    df["income"] = np.exp(log_inc).round()
-    return df
+def test_completed_datasets_fill_only_the_gaps_and_are_reproducible():
+    rng = np.random.default_rng(5)
+    x = rng.normal(0, 1, 200)
+    data = pd.DataFrame({"y": 2.0 + 3.0 * x + rng.normal(0, 0.1, 200), "x": x})
+    gaps = rng.random(200) < 0.2
+    data.loc[gaps, "y"] = np.nan
+    a = completed_datasets(data, m=3, n_burnin=2, seed=4)
+    b = completed_datasets(data, m=3, n_burnin=2, seed=4)
+    assert len(a) == 3
+    for d, e in zip(a, b):
+        pd.testing.assert_frame_equal(d, e)
+        assert d["y"].notna().all()
+        pd.testing.assert_series_equal(d.loc[~gaps, "y"], data.loc[~gaps, "y"])  # observed values kept
+        # predictive mean matching: every imputed value is one of the observed values, near the line
+        assert set(d.loc[gaps, "y"]) <= set(data.loc[~gaps, "y"])
+        resid = d.loc[gaps, "y"] - (2.0 + 3.0 * d.loc[gaps, "x"])
+        assert resid.abs().median() < 0.5
+    assert not a[0].equals(a[1])  # the draws differ between imputations
 
 
-def test_mice_without_missing_values_equals_complete_case():
-    df = _income_data()
-    out = mice_income(df, "income", ["sex", "hours"], m=3).set_index("term")
-    row = out.loc["mean_log_income"]
-    assert row["estimate"] == pytest.approx(np.log(df["income"]).mean())
-    assert row["estimate"] == pytest.approx(row["cc_estimate"]) and row["fmi"] == 0
-    assert row["se"] == pytest.approx(np.log(df["income"]).std(ddof=1) / np.sqrt(len(df)))
-
-
-def test_mice_with_missing_income_is_reproducible_and_pools():
-    df = _income_data()
-    rng = np.random.default_rng(9)
-    df.loc[rng.random(len(df)) < 0.25, "income"] = np.nan
-    df.loc[0, "income"] = 0  # unpaid work: excluded from the log scale
-    a = mice_income(df, "income", ["sex", "hours"], formula="log_income ~ hours", m=5, n_burnin=3)
-    b = mice_income(df, "income", ["sex", "hours"], formula="log_income ~ hours", m=5, n_burnin=3)
-    pd.testing.assert_frame_equal(a, b)
-    assert list(a["term"]) == ["mean_log_income", "Intercept", "hours"]
-    assert (a["fmi"] > 0).all() and (a["n"] == len(df) - 1).all()
-    assert a.attrs["n_missing_income"] == int(df["income"].isna().sum())
-    assert (a["cc_n"] < a["n"]).all()
-    assert a.attrs["geometric_mean_income"] == pytest.approx(np.exp(a["estimate"].iloc[0]))
-    hours = a.set_index("term").loc["hours"]
-    assert hours["ci_low"] < 0.01 < hours["ci_high"]  # the true slope is recovered
-
-
-def test_mice_errors():
-    with pytest.raises(InputError, match="missing"):
-        mice_income(pd.DataFrame({"x": [1]}), "income")
+def test_completed_datasets_without_gaps_are_the_data():
+    data = pd.DataFrame({"y": [1.0, 2.0, 4.0], "x": [0.0, 1.0, 2.0]})
+    out = completed_datasets(data, m=4)
+    assert len(out) == 4 and all(d is data for d in out)

@@ -361,6 +361,42 @@ def test_entry_workbook_modes_ticks_and_empty_rows(p2, tmp_path):
     assert res.info["form_id"] == "jasu_tracer_phase2"
 
 
+def test_entry_workbook_round_trip_labels_dates_numbers_and_unknown_choices(p2, tmp_path):
+    """A clerk keys one paper questionnaire into a Kyrgyz entry workbook the way clerks do: dropdown
+    texts, labels in any of the three languages, bare codes, Excel dates and numbers, 1/0 ticks;
+    a second answer two rows lower. (Ported from the former second reader in analysis.forms.)"""
+    from analysis.forms import ENTRY_FIRST_DATA_ROW, entry_workbook
+
+    path = entry_workbook(p2, "ky", tmp_path / "phase2.xlsx", max_rows=20)
+    wb = openpyxl.load_workbook(path)
+    ws = wb["data"]
+    col = {c.value: c.column for c in ws[1]}
+    r = ENTRY_FIRST_DATA_ROW
+    put = {
+        "mode": "paper – Кагаз анкета", "entered_by": "A.K.", "student_id": "20210001",
+        "consent": "yes – Ооба", "survey_date": dt.datetime(2026, 3, 1), "ilo_worked": "Жок",
+        "ilo_family_help": "Нет", "ilo_absent": "yes", "hours": 40.0, "emp_type": "Наёмный работник",
+        "sector": "P – P. Билим берүү", "work_country": "Марс",
+        "search_channels/internet": 1, "search_channels/relatives": 1, "search_channels/university": 0,
+    }
+    for name, value in put.items():
+        ws.cell(r, col[name], value)
+    ws.cell(r + 2, col["student_id"], "20210002")  # a second row after an empty one
+    wb.save(path)
+    res = read_input(path, "phase2", "entry_xlsx", mode="paper")
+    t = res.table
+    assert t["_source_row"].tolist() == [3, 5] and t["_mode"].tolist() == ["paper", "paper"]
+    assert "entered_by" not in t.columns and "mode" not in t.columns  # known workbook columns, not kept
+    row = t.iloc[0]
+    assert (row["consent"], row["ilo_worked"], row["ilo_family_help"], row["ilo_absent"]) == ("yes", "no", "no", "yes")
+    assert row["survey_date"] == "2026-03-01" and row["hours"] == "40"
+    assert row["emp_type"] == "employee" and row["sector"] == "P"
+    assert row["work_country"] == "Марс"  # no such choice: kept verbatim for validation to report
+    assert row["search_channels"] == "internet relatives"
+    assert t.iloc[1]["search_channels"] == "" and t.iloc[1]["consent"] == ""
+    assert res.info["form_id"] == "jasu_tracer_phase2" and res.info["entry_lang"] == "ky"
+
+
 def test_odk_zip_export_reads_the_root_table(tmp_path):
     z = tmp_path / "jasu_tracer_phase2.zip"
     with zipfile.ZipFile(z, "w") as zf:

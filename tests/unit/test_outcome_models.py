@@ -278,6 +278,59 @@ def test_income_mi_is_reproducible():
     assert a["status"] == "ok" and a["mi_mean"] == b["mi_mean"] and a["mi_median"] == b["mi_median"]
 
 
+def _salaried(incomes, band="15_20k"):
+    """Full-time employed respondents with the given exact incomes (NaN = amount skipped)."""
+    n = len(incomes)
+    inc = np.asarray(incomes, dtype=float)
+    return pd.DataFrame({
+        "resp_p2": pd.array([True] * n, dtype="boolean"), "employed": pd.array([True] * n, dtype="boolean"),
+        "full_time": pd.array([True] * n, dtype="boolean"),
+        "sex": pd.array(["female", "male"] * (n // 2) + ["female"] * (n % 2), dtype="string"),
+        "income_stat": inc,
+        "income_excluded_reason": pd.array(np.where(np.isnan(inc), "no_exact_income", None), dtype="string"),
+        "income_band_any": band,
+    })
+
+
+def test_income_mi_without_missing_amounts_equals_complete_cases_by_hand():
+    """No amount skipped: the pooled figures are the complete-case ones, computed here by hand."""
+    from scipy.stats import binom, norm
+
+    inc = np.array([9000, 11000, 12000, 14000, 15000, 15500, 16000, 18000, 20000, 21000, 25000, 40000] * 3,
+                   dtype=float)
+    res = om.income_mi(_salaried(inc), m=3, seed=2, predictors=("sex", "income_band_any"), formula_terms=("sex",))
+    assert res["status"] == "ok" and (res["n"], res["n_observed"], res["n_missing"], res["m"]) == (36, 36, 0, 0)
+    assert res["cc_mean"] == pytest.approx(inc.mean()) and res["mi_mean"] == pytest.approx(inc.mean())
+    assert res["cc_mean_se"] == pytest.approx(inc.std(ddof=1) / 6) == res["mi_mean_se"]
+    x = np.sort(inc)
+    lo, hi = int(binom.ppf(0.025, 36, 0.5)), int(binom.isf(0.025, 36, 0.5))  # 12 and 24
+    se = (x[hi] - x[lo - 1]) / (2 * norm.ppf(0.975))
+    assert res["cc_median"] == pytest.approx(15750.0) and res["cc_median_se"] == pytest.approx(se)
+    assert res["mi_median"] == pytest.approx(15750.0) and res["mi_median_se"] == pytest.approx(se)
+    assert res["fmi"] == 0 and res["fmi_median"] == 0
+    assert res["imputation_predictors"] == ["sex[male]"]  # the band has one level here: no variation, left out
+    coef = res["coefficients"].set_index("term")
+    male = np.log(inc[1::2]).mean() - np.log(inc[0::2]).mean()
+    assert coef.loc["sex[male]", "cc_estimate"] == pytest.approx(male)
+    assert coef.loc["sex[male]", "mi_estimate"] == pytest.approx(male) and coef.loc["sex[male]", "fmi"] == 0
+
+
+def test_income_mi_pools_with_rubin_and_fails_in_one_line():
+    rng = np.random.default_rng(3)
+    inc = np.exp(rng.normal(9.8, 0.4, 240))
+    inc[rng.random(240) < 0.25] = np.nan
+    res = om.income_mi(_salaried(inc), m=5, seed=7, predictors=("sex",), formula_terms=("sex",))
+    assert res["status"] == "ok" and res["m"] == 5 and res["n_missing"] == int(np.isnan(inc).sum())
+    assert res["n_observed"] + res["n_missing"] == res["n"] == 240
+    assert res["cc_mean"] == pytest.approx(np.nanmean(inc))
+    assert 0 < res["fmi_mean"] < 1 and res["mi_mean_se"] > 0 and res["df_mean"] < 239
+    for bad, reason in ((_salaried([15000.0, np.nan, 20000.0]), "only 2 exact incomes"),
+                        (_salaried([15000.0] * 8).drop(columns="income_stat"), "income column income_stat missing")):
+        out = om.income_mi(bad, m=2)
+        assert out["status"] == "failed" and out["reason"].startswith(reason) and "\n" not in out["reason"]
+    assert om.income_mi(_salaried(inc), m=1)["reason"] == "multiple imputation needs m >= 2"
+
+
 def test_c_statistic_counts_concordant_pairs():
     # pairs (positive, negative): (0.35 vs 0.1) yes, (0.35 vs 0.4) no, (0.8 vs both) yes → 3/4
     assert om.c_statistic(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == pytest.approx(0.75)

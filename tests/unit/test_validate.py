@@ -237,8 +237,9 @@ def test_split_bounds_keeps_cross_field_terms():
     bounds, rest = xpath.split_bounds(". >= 0 and . <= 500 and . <= ${applications_n}")
     assert bounds == (0, 500, False, False)
     assert xpath.to_query(rest, self_name="replies_n") == "`replies_n__num` <= `applications_n__num`"
-    assert xpath.simple_range("1 < . and . < 10") == (1, 10, True, True)
-    assert xpath.simple_range(". <= ${x}") is None
+    assert xpath.split_bounds("1 < . and . < 10") == ((1, 10, True, True), None)  # strict, either side
+    bounds, rest = xpath.split_bounds(". <= ${x}")
+    assert bounds is None and xpath.to_query(rest, self_name="y") == "`y__num` <= `x__num`"
     assert xpath.simple_regex("regex(., '^[0-9]{8}$')") == "^[0-9]{8}$"
 
 
@@ -485,24 +486,6 @@ def test_registry_with_conflicting_ids_stops_the_cohort():
     text = str(exc.value)
     assert "\n" not in text and text.startswith("registry.xlsx, row 3")
     assert "20210001" in text and "rows 2, 3" in text
-
-
-def test_write_validated_is_deterministic(cohort, tmp_path):
-    from analysis.validate import write_validated
-
-    cv, _ = cohort
-    a = write_validated(cv, tmp_path / "a")
-    b = write_validated(cv, tmp_path / "b")
-    assert [p.name for p in a] == ["phase2.parquet", "registry.parquet", "quarantine.parquet", "outcomes.parquet",
-                                   "summary.json"]
-    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
-    back = pd.read_parquet(tmp_path / "a" / "outcomes.parquet")
-    assert len(back) == len(REG) + len(P2_CASES)
-    summary = json.loads((tmp_path / "a" / "summary.json").read_text(encoding="utf-8"))
-    assert summary["identity_holds"] is True
-
-
-# --------------------------------------------------------------------------- messages and quality
 
 
 def test_messages_are_trilingual_with_the_same_placeholders():

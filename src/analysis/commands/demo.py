@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Write the seeded synthetic cohort demo-2025: the registrar's list (registry.xlsx), the "
                     "exit survey as a KoboToolbox CSV export, the nine-month follow-up as a Kobo CSV (online), "
                     "an ODK Central CSV (phone) and a keyed-in data-entry workbook (paper), the employer survey "
-                    "as a Kobo XLSX export, planted_defects.csv and a README. All people and employers are "
+                    "as a Kobo XLSX export, planted_defects.csv, truth.csv (the population values of the main "
+                    "indicators, from the generator's latent truth) and a README. All people and employers are "
                     "fictitious. The same seed and size give byte-identical files.",
         epilog="Example: tracer demo --out /tmp/demo --n-graduates 120   (a small cohort for trying things out)",
     )

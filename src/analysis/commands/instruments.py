@@ -44,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "lists for choices ('code – label'), number/date/length checks and messages from the "
                     "XLSForm, and columns 'mode' (paper/phone) and 'entered_by'. A multiple-choice question has "
                     "one 0/1 column per option ('question/code'). Read it back with the ingestion step "
-                    "(format 'entry') or analysis.forms.read_entry_workbook.",
+                    "(format 'entry_xlsx', e.g. tracer ingest FILE -i INSTRUMENT -f entry_xlsx).",
         epilog="Example: tracer template phase2 --lang ky -o phase2_entry.xlsx")
     p.add_argument("instrument", metavar="INSTRUMENT", choices=_INSTRUMENTS, help=_INSTR_HELP)
     p.add_argument("--lang", choices=_LANGS, default="ky", help="language of question text and messages (default ky)")

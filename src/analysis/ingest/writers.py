@@ -270,6 +270,7 @@ def write_odk_csv(df: pd.DataFrame, inst: Any, path: str | Path,
 
 
 def _all_parse(values: list[str], parse) -> bool:
+    """True when ``parse`` accepts every non-empty value (helper of the reference API :func:`write_spss`)."""
     try:
         for v in values:
             if v:
@@ -287,6 +288,12 @@ def write_spss(df: pd.DataFrame, inst: Any, path: str | Path, labels_lang: str =
     select_multiple: a string of space-separated codes. integer/decimal: numeric when every value
     parses, else string. date: SPSS DATE when every value is ISO, else string. Labels in
     ``labels_lang``.
+
+    Reference API: no pipeline step writes SPSS (the demo cohort ships Kobo, ODK and entry-workbook
+    files). It exists to build test inputs — the format-equivalence test (the same answers as SPSS
+    read back to the same canonical rows as every other format) and the bad-input corpus
+    (``tests/bad_inputs/make_corpus.py``) — so that the SPSS reader is tested on files with real
+    variable and value labels without committing binary fixtures by hand.
     """
     import pyreadstat
 

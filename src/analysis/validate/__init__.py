@@ -8,8 +8,11 @@ Stage ``validate`` of ``docs/architecture.md``. For each instrument (registry fi
 4. one outcome per raw row and the accounting identity per file (:mod:`.outcomes`), enforced:
    *raw rows = accepted + warning + quarantined + merged_duplicate*.
 
-Outputs (:func:`write_validated`): ``validated/<instrument>.parquet`` (typed accepted rows),
-``quarantine.parquet`` (file, row, respondent id, column, rule, value, message…),
+The result (:class:`CohortValidation`) stays in memory: it still holds student ids and direct
+identifiers. Only the ingest stage writes it, after pseudonymisation
+(:func:`analysis.stages.ingest_validate`, across the privacy boundary of ``docs/architecture.md``):
+``validated/<instrument>.parquet`` (typed accepted rows, ``pid`` only), ``quarantine.parquet`` (file,
+row, pseudonymised respondent id, column, rule, value with personal values masked, message…),
 ``outcomes.parquet`` (one line per raw row) and ``summary.json``.
 
 Importing this package does not import great-expectations (only running a suite does).
@@ -17,9 +20,7 @@ Importing this package does not import great-expectations (only running a suite 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
@@ -37,7 +38,7 @@ from analysis.validate.suites import id_column, instrument_key
 
 __all__ = [
     "CohortValidation", "ValidationParams", "ValidationResult", "AccountingError", "validate_cohort",
-    "validate_instrument", "write_validated", "INSTRUMENT_ORDER",
+    "validate_instrument", "INSTRUMENT_ORDER",
 ]
 
 INSTRUMENT_ORDER: tuple[str, ...] = ("registry", "phase1", "phase2", "employer")
@@ -218,27 +219,3 @@ def census_issues(issues: pd.DataFrame, id_col: str | None) -> pd.DataFrame:
     out.loc[faulty, "severity"] = "warning"
     out.loc[faulty, "action"] = "null_cell"
     return out
-
-
-def write_validated(result: CohortValidation, out_dir: Path | str) -> list[Path]:
-    """Write the validated cohort into ``out_dir`` (``data/processed/COHORT/validated``).
-
-    Files: ``<instrument>.parquet`` per instrument, ``quarantine.parquet``, ``outcomes.parquet``,
-    ``summary.json`` (UTF-8, keys sorted). Same input → same bytes. Returns the paths written.
-    """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for key in sorted(result.accepted):
-        path = out / f"{key}.parquet"
-        result.accepted[key].to_parquet(path, index=False)
-        written.append(path)
-    for name, df in (("quarantine", result.quarantine), ("outcomes", result.outcomes)):
-        path = out / f"{name}.parquet"
-        df.to_parquet(path, index=False)
-        written.append(path)
-    path = out / "summary.json"
-    path.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-                    encoding="utf-8")
-    written.append(path)
-    return written

@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "XPathTranslationError", "Node", "parse", "to_query", "relevance_query", "simple_range",
+    "XPathTranslationError", "Node", "parse", "to_query", "relevance_query",
     "simple_regex", "split_bounds", "helper_columns", "add_helper_columns", "referenced_fields",
     "parse_iso_dates", "to_number", "add_effective_columns",
 ]
@@ -289,18 +289,6 @@ def split_bounds(expr: str) -> tuple[Bounds | None, Node | None]:
     ``. >= 0 and . <= 500 and . <= ${applications_n}`` → ``((0, 500, False, False), <. <= ${applications_n}>)``.
     """
     return _split_bounds(parse(expr))
-
-
-def simple_range(expr: str) -> Bounds | None:
-    """``(min, max, strict_min, strict_max)`` when a constraint is only bounds on ``.``, else None.
-
-    e.g. ``. >= 1 and . <= 98`` → ``(1, 98, False, False)``.
-    """
-    try:
-        bounds, rest = split_bounds(expr)
-    except XPathTranslationError:
-        return None
-    return bounds if rest is None else None
 
 
 def simple_regex(expr: str) -> str | None:

@@ -228,7 +228,8 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
     of positive counts estimated from survey data. *Survey Methodology* 24:193–201.
     Wilson EB (1927) *JASA* 22:209–212. R ``survey::svyciprop`` (Lumley).
     """
-    from scipy.stats import norm, t as tdist
+    from scipy.stats import norm
+    from scipy.stats import t as tdist
 
     method = method.lower().replace("-", "_")
     if method not in SURVEY_METHODS:

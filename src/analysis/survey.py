@@ -41,9 +41,9 @@ from __future__ import annotations
 import math
 import re
 import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -456,7 +456,7 @@ class Design:
         st = self._stages[0]
         return int(st.n_units - st.n_strata)
 
-    def with_weights(self, w: np.ndarray, name: str | None = None, **changes) -> "Design":
+    def with_weights(self, w: np.ndarray, name: str | None = None, **changes) -> Design:
         """A copy of the design with new analysis weights in column ``name``."""
         name = name or self.weights or "weight"
         data = self.data.assign(**{name: np.asarray(w, dtype=float)})
@@ -618,7 +618,8 @@ def rake(design: Design, margins: Mapping, max_iter: int = 100, tol: float = 1e-
 def poststratify(design: Design, by: str | Iterable[str], population, new_weights: str | None = None) -> Design:
     """Post-stratify the weights to population counts of the cells of ``by``.
 
-    Every weight in cell ``g`` is multiplied by ``N_g / Σ_g w``; the variance uses residuals
+    Reference API: R's ``postStratify``, kept to verify the calibration variance against R's printed
+    output (the pipeline rakes with :func:`rake`, of which this is the one-margin case). Every weight in cell ``g`` is multiplied by ``N_g / Σ_g w``; the variance uses residuals
     from cell means computed with the ORIGINAL weights (R ``postStratify``).
 
     Parameters
@@ -990,7 +991,8 @@ def svyquantile(design: Design, y: str, probs: float | Iterable[float] = 0.5, al
 
     Returns a DataFrame indexed by probability: ``estimate, se, ci_low, ci_high, n``.
     """
-    from scipy.stats import norm, t as tdist
+    from scipy.stats import norm
+    from scipy.stats import t as tdist
 
     ps = [probs] if np.ndim(probs) == 0 else list(probs)
     x = _numeric(design, y)

@@ -218,7 +218,7 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
 
         - ``p`` = 0 or 1 (0 % / 100 % cells): the linearised SE is 0 and ``n_eff`` undefined, so the
           unweighted ``n`` is used as the sample size — the interval stays finite and
-          informative (e.g. 0 of 12 → 0 to 0.243 Wilson); R's ``svyciprop`` returns NaN there.
+          informative (e.g. 0 of 12 → 0 to 0.242 Wilson); R's ``svyciprop`` returns NaN there.
         - ``se`` = 0 with 0 < ``p`` < 1 (e.g. a census stratum): zero-width interval ``[p, p]``.
         - ``n`` = 0 or ``p`` NaN (empty domain): NaN.
 

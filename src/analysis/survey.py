@@ -2,9 +2,11 @@
 
 This module is a small, verified re-implementation of what R's ``survey`` package (Lumley 2004,
 *J. Stat. Softw.* 9(8); Lumley 2010, *Complex Surveys*) does for the designs the project uses:
-stratified and/or one-stage cluster samples with a finite-population correction (a census with
-non-response is a stratified "sample" of respondents), calibrated by raking or
-post-stratification to registry margins.
+stratified and/or multi-stage cluster samples with a finite-population correction at every stage
+(a census with non-response is a stratified "sample" of respondents), calibrated by raking or
+post-stratification to registry margins. Not supported (each refused with a one-line error or
+absent): PPS without replacement, replicate weights, two-phase designs, linear (GREG)
+calibration.
 
 Variance (Taylor linearisation, "ultimate cluster"; Wolter 2007, *Introduction to Variance
 Estimation*, ch. 6):
@@ -16,11 +18,15 @@ Estimation*, ch. 6):
    ORIGINAL design weights** (Deville & Särndal 1992; R ``svyrecvar``). This is what makes the
    raked API example give SE 23.704 (regression with the calibrated weights would give 23.743);
 3. scores are summed to PSU totals ``t_hk``; within stratum ``h`` (``n_h`` sampled PSUs out of
-   ``N_h``) ``V = Σ_h (1 - n_h/N_h) · n_h/(n_h - 1) · Σ_k (t_hk - t̄_h)²``.
+   ``N_h``) ``V = Σ_h (1 - n_h/N_h) · n_h/(n_h - 1) · Σ_k (t_hk - t̄_h)²``;
+4. multi-stage designs (``cluster=[...]``, ``fpc=[...]``, one column per stage) add the same
+   between-unit term for every later stage, computed within the units of the stage above and
+   multiplied by the sampling fractions ``n/N`` of all the stages above (R ``multistage``).
 
-Without an ``fpc`` column the factor ``(1 - n_h/N_h)`` is 1 (with-replacement approximation).
-PSU identifiers are taken as nested within strata. Reference numbers reproduced by the tests are
-listed in ``docs/methodology.md`` and ``tests/unit/test_survey.py``.
+Without an ``fpc`` column the factor ``(1 - n_h/N_h)`` is 1 (with-replacement approximation) and
+only the first stage enters. Units are taken as nested within strata and within the units of the
+stage above. Reference numbers reproduced by the tests are listed in ``docs/methodology.md`` and
+``tests/unit/test_survey*.py``.
 
 Domains (subpopulations) are estimated by giving units outside the domain a score of zero —
 never by subsetting the data, which would drop PSUs and strata from the variance (Lumley 2010,
@@ -30,10 +36,11 @@ never by subsetting the data, which would drop PSUs and strata from the variance
 Missing values in an analysis variable are treated the same way (R ``na.rm=TRUE``): the rows
 stay in the design with score zero; ``n`` reports the rows actually used.
 
-Confidence intervals use the normal quantile (R ``confint`` for ``svymean``), except
-:func:`svyglm` (t with ``degf - p + 1`` degrees of freedom, as R) and proportions, which use a
-Wilson interval with the effective sample size ``p(1-p)/SE²`` (Kish; for 0 % and 100 % cells,
-whose SE is zero, the unweighted ``n`` is used so the interval stays informative and finite).
+Confidence intervals use the normal quantile (R ``confint`` for ``svymean``, ``svytotal``,
+``svyratio``), except :func:`svyglm` (t with ``degf - p + 1`` degrees of freedom, as R) and
+proportions, whose interval is :func:`analysis.intervals.survey_proportion_ci` — Wilson (default)
+or Korn–Graubard on the effective sample size ``p(1-p)/SE²`` (for 0 % and 100 % cells, whose SE is
+zero, the unweighted ``n`` is used so the interval stays informative and finite).
 """
 
 from __future__ import annotations

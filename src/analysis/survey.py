@@ -219,7 +219,8 @@ class Design:
     data : DataFrame
         One row per respondent.
     weights : str or None
-        Column of sampling (or non-response adjusted) weights, > 0. ``None`` = all 1.
+        Column of sampling (or non-response adjusted) weights, > 0. ``None`` = all 1 (R would
+        derive weights from a population-size fpc; here give them explicitly).
     strata : str or list of str, optional
         Stratum column of the first stage (e.g. programme, when every graduate of a programme
         was invited). A list gives one stratum column per stage (R ``strata=~a+b``); the

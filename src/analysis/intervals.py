@@ -209,7 +209,9 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
     alpha : float
         1 − coverage (0.05 = 95 % intervals).
     df : float or array-like, optional
-        Design degrees of freedom (PSUs − strata, ``Design.degf``); see ``method``.
+        Design degrees of freedom (PSUs − strata, ``Design.degf``); see ``method``. ``inf`` means
+        none (normal quantile, no adjustment); ``df`` ≤ 0 (a domain inside one PSU) gives NaN,
+        as R.
 
     Returns
     -------
@@ -241,8 +243,9 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
         np.asarray(p, dtype=float), np.asarray(se, dtype=float), np.asarray(n, dtype=float),
         np.asarray(np.inf if df is None else df, dtype=float),
     )
-    if np.any((p < 0) | (p > 1)) or np.any(se < 0) or np.any(n < 0):
+    if np.any((p < -1e-12) | (p > 1 + 1e-12)) or np.any(se < 0) or np.any(n < 0):
         raise ValueError("need 0 <= p <= 1, se >= 0 and n >= 0 for every share")
+    p = np.clip(p, 0.0, 1.0)  # a weighted share may exceed 1 by a rounding error
     edge = (p <= 0) | (p >= 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         neff = np.where(edge, n, np.where(se > 0, p * (1 - p) / se**2, np.inf))
@@ -265,7 +268,11 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
             if adj.any():
                 ratio = tdist.ppf(alpha / 2, np.where(adj, nrow - 1, 1.0)) / tdist.ppf(alpha / 2, np.where(adj, dk, 1.0))
                 nk = np.where(adj, nk * ratio**2, nk)
-            lok, hik = proportion_ci(pk * nk, nk, "clopper_pearson", alpha=alpha)
+            fin = np.isfinite(nk) & (nk > 0)  # df <= 0: no interval (NaN), as R
+            lok = np.full(pk.shape, np.nan)
+            hik = np.full(pk.shape, np.nan)
+            if fin.any():
+                lok[fin], hik[fin] = proportion_ci(pk[fin] * nk[fin], nk[fin], "clopper_pearson", alpha=alpha)
         lo[ok] = np.clip(lok, 0.0, 1.0)
         hi[ok] = np.clip(hik, 0.0, 1.0)
     if scalar:

@@ -203,3 +203,10 @@ def test_survey_interval_bad_input():
     for args in ((1.2, 0.1, 10), (0.2, -0.1, 10), (0.2, 0.1, -1)):
         with pytest.raises(ValueError):
             survey_proportion_ci(*args)
+
+
+def test_no_degrees_of_freedom_gives_no_interval():
+    # a domain inside a single PSU has df 0: R's qt(, 0) is NaN and so is the interval
+    for method in ("wilson", "korn_graubard"):
+        lo, hi = survey_proportion_ci(np.array([0.3, 0.3]), 0.05, 10, method, df=np.array([0, 5]))
+        assert np.isnan([lo[0], hi[0]]).all() and 0 < lo[1] < 0.3 < hi[1] < 1

@@ -1198,15 +1198,14 @@ def truth_table(latent) -> list[dict[str, Any]]:
     """Population values of :data:`TRUTH_INDICATORS` overall, by faculty and by sex.
 
     Each indicator is computed with its registry definition (``definitions/indicators.yaml``:
-    universe, numerator, statistic, applied by :func:`analysis.estimation.indicator_values`) on the
+    universe, numerator, statistic, applied by :func:`analysis.indicators.indicator_values`) on the
     latent frame of :func:`_latent_frame`, in which every graduate is in the respondent universe.
     ``N`` is the number of graduates the value is computed over (the universe, with the variable
     known); ``value`` is a share (0–1) or KGS per month; empty when ``N`` is 0.
     """
     import numpy as np
 
-    from analysis.estimation import indicator_values
-    from analysis.indicators import get_indicator
+    from analysis.indicators import get_indicator, indicator_values
 
     g = latent.assign(all="all")
     rows = []

@@ -35,6 +35,11 @@ refuse ``N``.
 Reference values (R ``binom::binom.confint``, 4 of 20, 95 %): Wilson 0.0806577–0.4160174,
 Clopper–Pearson 0.0573340–0.4366140, Jeffreys 0.0715201–0.4082258, Agresti–Coull
 0.0749115–0.4217636, Wald 0.0246955–0.3753045.
+
+Weighted shares (survey estimates with a design-based SE) use :func:`survey_proportion_ci`:
+the same Wilson or Clopper–Pearson formulas on the *effective sample size* ``p(1-p)/SE²``
+(Kish), which carries the design effect. It is the one implementation used by
+:mod:`analysis.survey` and by the results layer.
 """
 
 from __future__ import annotations
@@ -46,12 +51,15 @@ import pandas as pd
 
 __all__ = [
     "METHODS",
+    "SURVEY_METHODS",
     "WaldIntervalWarning",
     "proportion_ci",
     "shrink_proportions",
+    "survey_proportion_ci",
 ]
 
 METHODS = ("wilson", "agresti_coull", "clopper_pearson", "jeffreys", "wald", "qilt")
+SURVEY_METHODS = ("wilson", "korn_graubard")
 
 
 class WaldIntervalWarning(UserWarning):
@@ -62,6 +70,17 @@ def _z(alpha: float) -> float:
     from scipy.stats import norm
 
     return float(norm.ppf(1.0 - alpha / 2.0))
+
+
+def _wilson_limits(x: np.ndarray, n: np.ndarray, k) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score limits for ``x`` of ``n`` with squared critical value ``k`` (``n > 0``).
+
+    Centre ``(x + k/2)/(n + k)``, half-width ``sqrt(k (x(n-x)/n + k/4))/(n + k)`` (Wilson 1927).
+    """
+    denom = n + k
+    centre = (x + k / 2.0) / denom
+    half = np.sqrt(k * (x * (n - x) / n + k / 4.0)) / denom
+    return centre - half, centre + half
 
 
 def _fpc_factor(n: np.ndarray, N) -> np.ndarray:
@@ -135,11 +154,7 @@ def proportion_ci(x, n, method: str = "wilson", alpha: float | None = None, N=No
     elif method == "wilson":
         f2 = _fpc_factor(n_safe, N) ** 2
         # score interval with variance p(1-p) f2 / n  <=>  Wilson with k = z² f2
-        k = z * z * f2
-        denom = n_safe + k
-        centre = (x + k / 2.0) / denom
-        half = np.sqrt(k * (x * (n_safe - x) / n_safe + k / 4.0)) / denom
-        lo, hi = centre - half, centre + half
+        lo, hi = _wilson_limits(x, n_safe, z * z * f2)
     else:  # wald, agresti_coull, qilt
         if method == "wald":
             warnings.warn(
@@ -161,6 +176,105 @@ def proportion_ci(x, n, method: str = "wilson", alpha: float | None = None, N=No
         hi = np.where(x == n_safe, 1.0, hi)
     lo = np.where(empty, np.nan, np.clip(lo, 0.0, 1.0))
     hi = np.where(empty, np.nan, np.clip(hi, 0.0, 1.0))
+    if scalar:
+        return float(lo), float(hi)
+    return lo, hi
+
+
+def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, df=None):
+    """Confidence interval for a weighted share from its design-based standard error.
+
+    The interval of a binomial proportion is computed on the **effective sample size**
+    ``n_eff = p(1-p)/se²`` — the number of simple-random-sample respondents that would give the
+    same SE, so the design effect (weighting, clustering, calibration) is carried into the
+    interval (Kish 1965; Korn & Graubard 1998). Vectorised: ``p``, ``se``, ``n`` and ``df``
+    broadcast against each other.
+
+    Parameters
+    ----------
+    p : float or array-like
+        Estimated shares on the 0–1 scale (e.g. ``svyprop`` / ``by_domain(stat="prop")``).
+    se : float or array-like
+        Their Taylor-linearised standard errors (same scale).
+    n : int or array-like
+        Unweighted number of respondents behind each share (rows with an answer in the domain).
+    method : {"wilson", "korn_graubard"}
+        ``"wilson"`` (the project's default): Wilson score interval on ``n_eff`` with the normal
+        quantile, or with the t quantile on ``df`` degrees of freedom when ``df`` is given (as R
+        ``svyciprop(method="wilson", df=)``).
+        ``"korn_graubard"``: Clopper–Pearson ("exact", beta quantiles) interval on ``n_eff`` —
+        R ``svyciprop(method="beta")``, Korn & Graubard (1998). When ``df`` is given, ``n_eff`` is
+        multiplied by ``(t(alpha/2; n-1) / t(alpha/2; df))²`` exactly as R does (with R's
+        ``n = nrow(design)`` and ``df = degf(design)``); with ``df=None`` no adjustment is made.
+    alpha : float
+        1 − coverage (0.05 = 95 % intervals).
+    df : float or array-like, optional
+        Design degrees of freedom (PSUs − strata, ``Design.degf``); see ``method``. ``inf`` means
+        none (normal quantile, no adjustment); ``df`` ≤ 0 (a domain inside one PSU) gives NaN,
+        as R.
+
+    Returns
+    -------
+    (low, high) : tuple of float or of numpy arrays
+        Limits on the 0–1 scale. Special cases, identical for both methods:
+
+        - ``p`` = 0 or 1 (0 % / 100 % cells): the linearised SE is 0 and ``n_eff`` undefined, so the
+          unweighted ``n`` is used as the sample size — the interval stays finite and
+          informative (e.g. 0 of 12 → 0 to 0.242 Wilson); R's ``svyciprop`` returns NaN there.
+        - ``se`` = 0 with 0 < ``p`` < 1 (e.g. a census stratum): zero-width interval ``[p, p]``.
+        - ``n`` = 0 or ``p`` NaN (empty domain): NaN.
+
+    References
+    ----------
+    Korn EL, Graubard BI (1998) Confidence intervals for proportions with small expected number
+    of positive counts estimated from survey data. *Survey Methodology* 24:193–201.
+    Wilson EB (1927) *JASA* 22:209–212. R ``survey::svyciprop`` (Lumley).
+    """
+    from scipy.stats import norm
+    from scipy.stats import t as tdist
+
+    method = method.lower().replace("-", "_")
+    if method not in SURVEY_METHODS:
+        raise ValueError(f"unknown survey interval method {method!r}; use one of {', '.join(SURVEY_METHODS)}")
+    if not 0.0 < alpha < 1.0:
+        raise ValueError("alpha must be between 0 and 1")
+    scalar = all(np.ndim(v) == 0 for v in (p, se, n, df))
+    p, se, n, dfa = np.broadcast_arrays(
+        np.asarray(p, dtype=float), np.asarray(se, dtype=float), np.asarray(n, dtype=float),
+        np.asarray(np.inf if df is None else df, dtype=float),
+    )
+    if np.any((p < -1e-12) | (p > 1 + 1e-12)) or np.any(se < 0) or np.any(n < 0):
+        raise ValueError("need 0 <= p <= 1, se >= 0 and n >= 0 for every share")
+    p = np.clip(p, 0.0, 1.0)  # a weighted share may exceed 1 by a rounding error
+    edge = (p <= 0) | (p >= 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        neff = np.where(edge, n, np.where(se > 0, p * (1 - p) / se**2, np.inf))
+    lo = np.full(p.shape, np.nan)
+    hi = np.full(p.shape, np.nan)
+    degenerate = np.isinf(neff) & (n > 0)  # se = 0 inside (0, 1): no sampling error
+    lo[degenerate] = hi[degenerate] = p[degenerate]
+    ok = ~degenerate & (neff > 0) & np.isfinite(p) & (n > 0)
+    if ok.any():
+        pk, nk, dk = p[ok], neff[ok], dfa[ok]
+        if method == "wilson":
+            crit = np.where(np.isfinite(dk), tdist.ppf(1 - alpha / 2, np.where(np.isfinite(dk), dk, 1.0)),
+                            norm.ppf(1 - alpha / 2))
+            lok, hik = _wilson_limits(pk * nk, nk, crit**2)
+            lok = np.where(pk <= 0, 0.0, lok)
+            hik = np.where(pk >= 1, 1.0, hik)
+        else:
+            nrow = n[ok]
+            adj = np.isfinite(dk) & (nrow > 1)
+            if adj.any():
+                ratio = tdist.ppf(alpha / 2, np.where(adj, nrow - 1, 1.0)) / tdist.ppf(alpha / 2, np.where(adj, dk, 1.0))
+                nk = np.where(adj, nk * ratio**2, nk)
+            fin = np.isfinite(nk) & (nk > 0)  # df <= 0: no interval (NaN), as R
+            lok = np.full(pk.shape, np.nan)
+            hik = np.full(pk.shape, np.nan)
+            if fin.any():
+                lok[fin], hik[fin] = proportion_ci(pk[fin] * nk[fin], nk[fin], "clopper_pearson", alpha=alpha)
+        lo[ok] = np.clip(lok, 0.0, 1.0)
+        hi[ok] = np.clip(hik, 0.0, 1.0)
     if scalar:
         return float(lo), float(hi)
     return lo, hi

@@ -2,9 +2,11 @@
 
 This module is a small, verified re-implementation of what R's ``survey`` package (Lumley 2004,
 *J. Stat. Softw.* 9(8); Lumley 2010, *Complex Surveys*) does for the designs the project uses:
-stratified and/or one-stage cluster samples with a finite-population correction (a census with
-non-response is a stratified "sample" of respondents), calibrated by raking or
-post-stratification to registry margins.
+stratified and/or multi-stage cluster samples with a finite-population correction at every stage
+(a census with non-response is a stratified "sample" of respondents), calibrated by raking or
+post-stratification to registry margins. Not supported (each refused with a one-line error or
+absent): PPS without replacement, replicate weights, two-phase designs, linear (GREG)
+calibration.
 
 Variance (Taylor linearisation, "ultimate cluster"; Wolter 2007, *Introduction to Variance
 Estimation*, ch. 6):
@@ -16,11 +18,15 @@ Estimation*, ch. 6):
    ORIGINAL design weights** (Deville & Särndal 1992; R ``svyrecvar``). This is what makes the
    raked API example give SE 23.704 (regression with the calibrated weights would give 23.743);
 3. scores are summed to PSU totals ``t_hk``; within stratum ``h`` (``n_h`` sampled PSUs out of
-   ``N_h``) ``V = Σ_h (1 - n_h/N_h) · n_h/(n_h - 1) · Σ_k (t_hk - t̄_h)²``.
+   ``N_h``) ``V = Σ_h (1 - n_h/N_h) · n_h/(n_h - 1) · Σ_k (t_hk - t̄_h)²``;
+4. multi-stage designs (``cluster=[...]``, ``fpc=[...]``, one column per stage) add the same
+   between-unit term for every later stage, computed within the units of the stage above and
+   multiplied by the sampling fractions ``n/N`` of all the stages above (R ``multistage``).
 
-Without an ``fpc`` column the factor ``(1 - n_h/N_h)`` is 1 (with-replacement approximation).
-PSU identifiers are taken as nested within strata. Reference numbers reproduced by the tests are
-listed in ``docs/methodology.md`` and ``tests/unit/test_survey.py``.
+Without an ``fpc`` column the factor ``(1 - n_h/N_h)`` is 1 (with-replacement approximation) and
+only the first stage enters. Units are taken as nested within strata and within the units of the
+stage above. Reference numbers reproduced by the tests are listed in ``docs/methodology.md`` and
+``tests/unit/test_survey*.py``.
 
 Domains (subpopulations) are estimated by giving units outside the domain a score of zero —
 never by subsetting the data, which would drop PSUs and strata from the variance (Lumley 2010,
@@ -30,19 +36,21 @@ never by subsetting the data, which would drop PSUs and strata from the variance
 Missing values in an analysis variable are treated the same way (R ``na.rm=TRUE``): the rows
 stay in the design with score zero; ``n`` reports the rows actually used.
 
-Confidence intervals use the normal quantile (R ``confint`` for ``svymean``), except
-:func:`svyglm` (t with ``degf - p + 1`` degrees of freedom, as R) and proportions, which use a
-Wilson interval with the effective sample size ``p(1-p)/SE²`` (Kish; for 0 % and 100 % cells,
-whose SE is zero, the unweighted ``n`` is used so the interval stays informative and finite).
+Confidence intervals use the normal quantile (R ``confint`` for ``svymean``, ``svytotal``,
+``svyratio``), except :func:`svyglm` (t with ``degf - p + 1`` degrees of freedom, as R) and
+proportions, whose interval is :func:`analysis.intervals.survey_proportion_ci` — Wilson (default)
+or Korn–Graubard on the effective sample size ``p(1-p)/SE²`` (for 0 % and 100 % cells, whose SE is
+zero, the unweighted ``n`` is used so the interval stays informative and finite).
 """
 
 from __future__ import annotations
 
 import math
+import re
 import warnings
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -59,6 +67,7 @@ __all__ = [
     "svymean",
     "svyprop",
     "svyquantile",
+    "svyratio",
     "svytotal",
     "trim_weights",
     "weight_diagnostics",
@@ -166,6 +175,41 @@ class Calibration:
         return u - self.fitted(beta)
 
 
+def _as_columns(value, role: str) -> tuple[str, ...]:
+    """A design role given as ``None``, a column name or a list of names → tuple of names."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise InputError(_SOURCE, f"the {role} must be a column name or a list of column names, not {value!r}",
+                     fix=f"e.g. {role}='dnum' or {role}=['dnum', 'snum'] (one column per stage)")
+
+
+@dataclass(frozen=True)
+class _Stage:
+    """Codes and variance factors of one sampling stage (see :attr:`Design._stages`).
+
+    ``k[i]``: the stage's sampling unit of row ``i``; ``unit_h[u]``: the stratum of unit ``u``
+    (at stage 2 and later a stratum lies inside one unit of the stage above); ``n_h``: units
+    sampled per stratum; ``c``: per stratum the factor of the between-unit sum of squares,
+    ``Π(n/N of the stages above) · (1 − n_h/N_h) · n_h/(n_h − 1)`` (lonely-unit rules applied);
+    ``lonely``: strata whose single unit is centred at its parent's mean (``lonely_psu="adjust"``);
+    ``parent[h]``: the unit of the stage above that contains stratum ``h`` (0 at stage 1).
+    """
+
+    k: np.ndarray
+    unit_h: np.ndarray
+    n_units: int
+    n_strata: int
+    n_h: np.ndarray
+    c: np.ndarray
+    lonely: np.ndarray
+    parent: np.ndarray
+    n_parents: int
+
+
 @dataclass
 class Design:
     """A survey design: data plus the names of its weight, strata, cluster and fpc columns.
@@ -175,27 +219,44 @@ class Design:
     data : DataFrame
         One row per respondent.
     weights : str or None
-        Column of sampling (or non-response adjusted) weights, > 0. ``None`` = all 1.
-    strata : str, optional
-        Stratum column (e.g. programme, when every graduate of a programme was invited).
-    cluster : str, optional
-        PSU column for a cluster sample; PSUs are nested within strata. ``None`` = each row is
-        its own PSU.
-    fpc : str, optional
-        Finite-population correction as in R ``svydesign(fpc=)``: per row, the population
-        number of PSUs in the row's stratum (values > 1), or the sampling fraction (values ≤ 1).
+        Column of sampling (or non-response adjusted) weights, > 0. ``None`` = all 1 (R would
+        derive weights from a population-size fpc; here give them explicitly).
+    strata : str or list of str, optional
+        Stratum column of the first stage (e.g. programme, when every graduate of a programme
+        was invited). A list gives one stratum column per stage (R ``strata=~a+b``); the
+        strata of stage 2 and later lie within the sampling units of the stage above.
+    cluster : str or list of str, optional
+        Sampling-unit column(s): one per stage, outermost first (R ``ids=~dnum+snum``). A single
+        name is a one-stage cluster sample (PSUs); ``None`` = each row is its own PSU. Units of a
+        stage are nested within the strata of that stage and within the units of the stage above.
+    fpc : str or list of str, optional
+        Finite-population correction as in R ``svydesign(fpc=)``, one column per stage: per
+        row, the population number of units of that stage in the row's stratum (values > 1;
+        for stage 2, e.g., the number of schools of the row's district), or the stage's
+        sampling fraction (all values ≤ 1). Stages after the last fpc column are treated as
+        sampled with replacement (as R, which warns). Without any fpc only the first stage
+        enters the variance (R's "ultimate cluster" with-replacement approximation).
     calibration : Calibration, optional
         Set by :func:`rake` / :func:`poststratify`; do not set by hand.
     lonely_psu : str
-        What to do with a stratum that has one PSU: ``"fail"`` (default, as R), ``"remove"`` /
-        ``"certainty"`` (no contribution), ``"adjust"`` (centre at the grand mean, as R).
+        What to do with a stratum that has one sampled unit (at any stage): ``"fail"`` (default,
+        as R), ``"remove"`` / ``"certainty"`` (no contribution), ``"adjust"`` (centre at the
+        mean of the stage above, as R). A stratum sampled completely (fpc = number sampled)
+        contributes nothing and is never an error (R's "self-representing" rule).
+
+    Notes
+    -----
+    Variance of a multi-stage design (R ``svyrecvar``/``multistage``): the between-unit sum of
+    squares of every stage is added, each multiplied by the sampling fractions ``n/N`` of the
+    stages above it, e.g. for two stages
+    ``V = Σ_h (1-f_h) n_h/(n_h-1) Σ_i (t_hi - t̄_h)² + Σ_h Σ_i (n_h/N_h) (1-f_hi) m_hi/(m_hi-1) Σ_j (t_hij - t̄_hi)²``.
     """
 
     data: pd.DataFrame
     weights: str | None = None
-    strata: str | None = None
-    cluster: str | None = None
-    fpc: str | None = None
+    strata: str | tuple[str, ...] | None = None
+    cluster: str | tuple[str, ...] | None = None
+    fpc: str | tuple[str, ...] | None = None
     calibration: Calibration | None = None
     lonely_psu: str = "fail"
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
@@ -203,11 +264,23 @@ class Design:
     def __post_init__(self) -> None:
         if not isinstance(self.data, pd.DataFrame):
             raise TypeError("Design.data must be a pandas DataFrame")
+        for role in ("strata", "cluster", "fpc"):  # a list of one column is that column
+            cols = _as_columns(getattr(self, role), role)
+            setattr(self, role, None if not cols else cols[0] if len(cols) == 1 else cols)
         for role in ("weights", "strata", "cluster", "fpc"):
-            col = getattr(self, role)
-            if col is not None and col not in self.data.columns:
-                raise InputError(_SOURCE, f"the {role} column is missing", column=col,
-                                 fix="check the column name in the design specification")
+            for col in _as_columns(getattr(self, role), role):
+                if col not in self.data.columns:
+                    raise InputError(_SOURCE, f"the {role} column is missing", column=col,
+                                     fix="check the column name in the design specification")
+        n_stages = max(1, len(self.cluster_columns))
+        if len(self.fpc_columns) > n_stages:
+            raise InputError(_SOURCE, f"{len(self.fpc_columns)} fpc columns for {n_stages} sampling stage(s)",
+                             column="+".join(self.fpc_columns),
+                             fix="give one cluster column per stage (cluster=[...]) and at most as many fpc columns")
+        if len(self.strata_columns) > 1 and len(self.strata_columns) > len(self.cluster_columns):
+            raise InputError(_SOURCE, f"{len(self.strata_columns)} strata columns for {n_stages} sampling stage(s)",
+                             column="+".join(self.strata_columns),
+                             fix="per-stage strata need one cluster column per stage")
         if self.lonely_psu not in LONELY_PSU:
             raise ValueError(f"lonely_psu must be one of {LONELY_PSU}")
         if self.weights is not None:
@@ -218,12 +291,27 @@ class Design:
                 raise InputError(_SOURCE, f"weight is missing, negative or not a number ({self.data[self.weights].iloc[i]!r})",
                                  row=i + 2, column=self.weights, fix="every respondent needs a weight >= 0")
         for role in ("strata", "cluster"):
-            col = getattr(self, role)
-            if col is not None and self.data[col].isna().any():
-                i = int(np.flatnonzero(self.data[col].isna().to_numpy())[0])
-                raise InputError(_SOURCE, f"{role} identifier is empty", row=i + 2, column=col)
+            for col in _as_columns(getattr(self, role), role):
+                if self.data[col].isna().any():
+                    i = int(np.flatnonzero(self.data[col].isna().to_numpy())[0])
+                    raise InputError(_SOURCE, f"{role} identifier is empty", row=i + 2, column=col)
 
     # -- arrays ---------------------------------------------------------------------------
+
+    @property
+    def strata_columns(self) -> tuple[str, ...]:
+        """Stratum column of each stage that has one (``()`` = unstratified)."""
+        return _as_columns(self.strata, "strata")
+
+    @property
+    def cluster_columns(self) -> tuple[str, ...]:
+        """Sampling-unit column of each stage, outermost first (``()`` = rows are the PSUs)."""
+        return _as_columns(self.cluster, "cluster")
+
+    @property
+    def fpc_columns(self) -> tuple[str, ...]:
+        """Finite-population-correction column of each stage that has one."""
+        return _as_columns(self.fpc, "fpc")
 
     @property
     def n(self) -> int:
@@ -240,74 +328,143 @@ class Design:
                 self._cache["w"] = pd.to_numeric(self.data[self.weights]).to_numpy(dtype=float)
         return self._cache["w"]
 
+    def _fpc_values(self) -> list[np.ndarray]:
+        """Per stage with an fpc column: the values as floats (checked finite and > 0)."""
+        out = []
+        for col in self.fpc_columns:
+            fp = pd.to_numeric(self.data[col], errors="coerce").to_numpy(dtype=float)
+            bad = ~np.isfinite(fp) | (fp <= 0)
+            if bad.any():
+                i = int(np.flatnonzero(bad)[0])
+                raise InputError(_SOURCE, "fpc is missing or not positive", row=i + 2, column=col)
+            out.append(fp)
+        if out:
+            hi = max(float(v.max()) for v in out)
+            lo = min(float(v.min()) for v in out)
+            if hi > 1.0 and lo < 1.0:  # R: "Must have all fpc>=1 or all fpc<=1"
+                raise InputError(_SOURCE, "fpc mixes sampling fractions (<= 1) and population sizes (> 1)",
+                                 column="+".join(self.fpc_columns),
+                                 fix="give every stage's fpc as population sizes, or every one as fractions")
+        return out
+
     @property
-    def _struct(self) -> dict:
-        """Strata/PSU codes and per-stratum variance factors (cached)."""
-        if "struct" in self._cache:
-            return self._cache["struct"]
+    def _stages(self) -> list[_Stage]:
+        """Units, strata and variance factors of each sampling stage that enters the variance (cached).
+
+        Stage 1 always; stages 2… only when an fpc is given (R's ``multistage`` recursion runs
+        only then). Stage ``s`` strata are the units of stage ``s-1`` (crossed with the stage's
+        own strata column, if any); the factor of each stratum includes the product of the
+        sampling fractions ``n/N`` of the units above it (0 for a stage above sampled with
+        replacement, which ends the recursion).
+        """
+        if "stages" in self._cache:
+            return self._cache["stages"]
         n = self.n
-        if self.strata is None:
-            h = np.zeros(n, dtype=np.int64)
-            n_strata = 1
-        else:
-            h, uniq = pd.factorize(self.data[self.strata], sort=True)
-            h = h.astype(np.int64)
-            n_strata = len(uniq)
-        if self.cluster is None:
-            k = np.arange(n, dtype=np.int64)
-            n_units = n
-            unit_h = h
-        else:
-            key = pd.MultiIndex.from_arrays([h, self.data[self.cluster].to_numpy()])
-            k, uniq_k = pd.factorize(key, sort=True)
-            k = k.astype(np.int64)
-            n_units = len(uniq_k)
-            unit_h = np.empty(n_units, dtype=np.int64)
-            unit_h[k] = h
-        n_h = np.bincount(unit_h, minlength=n_strata).astype(float)
-        # finite-population correction
-        if self.fpc is None:
-            f = np.zeros(n_strata)
-        else:
-            fp = pd.to_numeric(self.data[self.fpc], errors="coerce").to_numpy(dtype=float)
-            if not np.isfinite(fp).all() or (fp <= 0).any():
-                i = int(np.flatnonzero(~np.isfinite(fp) | (fp <= 0))[0])
-                raise InputError(_SOURCE, "fpc is missing or not positive", row=i + 2, column=self.fpc)
-            lo = np.full(n_strata, np.inf)
-            hi = np.full(n_strata, -np.inf)
-            np.minimum.at(lo, h, fp)
-            np.maximum.at(hi, h, fp)
-            if np.any(hi - lo > 1e-9 * np.maximum(1.0, hi)):
-                s = int(np.flatnonzero(hi - lo > 1e-9 * np.maximum(1.0, hi))[0])
-                raise InputError(_SOURCE, f"fpc varies within stratum {s + 1}", column=self.fpc,
-                                 fix="fpc must be the stratum's population size (or sampling fraction)")
-            if np.all(hi <= 1.0):
-                f = hi
+        scols, ccols = self.strata_columns, self.cluster_columns
+        fpcs = self._fpc_values()
+        n_levels = max(1, len(ccols)) if fpcs else 1
+        if fpcs and len(fpcs) < n_levels:
+            warnings.warn(f"fpc given for {len(fpcs)} of {n_levels} stages: stages without fpc are treated as "
+                          "sampled with replacement (as R)", RuntimeWarning, stacklevel=3)
+        stages: list[_Stage] = []
+        parent_row = np.zeros(n, dtype=np.int64)  # unit of the stage above (stage 1: one parent)
+        n_parents = 1
+        mult_row = np.ones(n)  # product of n/N of the stages above
+        for s in range(n_levels):
+            # strata of this stage
+            if s == 0:
+                if scols:
+                    h, uniq = pd.factorize(self.data[scols[0]], sort=True)
+                    h, n_strata = h.astype(np.int64), len(uniq)
+                else:
+                    h, n_strata = np.zeros(n, dtype=np.int64), 1
+            elif s < len(scols):
+                h, uniq = pd.factorize(pd.MultiIndex.from_arrays([parent_row, self.data[scols[s]].to_numpy()]), sort=True)
+                h, n_strata = h.astype(np.int64), len(uniq)
             else:
-                if np.any(hi < n_h - 1e-9):
-                    raise InputError(_SOURCE, "fpc (population size) is smaller than the number of sampled PSUs",
-                                     column=self.fpc)
-                f = n_h / hi
-        c = (1.0 - f) * n_h / np.maximum(n_h - 1.0, 1.0)
-        lonely = n_h == 1
-        if lonely.any():
-            if self.lonely_psu == "fail":
-                raise InputError(_SOURCE, f"{int(lonely.sum())} stratum/strata have a single PSU",
-                                 column=self.strata,
-                                 fix="merge the stratum with a similar one or set lonely_psu='adjust'")
-            c = np.where(lonely, (1.0 - f) if self.lonely_psu == "adjust" else 0.0, c)
-        st = {"h": h, "k": k, "n_strata": n_strata, "n_units": n_units, "unit_h": unit_h,
-              "n_h": n_h, "c": c, "lonely": lonely}
-        self._cache["struct"] = st
-        return st
+                h, n_strata = parent_row, n_parents
+            # units of this stage, nested within the stratum
+            if not ccols:
+                k, n_units, unit_h = np.arange(n, dtype=np.int64), n, h
+            else:
+                key = pd.MultiIndex.from_arrays([h, self.data[ccols[s]].to_numpy()])
+                k, uniq_k = pd.factorize(key, sort=True)
+                k = k.astype(np.int64)
+                n_units = len(uniq_k)
+                unit_h = np.empty(n_units, dtype=np.int64)
+                unit_h[k] = h
+            n_h = np.bincount(unit_h, minlength=n_strata).astype(float)
+            parent = np.zeros(n_strata, dtype=np.int64)
+            parent[h] = parent_row
+            mult = np.zeros(n_strata)
+            mult[h] = mult_row
+            # sampling fraction of the stage
+            if s < len(fpcs):
+                fp = fpcs[s]
+                col = self.fpc_columns[s]
+                lo = np.full(n_strata, np.inf)
+                hi = np.full(n_strata, -np.inf)
+                np.minimum.at(lo, h, fp)
+                np.maximum.at(hi, h, fp)
+                varies = hi - lo > 1e-9 * np.maximum(1.0, hi)
+                if varies.any():
+                    g = int(np.flatnonzero(varies)[0])
+                    i = int(np.flatnonzero(h == g)[0])
+                    where = f"stratum {g + 1}" if s == 0 else f"the stage-{s} unit of row {i + 2}"
+                    raise InputError(_SOURCE, f"fpc varies within {where}", column=col,
+                                     fix="fpc must be the stratum's population size (or sampling fraction)")
+                if all(float(v.max()) <= 1.0 for v in fpcs):
+                    f = hi
+                else:
+                    if np.any(hi < n_h - 1e-9):
+                        g = int(np.flatnonzero(hi < n_h - 1e-9)[0])
+                        i = int(np.flatnonzero(h == g)[0])
+                        raise InputError(_SOURCE, f"fpc (population size {hi[g]:g}) is smaller than the number of "
+                                         f"sampled units ({int(n_h[g])}) at stage {s + 1}", row=i + 2, column=col)
+                    f = n_h / hi
+            else:
+                f = np.zeros(n_strata)  # with replacement
+            fpc_factor = np.clip(1.0 - f, 0.0, 1.0)
+            self_rep = fpc_factor < 1e-7  # R: a stratum sampled completely has no variance
+            c = fpc_factor * n_h / np.maximum(n_h - 1.0, 1.0)
+            lonely = (n_h == 1) & ~self_rep & (mult > 0)
+            if lonely.any():
+                if self.lonely_psu == "fail":
+                    g = int(np.flatnonzero(lonely)[0])
+                    if s == 0:
+                        raise InputError(_SOURCE, f"{int(lonely.sum())} stratum/strata have a single PSU",
+                                         column=scols[0] if scols else None,
+                                         fix="merge the stratum with a similar one or set lonely_psu='adjust'")
+                    i = int(np.flatnonzero(h == g)[0])
+                    raise InputError(_SOURCE, f"{int(lonely.sum())} stage-{s} unit(s) have a single sampled stage-{s + 1} "
+                                     f"unit and are not sampled completely (e.g. the one of row {i + 2})",
+                                     row=i + 2, column=ccols[s] if ccols else None,
+                                     fix="check the stage's fpc (a completely sampled unit has fpc = number sampled) "
+                                         "or set lonely_psu='adjust'")
+                c = np.where(lonely, fpc_factor if self.lonely_psu == "adjust" else 0.0, c)
+            c = np.where(self_rep, 0.0, c) * mult
+            stages.append(_Stage(k=k, unit_h=unit_h, n_units=n_units, n_strata=n_strata, n_h=n_h, c=c,
+                                 lonely=lonely & (self.lonely_psu == "adjust"), parent=parent,
+                                 n_parents=n_parents))
+            if s + 1 < n_levels:
+                frac = np.where(np.isfinite(f), f, 0.0)
+                mult_row = mult_row * frac[h]
+                parent_row, n_parents = k, n_units
+        self._cache["stages"] = stages
+        return stages
+
+    @property
+    def n_stages(self) -> int:
+        """Number of sampling stages that enter the variance (1 unless an fpc is given per stage)."""
+        return len(self._stages)
 
     @property
     def degf(self) -> int:
-        """Design degrees of freedom: number of PSUs minus number of strata (R ``degf``)."""
-        st = self._struct
-        return int(st["n_units"] - st["n_strata"])
+        """Design degrees of freedom: first-stage PSUs minus first-stage strata (R ``degf``)."""
+        st = self._stages[0]
+        return int(st.n_units - st.n_strata)
 
-    def with_weights(self, w: np.ndarray, name: str | None = None, **changes) -> "Design":
+    def with_weights(self, w: np.ndarray, name: str | None = None, **changes) -> Design:
         """A copy of the design with new analysis weights in column ``name``."""
         name = name or self.weights or "weight"
         data = self.data.assign(**{name: np.asarray(w, dtype=float)})
@@ -318,28 +475,42 @@ class Design:
     def vcov(self, scores: np.ndarray) -> np.ndarray:
         """Design covariance of the totals of influence ``scores`` (``n × q``, already × weight).
 
-        Applies the calibration residuals, sums to PSU totals and combines the within-stratum
-        deviations with ``(1 - f_h) n_h/(n_h - 1)``. Returns a ``q × q`` matrix.
+        Applies the calibration residuals, then for every stage sums the scores to that stage's
+        unit totals and adds their within-stratum deviations with the stage's factor
+        ``Π(n/N above) · (1 - f_h) n_h/(n_h - 1)`` (R ``svyrecvar``). Returns a ``q × q`` matrix.
         """
         z = np.asarray(scores, dtype=float).reshape(self.n, -1)
         if self.calibration is not None:
             w = self.w
             u = np.divide(z, w[:, None], out=np.zeros_like(z), where=w[:, None] > 0)
             z = self.calibration.residualize(u) * w[:, None]
-        st = self._struct
         q = z.shape[1]
-        t = np.empty((st["n_units"], q))
-        for j in range(q):
-            t[:, j] = np.bincount(st["k"], weights=z[:, j], minlength=st["n_units"])
-        sums = np.empty((st["n_strata"], q))
-        for j in range(q):
-            sums[:, j] = np.bincount(st["unit_h"], weights=t[:, j], minlength=st["n_strata"])
-        centre = sums / st["n_h"][:, None]
-        if self.lonely_psu == "adjust" and st["lonely"].any():
-            grand = t.mean(axis=0)
-            centre[st["lonely"]] = grand
-        dev = t - centre[st["unit_h"]]
-        return (dev * st["c"][st["unit_h"]][:, None]).T @ dev
+        out = np.zeros((q, q))
+        for st in self._stages:
+            if not st.c.any():
+                continue
+            t = np.empty((st.n_units, q))
+            for j in range(q):
+                t[:, j] = np.bincount(st.k, weights=z[:, j], minlength=st.n_units)
+            sums = np.empty((st.n_strata, q))
+            for j in range(q):
+                sums[:, j] = np.bincount(st.unit_h, weights=t[:, j], minlength=st.n_strata)
+            centre = sums / st.n_h[:, None]
+            if st.lonely.any():
+                centre[st.lonely] = _parent_centre(st, sums)[st.lonely]
+            dev = t - centre[st.unit_h]
+            out += (dev * st.c[st.unit_h][:, None]).T @ dev
+        return out
+
+
+def _parent_centre(st: _Stage, sums: np.ndarray) -> np.ndarray:
+    """Per stratum: the mean unit total of its parent (the lonely-unit ``adjust`` centre, as R)."""
+    q = sums.shape[1]
+    psum = np.empty((st.n_parents, q))
+    for j in range(q):
+        psum[:, j] = np.bincount(st.parent, weights=sums[:, j], minlength=st.n_parents)
+    pcount = np.bincount(st.parent, weights=st.n_h, minlength=st.n_parents)
+    return (psum / np.maximum(pcount, 1.0)[:, None])[st.parent]
 
 
 # --------------------------------------------------------------------------------------------
@@ -455,7 +626,8 @@ def rake(design: Design, margins: Mapping, max_iter: int = 100, tol: float = 1e-
 def poststratify(design: Design, by: str | Iterable[str], population, new_weights: str | None = None) -> Design:
     """Post-stratify the weights to population counts of the cells of ``by``.
 
-    Every weight in cell ``g`` is multiplied by ``N_g / Σ_g w``; the variance uses residuals
+    Reference API: R's ``postStratify``, kept to verify the calibration variance against R's printed
+    output (the pipeline rakes with :func:`rake`, of which this is the one-margin case). Every weight in cell ``g`` is multiplied by ``N_g / Σ_g w``; the variance uses residuals
     from cell means computed with the ORIGINAL weights (R ``postStratify``).
 
     Parameters
@@ -642,29 +814,11 @@ def _result(index, est, se, n, lo, hi, name) -> pd.DataFrame:
     return out
 
 
-def _prop_ci(p, se, n, alpha):
-    """Wilson interval with the effective sample size p(1-p)/se² (unweighted n when se = 0)."""
-    from analysis.intervals import proportion_ci
-
-    p = np.asarray(p, dtype=float)
-    se = np.asarray(se, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        neff = np.where(se > 0, p * (1 - p) / se**2, np.where((p <= 0) | (p >= 1), n, np.inf))
-    neff = np.where((se > 0) & ((p <= 0) | (p >= 1)), n, neff)
-    lo = np.full(p.shape, np.nan)
-    hi = np.full(p.shape, np.nan)
-    inf = np.isinf(neff) & (n > 0)
-    lo[inf] = hi[inf] = p[inf]
-    ok = ~inf & (neff > 0) & np.isfinite(p)
-    if ok.any():
-        lo[ok], hi[ok] = proportion_ci(p[ok] * neff[ok], neff[ok], "wilson", alpha=alpha)
-    return lo, hi
-
-
 def svytotal(design: Design, y: str | list[str], alpha: float = 0.05) -> pd.DataFrame:
-    """Estimated population total ``Σ w_i y_i`` with its linearised SE.
+    """Estimated population total ``Σ w_i y_i`` with its linearised SE (R ``svytotal``).
 
+    Reference API: the R-equivalent estimator through which the variance machinery is verified
+    against R's printed output (tests); the pipeline's totals go through :func:`by_domain`.
     Rows with a missing ``y`` contribute zero (R ``na.rm=TRUE``). Returns a DataFrame indexed by
     variable with ``estimate, se, ci_low, ci_high, n`` (normal-quantile interval).
     """
@@ -684,8 +838,10 @@ def svytotal(design: Design, y: str | list[str], alpha: float = 0.05) -> pd.Data
 
 
 def svymean(design: Design, y: str | list[str], alpha: float = 0.05) -> pd.DataFrame:
-    """Estimated population mean (weighted ratio ``Σwy/Σw``) with its linearised SE.
+    """Estimated population mean (weighted ratio ``Σwy/Σw``) with its linearised SE (R ``svymean``).
 
+    Reference API: the R-equivalent estimator through which the variance machinery is verified
+    against R's printed output (tests); the pipeline's means go through :func:`by_domain`.
     Influence scores ``w_i (y_i - ȳ)/Σw``; rows with a missing ``y`` are outside the domain
     (score zero, R ``na.rm=TRUE``). Each variable uses its own non-missing rows. Returns a
     DataFrame indexed by variable: ``estimate, se, ci_low, ci_high, n`` (normal interval).
@@ -710,6 +866,70 @@ def svymean(design: Design, y: str | list[str], alpha: float = 0.05) -> pd.DataF
     return _result(ys, est, se, ns, est - q * se, est + q * se, "variable")
 
 
+def svyratio(design: Design, numerator: str | list[str], denominator: str | list[str],
+             alpha: float = 0.05) -> pd.DataFrame:
+    """Ratio of two population totals ``R = Σ w y / Σ w x`` with its linearised SE (R ``svyratio``).
+
+    Reference API until the results layer calls it: the R-equivalent ratio estimator (e.g.
+    income per hour worked, students per enrolled), verified against R's printed output in
+    the tests. Influence scores ``z_i = w_i (y_i - R̂ x_i) / X̂`` with ``X̂ = Σ w x`` (Binder
+    1983; R ``svyratio.survey.design2``) go through the full design variance (strata, every
+    stage, fpc, calibration residuals). Rows where the numerator or the denominator is missing
+    are left out of both totals and keep score zero (R ``na.rm=TRUE``); the interval is
+    ``R̂ ± z·SE`` with the normal quantile (R ``confint`` of a ratio). A ratio within a domain is
+    the ratio of the domain-restricted variables, ``y·1[d]`` over ``x·1[d]``.
+
+    Parameters
+    ----------
+    design : Design
+    numerator, denominator : str or list of str
+        Numeric (or 0/1, boolean) columns; every numerator is divided by every denominator.
+    alpha : float
+        1 − coverage of the intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per (numerator, denominator) pair: ``numerator, denominator, estimate, se,
+        ci_low, ci_high, n`` (``n`` = rows with both values).
+
+    Raises
+    ------
+    InputError
+        A missing or non-numeric column, or a denominator whose weighted total is zero.
+    """
+    nums = [numerator] if isinstance(numerator, str) else list(numerator)
+    dens = [denominator] if isinstance(denominator, str) else list(denominator)
+    w = design.w
+    rows = []
+    for dv in dens:
+        x = _numeric(design, dv)
+        for nv in nums:
+            yv = _numeric(design, nv)
+            ok = np.isfinite(x) & np.isfinite(yv)
+            wo = np.where(ok, w, 0.0)
+            xo, yo = np.where(ok, x, 0.0), np.where(ok, yv, 0.0)
+            tx = float(np.sum(wo * xo))
+            if tx == 0.0:
+                raise InputError(_SOURCE, "the denominator's weighted total is zero, so the ratio is undefined",
+                                 column=dv)
+            est = float(np.sum(wo * yo)) / tx
+            rows.append((nv, dv, est, wo * (yo - est * xo) / tx, int(ok.sum())))
+    z = np.column_stack([r[3] for r in rows])
+    se = np.sqrt(np.clip(np.diag(design.vcov(z)), 0, None))
+    est = np.array([r[2] for r in rows])
+    q = _z(alpha)
+    return pd.DataFrame({
+        "numerator": [r[0] for r in rows],
+        "denominator": [r[1] for r in rows],
+        "estimate": est,
+        "se": se,
+        "ci_low": est - q * se,
+        "ci_high": est + q * se,
+        "n": [r[4] for r in rows],
+    })
+
+
 def _indicators(design: Design, y: str) -> tuple[list, np.ndarray, np.ndarray]:
     """Level labels, an ``n × L`` 0/1 matrix and the non-missing mask for ``y``."""
     if y not in design.data.columns:
@@ -731,15 +951,21 @@ def _indicators(design: Design, y: str) -> tuple[list, np.ndarray, np.ndarray]:
     return list(levels), mat, ok
 
 
-def svyprop(design: Design, y: str, alpha: float = 0.05) -> pd.DataFrame:
+def svyprop(design: Design, y: str, alpha: float = 0.05, ci_method: str = "wilson") -> pd.DataFrame:
     """Estimated proportion of a 0/1 or boolean variable, or of each level of a categorical one.
 
-    A proportion is the mean of an indicator, so the SE is that of :func:`svymean`. Rows with a
-    missing ``y`` are outside the domain. The interval is Wilson with the effective sample size
-    ``p(1-p)/SE²`` (finite at 0 % and 100 %). Returns a DataFrame indexed by level (or by the
-    variable name for a 0/1 variable): ``estimate, se, ci_low, ci_high, n`` (``n`` = rows with
-    a non-missing answer).
+    Reference API: the R-equivalent of ``svymean`` on indicators, with the share intervals of
+    :func:`analysis.intervals.survey_proportion_ci`; the pipeline's shares go through
+    :func:`by_domain`. A proportion is the mean of an indicator, so the SE is that of
+    :func:`svymean`. Rows with a missing ``y`` are outside the domain. The interval is
+    ``ci_method`` on the effective sample size ``p(1-p)/SE²``: ``"wilson"`` (default, normal
+    quantile; finite at 0 % and 100 %) or ``"korn_graubard"`` (R ``svyciprop(method="beta")``,
+    with R's degrees-of-freedom adjustment: ``n`` = respondents with an answer, ``df`` =
+    :attr:`Design.degf`). Returns a DataFrame indexed by level (or by the variable name for a
+    0/1 variable): ``estimate, se, ci_low, ci_high, n`` (``n`` = rows with a non-missing answer).
     """
+    from analysis.intervals import survey_proportion_ci
+
     levels, ind, ok = _indicators(design, y)
     w = np.where(ok, design.w, 0.0)
     tw = w.sum()
@@ -747,7 +973,8 @@ def svyprop(design: Design, y: str, alpha: float = 0.05) -> pd.DataFrame:
     z = w[:, None] * (ind - p) / tw
     se = np.sqrt(np.clip(np.diag(design.vcov(z)), 0, None))
     n = int(ok.sum())
-    lo, hi = _prop_ci(p, se, np.full(len(p), n), alpha)
+    df = design.degf if ci_method == "korn_graubard" else None
+    lo, hi = survey_proportion_ci(p, se, np.full(len(p), n), ci_method, alpha, df=df)
     return _result(levels, p, se, n, lo, hi, "level" if levels != [y] else "variable")
 
 
@@ -772,7 +999,8 @@ def svyquantile(design: Design, y: str, probs: float | Iterable[float] = 0.5, al
 
     Returns a DataFrame indexed by probability: ``estimate, se, ci_low, ci_high, n``.
     """
-    from scipy.stats import norm, t as tdist
+    from scipy.stats import norm
+    from scipy.stats import t as tdist
 
     ps = [probs] if np.ndim(probs) == 0 else list(probs)
     x = _numeric(design, y)
@@ -808,56 +1036,72 @@ def _domain_variance(design: Design, dom: np.ndarray, n_dom: int, a: np.ndarray,
     """Variances of ``n_dom`` domain estimators from their scores, without an n × D matrix.
 
     ``dom[i]`` is the domain of row ``i`` (−1 = in no domain, score 0); ``a[i]`` its score
-    (already × weight) in that domain and ``r[i] = a[i] / w[i]``. The PSU totals of domain
-    ``d`` are ``t_kd = A_kd - B_k'β_d`` (``A`` = PSU sums of the scores, ``B`` = PSU sums of
-    ``w·x`` for the calibration model matrix ``x``, ``β_d`` the original-weight regression
+    (already × weight) in that domain and ``r[i] = a[i] / w[i]``. At every stage the unit totals
+    of domain ``d`` are ``t_kd = A_kd - B_k'β_d`` (``A`` = unit sums of the scores, ``B`` = unit
+    sums of ``w·x`` for the calibration model matrix ``x``, ``β_d`` the original-weight regression
     coefficients of the domain's scores); the stratum sums of squares are assembled from sparse
     cross-products, which equals :meth:`Design.vcov` applied to the dense ``n × D`` score matrix.
     """
     from scipy import sparse
 
-    st = design._struct
-    K, H = st["n_units"], st["n_strata"]
-    k, uh = st["k"], st["unit_h"]
     inside = dom >= 0
-    A = sparse.csr_matrix((a[inside], (k[inside], dom[inside])), shape=(K, n_dom))
-    Hind = sparse.csr_matrix((np.ones(K), (np.arange(K), uh)), shape=(K, H))
-    S_A = np.asarray((Hind.T @ A).todense())  # H × D
-    S_AA = np.asarray((Hind.T @ A.multiply(A)).todense())  # H × D
+    di = dom[inside]
     cal = design.calibration
-    if cal is None:
-        T, SS = S_A, S_AA
-    else:
+    if cal is not None:
         p = cal.n_columns
         w = design.w
         # beta: p × D, from X'W0 r per domain
         xtwr = np.empty((p, n_dom))
-        di = dom[inside]
         w0r = cal.weights0[inside] * r[inside]
         for off, c, lv in zip(cal.offsets[:-1], cal.codes, cal.levels):
             L = len(lv)
             xtwr[off : off + L] = np.bincount(c[inside] * n_dom + di, weights=w0r, minlength=L * n_dom).reshape(L, n_dom)
         beta = cal.gram_pinv @ xtwr
-        rows = np.concatenate([k] * len(cal.codes))
         cols = np.concatenate([off + c for off, c in zip(cal.offsets[:-1], cal.codes)])
         vals = np.concatenate([w] * len(cal.codes))
-        B = sparse.csr_matrix((vals, (rows, cols)), shape=(K, p))
-        Bexp = sparse.csr_matrix((vals, (rows, uh[rows] * p + cols)), shape=(K, H * p))
-        S_B = np.asarray((Hind.T @ B).todense())  # H × p
-        S_BA = np.asarray((Bexp.T @ A).todense()).reshape(H, p, n_dom)
-        S_BB = np.asarray((Bexp.T @ B).todense()).reshape(H, p, p)
-        T = S_A - S_B @ beta
-        SS = S_AA - 2.0 * np.einsum("jd,hjd->hd", beta, S_BA) + np.einsum("jd,hjl,ld->hd", beta, S_BB, beta)
-    n_h = st["n_h"][:, None]
-    centre = T / n_h
-    if design.lonely_psu == "adjust" and st["lonely"].any():
-        centre[st["lonely"]] = (T.sum(axis=0) / K)[None, :]
-    ss_dev = SS - 2.0 * centre * T + n_h * centre**2
-    return np.clip(st["c"] @ ss_dev, 0.0, None)
+    var = np.zeros(n_dom)
+    for st in design._stages:
+        if not st.c.any():
+            continue
+        K, H = st.n_units, st.n_strata
+        k, uh = st.k, st.unit_h
+        A = sparse.csr_matrix((a[inside], (k[inside], di)), shape=(K, n_dom))
+        Hind = sparse.csr_matrix((np.ones(K), (np.arange(K), uh)), shape=(K, H))
+        S_A = np.asarray((Hind.T @ A).todense())  # H × D
+        S_AA = np.asarray((Hind.T @ A.multiply(A)).todense())  # H × D
+        if cal is None:
+            T, SS = S_A, S_AA
+        else:
+            rows = np.concatenate([k] * len(cal.codes))
+            B = sparse.csr_matrix((vals, (rows, cols)), shape=(K, p))
+            Bexp = sparse.csr_matrix((vals, (rows, uh[rows] * p + cols)), shape=(K, H * p))
+            S_B = np.asarray((Hind.T @ B).todense())  # H × p
+            S_BA = np.asarray((Bexp.T @ A).todense()).reshape(H, p, n_dom)
+            S_BB = np.asarray((Bexp.T @ B).todense()).reshape(H, p, p)
+            T = S_A - S_B @ beta
+            SS = S_AA - 2.0 * np.einsum("jd,hjd->hd", beta, S_BA) + np.einsum("jd,hjl,ld->hd", beta, S_BB, beta)
+        n_h = st.n_h[:, None]
+        centre = T / n_h
+        if st.lonely.any():
+            centre[st.lonely] = _parent_centre(st, T)[st.lonely]
+        ss_dev = SS - 2.0 * centre * T + n_h * centre**2
+        var += st.c @ ss_dev
+    return np.clip(var, 0.0, None)
+
+
+def _domain_degf(design: Design, dom: np.ndarray, n_dom: int) -> np.ndarray:
+    """Per domain: first-stage PSUs with domain members minus their strata (R ``degf`` of a subset)."""
+    st = design._stages[0]
+    inside = dom >= 0
+    d = dom[inside].astype(np.int64)
+    psu = np.unique(d * st.n_units + st.k[inside])
+    stratum = np.unique(d * st.n_strata + st.unit_h[st.k[inside]])
+    return (np.bincount(psu // st.n_units, minlength=n_dom)
+            - np.bincount(stratum // st.n_strata, minlength=n_dom)).astype(float)
 
 
 def by_domain(design: Design, y: str, domains: list[str] | str, stat: str = "mean",
-              alpha: float = 0.05) -> pd.DataFrame:
+              alpha: float = 0.05, ci_method: str = "wilson") -> pd.DataFrame:
     """Estimates for every domain (cross-classification of ``domains``) with correct SEs.
 
     Domain estimation keeps the whole design: units outside the domain (or with a missing
@@ -874,7 +1118,13 @@ def by_domain(design: Design, y: str, domains: list[str] | str, stat: str = "mea
         Domain variables, e.g. ``["faculty", "sex"]``.
     stat : {"mean", "prop", "total"}
     alpha : float
-        1 − coverage of the intervals (normal for mean/total; Wilson with effective n for prop).
+        1 − coverage of the intervals (normal for mean/total; ``ci_method`` for prop).
+    ci_method : {"wilson", "korn_graubard"}
+        Interval of a share (:func:`analysis.intervals.survey_proportion_ci` on the effective
+        sample size): Wilson with the normal quantile (default), or Korn–Graubard (R
+        ``svyciprop(method="beta")`` on the domain, as R ``svyby``: ``n`` = the domain's
+        respondents, ``df`` = PSUs with domain members − their strata, R's ``degf`` of the
+        domain; computed only for this method).
 
     Returns
     -------
@@ -882,6 +1132,8 @@ def by_domain(design: Design, y: str, domains: list[str] | str, stat: str = "mea
         Columns: the domain variables, [``level``], ``n`` (unweighted respondents with ``y``),
         ``estimate``, ``se``, ``ci_low``, ``ci_high``; sorted by domain.
     """
+    from analysis.intervals import survey_proportion_ci
+
     if stat not in ("mean", "prop", "total"):
         raise ValueError("stat must be 'mean', 'prop' or 'total'")
     doms = [domains] if isinstance(domains, str) else list(domains)
@@ -899,13 +1151,16 @@ def by_domain(design: Design, y: str, domains: list[str] | str, stat: str = "mea
         x = _numeric(design, y)
         ok_y = np.isfinite(x)
         levels, ind = [None], np.where(ok_y, x, 0.0)[:, None]
+    if ci_method not in ("wilson", "korn_graubard"):
+        raise ValueError("ci_method must be 'wilson' or 'korn_graubard'")
+    dom = np.where(ok_y & (gid >= 0), gid, -1)
+    inside = dom >= 0
+    di = dom[inside]
+    n = np.bincount(di, minlength=n_dom)
+    dom_df = _domain_degf(design, dom, n_dom) if stat == "prop" and ci_method == "korn_graubard" else None
     frames = []
     for j, lev in enumerate(levels):
         yv = ind[:, j]
-        dom = np.where(ok_y & (gid >= 0), gid, -1)
-        inside = dom >= 0
-        di = dom[inside]
-        n = np.bincount(di, minlength=n_dom)
         wd = np.bincount(di, weights=w[inside], minlength=n_dom)
         wy = np.bincount(di, weights=(w * yv)[inside], minlength=n_dom)
         if stat == "total":
@@ -920,7 +1175,7 @@ def by_domain(design: Design, y: str, domains: list[str] | str, stat: str = "mea
         var = _domain_variance(design, dom, n_dom, a, r)
         se = np.sqrt(var)
         if stat == "prop":
-            lo, hi = _prop_ci(est, se, n, alpha)
+            lo, hi = survey_proportion_ci(np.clip(est, 0.0, 1.0), se, n, ci_method, alpha, df=dom_df)
         else:
             q = _z(alpha)
             lo, hi = est - q * se, est + q * se
@@ -946,16 +1201,91 @@ def by_domain(design: Design, y: str, domains: list[str] | str, stat: str = "mea
 _FAMILIES = ("gaussian", "binomial", "poisson")
 
 
+def _binary_response(values: pd.Series, column: str, positive=None) -> np.ndarray:
+    """The response of a binomial model as 1.0 (the modelled outcome), 0.0 or NaN (missing).
+
+    Accepted: bool, pandas nullable ``boolean`` (``<NA>`` → NaN), numbers that are all 0/1, and
+    strings or categoricals with at most two levels when ``positive`` names the modelled level.
+    ``positive`` defaults to ``True`` / 1; anything else raises a one-line :class:`InputError`
+    naming the column and its levels.
+    """
+    s = pd.Series(values).reset_index(drop=True)
+    ok = s.notna().to_numpy()
+    vals = pd.unique(s[ok]) if ok.any() else np.array([])
+    is_bool = s.dtype == bool or str(s.dtype) == "boolean" or (
+        s.dtype == object and len(vals) > 0 and all(isinstance(v, (bool, np.bool_)) for v in vals))
+    if is_bool:
+        pos = True if positive is None else positive
+        if not isinstance(pos, (bool, np.bool_)):
+            raise InputError(_SOURCE, f"positive={positive!r} is not a level of the true/false response",
+                             column=column, fix="use positive=True (the default) or positive=False")
+        hit = s.astype("boolean").to_numpy(dtype=object, na_value=None) == bool(pos)
+        return np.where(ok, hit.astype(float), np.nan)
+    numeric = pd.api.types.is_numeric_dtype(s) or (
+        s.dtype == object and len(vals) > 0 and all(isinstance(v, (int, float, np.integer, np.floating)) for v in vals))
+    if numeric:
+        x = pd.to_numeric(s).to_numpy(dtype=float, na_value=np.nan)
+        ok = np.isfinite(x)
+        found = sorted(set(np.unique(x[ok]).tolist()))
+        if not set(found) <= {0.0, 1.0}:
+            shown = ", ".join(f"{v:g}" for v in found[:4]) + (", …" if len(found) > 4 else "")
+            raise InputError(_SOURCE, f"a binomial response must be 0/1, true/false or two levels; found the "
+                             f"numbers {shown}", column=column, fix="recode it to 0/1 (1 = the modelled outcome)")
+        pos = 1.0 if positive is None else positive
+        if pos not in (0, 1):
+            raise InputError(_SOURCE, f"positive={positive!r} is not a level of the 0/1 response", column=column,
+                             fix="use positive=1 (the default) or positive=0")
+        return np.where(ok, (x == float(pos)).astype(float), np.nan)
+    levels = sorted(vals.tolist(), key=str)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        levels = [c for c in s.cat.categories if c in set(vals.tolist())]
+    shown = ", ".join(repr(v) for v in levels[:5]) + (", …" if len(levels) > 5 else "")
+    if len(levels) > 2:
+        raise InputError(_SOURCE, f"a binomial response needs two levels, not {len(levels)} ({shown})",
+                         column=column, fix="recode it to two levels or use a model for several categories")
+    if positive is None:
+        raise InputError(_SOURCE, f"the binomial response has the levels {shown}: say which one is modelled",
+                         column=column, fix=f"pass positive={levels[-1]!r}" if levels else "pass positive=")
+    allowed = set(levels) | (set(s.cat.categories) if isinstance(s.dtype, pd.CategoricalDtype) else set())
+    if positive not in allowed:
+        raise InputError(_SOURCE, f"positive={positive!r} is not a level of the response ({shown})", column=column)
+    hit = (s == positive).to_numpy(dtype=bool)
+    return np.where(ok, hit.astype(float), np.nan)
+
+
+_QUOTED = re.compile(r"""^(?:Q\(\s*(["'])(?P<q>.*)\1\s*\)|`(?P<b>[^`]*)`)$""")
+
+
+def _response_column(formula: str, data: pd.DataFrame) -> str | None:
+    """The data column a formula's left-hand side names (plain, ``Q("…")`` or backticks), else None."""
+    lhs = formula.split("~", 1)[0].strip()
+    if lhs in data.columns:
+        return lhs
+    m = _QUOTED.match(lhs)
+    if m:
+        name = m.group("q") if m.group("q") is not None else m.group("b")
+        return name if name in data.columns else None
+    return None
+
+
 def svyglm(formula: str | None, design: Design, *, X=None, y=None, family: str = "gaussian",
-           alpha: float = 0.05) -> pd.DataFrame:
+           alpha: float = 0.05, positive=None) -> pd.DataFrame:
     """Design-based generalised linear model (R ``svyglm``).
 
     Point estimates: statsmodels WLS (gaussian) or GLM with ``var_weights`` = the design weights
     (binomial with logit link, poisson with log link) — the weighted score equations
     ``Σ w_i x_i (y_i - μ_i) = 0``. Variance: the sandwich ``A⁻¹ M A⁻¹`` (Binder 1983), with
     ``A = Σ w_i v(μ_i) x_i x_i'`` and ``M`` the design covariance of the score totals (so strata,
-    clusters, fpc and calibration are all accounted for). Tests and intervals use the t
-    distribution with ``degf - p + 1`` degrees of freedom, as R.
+    clusters at every stage, fpc and calibration are all accounted for). Tests and intervals use
+    the t distribution with ``degf - p + 1`` degrees of freedom, as R.
+
+    The binomial family models **P(response = positive)**, as R ``svyglm(family=quasibinomial)``
+    models P(TRUE) / P(1): the response may be bool, pandas nullable ``boolean`` (``<NA>`` rows
+    are left out of the model and keep score 0 in the design), 0/1 numbers, or a two-level
+    string/categorical column together with ``positive=`` naming the modelled level. A
+    two-level string without ``positive``, three or more levels, or numbers other than 0/1 raise
+    a one-line :class:`~analysis.errors.InputError` naming the column. A formula whose left-hand
+    side is an expression (e.g. ``I(sch_wide == "Yes")``) is also modelled as P(True).
 
     Parameters
     ----------
@@ -967,12 +1297,17 @@ def svyglm(formula: str | None, design: Design, *, X=None, y=None, family: str =
         Instead of a formula: a design matrix (DataFrame or ``n × p`` array, include the
         constant yourself) and the response, aligned with ``design.data`` rows.
     family : {"gaussian", "binomial", "poisson"}
+    alpha : float
+        1 − coverage of the intervals.
+    positive : optional
+        Binomial only: the response level whose probability is modelled (default ``True`` / 1;
+        required for a two-level string or categorical response).
 
     Returns
     -------
     DataFrame
         Tidy table: ``term, estimate, se, ci_low, ci_high, p_value, n``; ``attrs`` hold
-        ``vcov`` (DataFrame), ``df_resid`` and ``family``.
+        ``vcov`` (DataFrame), ``df_resid``, ``family`` and (binomial) ``positive``.
     """
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
@@ -980,20 +1315,55 @@ def svyglm(formula: str | None, design: Design, *, X=None, y=None, family: str =
 
     if family not in _FAMILIES:
         raise ValueError(f"family must be one of {_FAMILIES}")
+    if positive is not None and family != "binomial":
+        raise ValueError("positive= applies to family='binomial' only")
     w_all = design.w
     data = design.data.reset_index(drop=True)
     fam = {"binomial": sm.families.Binomial(), "poisson": sm.families.Poisson()}.get(family)
     if formula is not None:
-        if family == "gaussian":
-            model = smf.wls(formula, data, weights=w_all)
-        else:
-            model = smf.glm(formula, data, family=fam, var_weights=w_all)
+        resp = _response_column(formula, data)
+        if resp is not None and family == "binomial":
+            data = data.assign(**{resp: _binary_response(data[resp], resp, positive)})
+        elif resp is not None and (data[resp].dtype == bool or str(data[resp].dtype) == "boolean"):
+            data = data.assign(**{resp: data[resp].astype("Float64").to_numpy(dtype=float, na_value=np.nan)})
+        lhs = formula.split("~", 1)[0].strip()
+        try:
+            if family == "gaussian":
+                model = smf.wls(formula, data, weights=w_all)
+            else:
+                model = smf.glm(formula, data, family=fam, var_weights=w_all)
+        except ValueError as err:
+            if "multiple columns" not in str(err):
+                raise
+            more = " and has more than two levels" if family == "binomial" else ""
+            raise InputError(_SOURCE, f"the {family} model's response is not numeric{more}", column=lhs,
+                             fix="use a numeric response (binomial: 0/1, true/false or two levels with positive=)") from None
         rows = np.asarray(model.data.row_labels, dtype=np.int64)
+        orig = np.asarray(model.data.orig_endog, dtype=float)
+        if orig.ndim == 2 and orig.shape[1] > 1:  # the formula engine expanded a logical/text expression
+            names = [str(nm) for nm in np.atleast_1d(model.endog_names)]
+            if family != "binomial":
+                raise InputError(_SOURCE, f"the {family} model's response must be numeric", column=lhs)
+            want = "True" if positive is None else str(positive)
+            hit = [i for i, nm in enumerate(names) if nm.endswith(f"[{want}]")]
+            if orig.shape[1] != 2 or len(hit) != 1:
+                levels = ", ".join(nm[len(lhs):].strip("[]") for nm in names)
+                raise InputError(_SOURCE, f"the binomial response has the levels {levels}: say which one is "
+                                 "modelled with positive=", column=lhs)
+            exog = pd.DataFrame(np.asarray(model.exog, dtype=float), columns=model.exog_names)
+            model = sm.GLM(orig[:, hit[0]], exog, family=fam, var_weights=w_all[rows])
     else:
         if X is None or y is None:
             raise ValueError("give a formula, or both X and y")
         Xd = pd.DataFrame(X).reset_index(drop=True) if not isinstance(X, np.ndarray) else pd.DataFrame(X)
-        yv = pd.Series(np.asarray(y, dtype=float))
+        y_name = str(getattr(y, "name", None) or "y")
+        ys = y.reset_index(drop=True) if isinstance(y, pd.Series) else pd.Series(y)
+        if family == "binomial":
+            yv = pd.Series(_binary_response(ys, y_name, positive))
+        elif ys.dtype == bool or str(ys.dtype) == "boolean":
+            yv = pd.Series(ys.astype("Float64").to_numpy(dtype=float, na_value=np.nan))
+        else:
+            yv = pd.Series(np.asarray(ys, dtype=float))
         if len(Xd) != design.n or len(yv) != design.n:
             raise ValueError("X and y must have one row per design row")
         okr = Xd.notna().all(axis=1).to_numpy() & yv.notna().to_numpy()
@@ -1041,4 +1411,6 @@ def svyglm(formula: str | None, design: Design, *, X=None, y=None, family: str =
     out.attrs["vcov"] = pd.DataFrame(V, index=names, columns=names)
     out.attrs["df_resid"] = df
     out.attrs["family"] = family
+    if family == "binomial":
+        out.attrs["positive"] = True if positive is None else positive
     return out

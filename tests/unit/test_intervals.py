@@ -1,11 +1,18 @@
-"""Proportion intervals and small-programme shrinkage (reference: statistics.md §2)."""
+"""Proportion intervals, weighted-share intervals and small-programme shrinkage (statistics.md §2, §7)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import beta as beta_dist
+from scipy.stats import t as t_dist
 
-from analysis.intervals import WaldIntervalWarning, proportion_ci, shrink_proportions
+from analysis.intervals import (
+    WaldIntervalWarning,
+    proportion_ci,
+    shrink_proportions,
+    survey_proportion_ci,
+)
 
 # R binom::binom.confint(4, 20), as quoted in statistics.md §2 (7 decimals)
 REFERENCE_4_OF_20 = {
@@ -123,3 +130,83 @@ def test_shrinkage_extremes():
     assert out["estimate"].tolist() == pytest.approx([3 / 7, 0, 0])
     assert np.all(np.isfinite(out[["ci_low", "ci_high"]].to_numpy()))
     assert out["ci_high"].iloc[1] > 0
+
+
+# --- weighted shares: survey_proportion_ci -------------------------------------------------------
+
+
+def _srs_se(x, n):
+    p = x / n
+    return np.sqrt(p * (1 - p) / n)
+
+
+def test_survey_intervals_on_an_srs_are_the_binomial_ones():
+    # with SE = sqrt(p(1-p)/n) the effective sample size is n: R binom 4 of 20 (statistics.md §2)
+    p, se = 0.2, _srs_se(4, 20)
+    assert survey_proportion_ci(p, se, 20, "wilson") == pytest.approx(REFERENCE_4_OF_20["wilson"], abs=5e-8)
+    assert survey_proportion_ci(p, se, 20, "korn_graubard") == pytest.approx(
+        REFERENCE_4_OF_20["clopper_pearson"], abs=5e-8)
+
+
+def test_korn_graubard_degrees_of_freedom_adjustment_by_hand():
+    # R svyciprop(method="beta") (survey 4.5, R/svyttest.R): n.eff = p(1-p)/var, times
+    # (qt(alpha/2, nrow(design)-1) / qt(alpha/2, degf(design)))^2, then qbeta(alpha/2, n.eff p,
+    # n.eff (1-p) + 1) and qbeta(1-alpha/2, n.eff p + 1, n.eff (1-p)). No R-printed value of this
+    # case was found, so it is checked against the formula written out.
+    p, se, n, df = 4 / 183, 0.0226221, 183, 14
+    neff = p * (1 - p) / se**2 * (t_dist.ppf(0.025, n - 1) / t_dist.ppf(0.025, df)) ** 2
+    want = (beta_dist.ppf(0.025, neff * p, neff * (1 - p) + 1), beta_dist.ppf(0.975, neff * p + 1, neff * (1 - p)))
+    assert survey_proportion_ci(p, se, n, "korn_graubard", df=df) == pytest.approx(want, rel=1e-12)
+    # fewer degrees of freedom -> smaller effective n -> wider interval
+    lo, hi = survey_proportion_ci(p, se, n, "korn_graubard")
+    assert want[0] < lo and hi < want[1]
+
+
+def test_wilson_with_degrees_of_freedom_uses_the_t_quantile():
+    p, se, df = 0.3, 0.05, 9
+    k = t_dist.ppf(0.975, df) ** 2
+    m = p * (1 - p) / se**2
+    centre = (p + k / (2 * m)) / (1 + k / m)
+    half = np.sqrt(k) / (1 + k / m) * np.sqrt(p * (1 - p) / m + k / (4 * m * m))
+    assert survey_proportion_ci(p, se, 40, "wilson", df=df) == pytest.approx((centre - half, centre + half), rel=1e-12)
+    assert survey_proportion_ci(p, se, 40, "wilson", df=np.inf) == survey_proportion_ci(p, se, 40)
+
+
+def test_survey_interval_special_cells():
+    # 0 % and 100 %: SE 0, the unweighted n is the sample size (today's behaviour, documented)
+    assert survey_proportion_ci(0.0, 0.0, 12) == pytest.approx(proportion_ci(0, 12))
+    assert survey_proportion_ci(1.0, 0.0, 12) == pytest.approx(proportion_ci(12, 12))
+    lo, hi = survey_proportion_ci(0.0, 0.0, 12, "korn_graubard")
+    assert lo == 0 and hi == pytest.approx(1 - 0.025 ** (1 / 12), rel=1e-12)  # Clopper–Pearson 0 of 12
+    # SE 0 inside (0, 1): nothing unknown (e.g. a census) -> zero width; no respondents -> NaN
+    assert survey_proportion_ci(0.4, 0.0, 10) == (0.4, 0.4)
+    lo, hi = survey_proportion_ci(np.array([0.5, np.nan]), np.array([0.1, np.nan]), np.array([0, 0]))
+    assert np.isnan(lo).all() and np.isnan(hi).all()
+
+
+def test_survey_intervals_are_vectorised():
+    p = np.array([0.0, 0.05, 0.3, 0.5, 0.97, 1.0])
+    se = np.array([0.0, 0.02, 0.06, 0.1, 0.01, 0.0])
+    n = np.array([8, 40, 60, 25, 300, 5])
+    df = np.array([3, 10, 20, 5, 40, 2])
+    for method in ("wilson", "korn_graubard"):
+        lo, hi = survey_proportion_ci(p, se, n, method, 0.1, df=df)
+        assert lo.shape == hi.shape == (6,)
+        for i in range(6):
+            assert (lo[i], hi[i]) == pytest.approx(survey_proportion_ci(p[i], se[i], n[i], method, 0.1, df=df[i]))
+        assert np.all((lo <= p) & (p <= hi) & (lo >= 0) & (hi <= 1))
+
+
+def test_survey_interval_bad_input():
+    with pytest.raises(ValueError, match="korn_graubard"):
+        survey_proportion_ci(0.2, 0.1, 10, "beta")
+    for args in ((1.2, 0.1, 10), (0.2, -0.1, 10), (0.2, 0.1, -1)):
+        with pytest.raises(ValueError):
+            survey_proportion_ci(*args)
+
+
+def test_no_degrees_of_freedom_gives_no_interval():
+    # a domain inside a single PSU has df 0: R's qt(, 0) is NaN and so is the interval
+    for method in ("wilson", "korn_graubard"):
+        lo, hi = survey_proportion_ci(np.array([0.3, 0.3]), 0.05, 10, method, df=np.array([0, 5]))
+        assert np.isnan([lo[0], hi[0]]).all() and 0 < lo[1] < 0.3 < hi[1] < 1

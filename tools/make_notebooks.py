@@ -97,7 +97,7 @@ standard errors and honest intervals for every indicator by faculty, programme, 
 the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/results/`.
 """),
         params_cell(["cohort", "confidence", "ci_method", "weighted_ci_method", "weighting_margins",
-                     "weight_trim_ratio", "disclosure_min_n", "seed"], {"project_root": ""}),
+                     "weight_trim_ratio", "finite_population_correction", "disclosure_min_n", "seed"], {"project_root": ""}),
         code(SETUP),
         code("modelled = stages.model(cfg)\nmodelled.weights"),
         md("## Headline estimates (published: after disclosure control)"),

@@ -50,6 +50,7 @@ class CohortConfig:
     confidence: float = D.CONFIDENCE
     ci_method: str = D.CI_METHOD
     weighted_ci_method: str = D.WEIGHTED_CI_METHOD
+    finite_population_correction: bool = D.FINITE_POPULATION_CORRECTION
     targets: dict[str, float] = field(default_factory=lambda: dict(D.TARGETS))
     weighting_margins: tuple[tuple[str, ...], ...] = (("faculty", "sex"), ("level",))
     weight_trim_ratio: float = 5.0
@@ -133,6 +134,8 @@ def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") ->
            f"'ci_method' {cfg.ci_method!r} is not supported (wilson, agresti_coull, clopper_pearson, jeffreys, qilt)")
     _check(cfg.weighted_ci_method in ("wilson", "korn_graubard"), file,
            f"'weighted_ci_method' {cfg.weighted_ci_method!r} is not supported (wilson, korn_graubard)")
+    _check(isinstance(cfg.finite_population_correction, bool), file,
+           "'finite_population_correction' must be true or false")
     _check(isinstance(cfg.disclosure_min_n, int) and 1 <= cfg.disclosure_min_n <= 100, file,
            "'disclosure_min_n' must be a whole number between 1 and 100 (ELA/MLASZ: 10)")
     _check(1 <= int(cfg.full_time_hours) <= 60, file, "'full_time_hours' must be between 1 and 60 (statutory week: 40)")

@@ -92,21 +92,6 @@ class Rules:
         """The cohort's rules: HESA rounding and bases, with the cohort's ``disclosure_min_n``."""
         return cls(min_n=int(cfg.disclosure_min_n))
 
-    def describe(self) -> str:
-        """One sentence stating the rules applied, for a table footnote (English)."""
-        parts = []
-        if self.round_base:
-            parts.append(f"counts rounded to the nearest {self.round_base} (HESA)")
-        if self.count_min:
-            parts.append(f"counts below {self.count_min} suppressed, with secondary suppression")
-        parts.append(
-            f"percentages on fewer than {self.min_pct_base:g} people, means on "
-            f"{self.max_mean_n_suppressed} or fewer and any indicator on fewer than {self.min_n} "
-            f"people suppressed ({self.symbol})"
-        )
-        text = "; ".join(parts)
-        return text[0].upper() + text[1:] + "."
-
 
 # --------------------------------------------------------------------------------------------
 # rounding
@@ -450,7 +435,7 @@ def format_count(value, lang: str, *, symbol: str = SYMBOL, missing: str = "–"
 
     ``ky`` and ``ru`` group with a no-break space (``1 250``), ``en`` with a comma
     (``1,250``). The suppression symbol stays ``..``; a missing value gives ``missing``.
-    Formatting does not round: protect the table first (:func:`protect_table`).
+    Formatting does not round: counts are rounded by the disclosure pass first (:func:`publish`).
     """
     special = _special(value, symbol, missing)
     if special is not None:

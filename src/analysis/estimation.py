@@ -86,7 +86,7 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
     diags: dict[str, Any] = {}
     for phase, flag in (("p1", "resp_p1"), ("p2", "resp_p2")):
         designs[phase], diags[phase] = weight_respondents(graduates, cfg.weighting_margins, cfg.weight_trim_ratio,
-                                                          flag)
+                                                          flag, fpc=cfg.finite_population_correction)
     p2 = designs["p2"]
     if p2 is not None:
         write_parquet(p2.data[["pid", "weight"]].reset_index(drop=True), out / "weights.parquet")

@@ -3,7 +3,8 @@
 Question and choice labels come from the XLSForms (:mod:`analysis.instruments`); indicator labels
 from the indicator registry; everything else a report says comes from
 ``definitions/messages.yaml``, where every key has text in all three languages (a test checks it).
-Numbers and dates are formatted with Babel (glibc locales are not generated on these machines).
+Numbers are formatted with Babel by one formatter, :mod:`analysis.disclosure` (glibc locales are not
+generated on these machines).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from analysis.errors import ConfigError
 
 LANGS = ("ky", "ru", "en")
 _CATALOGUE = Path(__file__).resolve().parent / "definitions" / "messages.yaml"
-_BABEL_LOCALE = {"ky": "ky_KG", "ru": "ru_KG", "en": "en"}
 
 
 @lru_cache(maxsize=1)
@@ -36,11 +36,6 @@ def t(key: str, lang: str = "ky", **fmt: Any) -> str:
     except KeyError:
         raise ConfigError(f"{_CATALOGUE}: no message '{key}' in language '{lang}'") from None
     return text.format(**fmt) if fmt else text
-
-
-def babel_locale(lang: str) -> str:
-    """The Babel locale used for ``lang``."""
-    return _BABEL_LOCALE[lang]
 
 
 def fmt_number(value: float | int | None, lang: str = "ky", digits: int = 0) -> str:
@@ -64,11 +59,3 @@ def fmt_pct(share: float | None, lang: str = "ky", digits: int = 1) -> str:
     if share is None or share != share:
         return ".."
     return format_pct(100 * float(share), lang, digits)
-
-
-def fmt_date(value: Any, lang: str = "ky") -> str:
-    """A date in the language's long format (``2025-ж., 30-июнь`` in Kyrgyz)."""
-    import pandas as pd
-    from babel.dates import format_date
-
-    return format_date(pd.Timestamp(value).date(), "long", locale=babel_locale(lang))

@@ -377,28 +377,3 @@ def _group_totals(values: np.ndarray, gs: np.ndarray) -> np.ndarray:
     """Sum of ``values`` over each element's group, aligned with the input."""
     s = pd.Series(values).groupby(pd.Series(gs)).transform("sum")
     return s.to_numpy(dtype=float)
-
-
-def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05):
-    """Interval of a weighted (design-based) share from its estimate and linearised SE.
-
-    ``"wilson"``: Wilson's interval on the effective sample size ``n_eff = p(1-p)/se²`` (Kish); when
-    ``se`` is 0 (a 0 % or 100 % cell) the unweighted ``n`` is used so the interval stays informative.
-    Vectorised over arrays.
-    """
-    p = np.asarray(p, dtype=float)
-    se = np.asarray(se, dtype=float)
-    n = np.asarray(n, dtype=float)
-    if method != "wilson":
-        raise ValueError(f"unknown interval method for weighted shares: {method!r}")
-    with np.errstate(divide="ignore", invalid="ignore"):
-        neff = np.where(se > 0, p * (1 - p) / se**2, np.where((p <= 0) | (p >= 1), n, np.inf))
-    neff = np.where((se > 0) & ((p <= 0) | (p >= 1)), n, neff)
-    lo = np.full(p.shape, np.nan)
-    hi = np.full(p.shape, np.nan)
-    inf = np.isinf(neff) & (n > 0)
-    lo[inf] = hi[inf] = p[inf]
-    ok = ~inf & (neff > 0) & np.isfinite(p)
-    if ok.any():
-        lo[ok], hi[ok] = proportion_ci(p[ok] * neff[ok], neff[ok], "wilson", alpha=alpha)
-    return lo, hi

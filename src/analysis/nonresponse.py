@@ -467,6 +467,8 @@ def propensity_adjust(graduates: pd.DataFrame, design_or_weights=None,
                       new_weights: str = "weight_prop"):
     """Optional second weighting step: adjust for phase-2 attrition predicted by phase-1 answers.
 
+    Reference API: verified by the tests, not switched on in the yearly run (docs/methodology.md §12–13).
+
     1. **Model.** Among phase-1 respondents, phase-2 response (``resp_p2``) is modelled by a
        logistic regression (statsmodels GLM, unweighted: every graduate was invited) on registry
        variables and phase-1 answers (``predictors``; 1–5 scales as numbers). Missing answers form
@@ -652,5 +654,5 @@ def propensity_adjust(graduates: pd.DataFrame, design_or_weights=None,
 
 
 def propensity_diagnostics(design) -> dict:
-    """The diagnostics :func:`propensity_adjust` stored with its design (empty dict if none)."""
+    """The diagnostics :func:`propensity_adjust` stored with its design (empty dict if none). Reference API."""
     return dict(design.data.attrs.get("propensity_adjustment", {}))

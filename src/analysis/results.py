@@ -212,10 +212,14 @@ def _srs_factor(design: Any) -> float:
     return 1.0 - (design.n / big_n if big_n > 1 else big_n)
 
 
-def _weighted_share_ci(p: np.ndarray, se: np.ndarray, n: np.ndarray, st: Settings) -> tuple[np.ndarray, np.ndarray]:
+def _weighted_share_ci(p: np.ndarray, se: np.ndarray, n: np.ndarray, st: Settings,
+                       design: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson on the effective sample size (normal quantile), or Korn–Graubard with the design's degrees
+    of freedom (R ``svyciprop(method="beta")``): :func:`analysis.intervals.survey_proportion_ci`."""
     from analysis.intervals import survey_proportion_ci
 
-    return survey_proportion_ci(p, se, n, method=st.weighted_ci_method, alpha=st.alpha)
+    df = design.degf if st.weighted_ci_method == "korn_graubard" else None
+    return survey_proportion_ci(p, se, n, method=st.weighted_ci_method, alpha=st.alpha, df=df)
 
 
 WEIGHTED_METHOD_NAMES = {"wilson": "wilson_neff", "korn_graubard": "korn_graubard"}
@@ -261,7 +265,7 @@ def share_rows(values: pd.Series, groups: pd.Series, st: Settings, design: Any =
     w = _weighted_by_domain(design, values, groups, "mean", st.alpha)
     out = out.merge(w.drop(columns="n"), on="group", how="left")
     pw, se, n = out["estimate"].to_numpy(float), out["se"].to_numpy(float), out["n"].to_numpy(float)
-    wlo, whi = _weighted_share_ci(pw, se, n, st)
+    wlo, whi = _weighted_share_ci(pw, se, n, st, design)
     out["ci_low"], out["ci_high"] = wlo, whi
     with np.errstate(divide="ignore", invalid="ignore"):
         srs = _srs_factor(design) * pw * (1 - pw) / n

@@ -1,8 +1,9 @@
 """Non-response weights: each phase's respondents calibrated to the graduate registry (a census).
 
 The tracer study invites every graduate, so the registry is the population and respondents are treated
-as a without-replacement sample of it: the design has one stratum, each respondent is its own unit, the
-finite-population correction is ``1 − n/N`` (``fpc`` = the number of graduates), and the base weight
+as a sample of it: the design has one stratum, each respondent is its own unit, optionally with the
+finite-population correction ``1 − n/N`` (``finite_population_correction``; off by default, see
+:data:`analysis.defaults.FINITE_POPULATION_CORRECTION`), and the base weight
 ``N/n`` is raked to the registry margins of the cohort file (``weighting_margins``, e.g. faculty × sex
 and level), trimmed to ``[median/r, median·r]`` (``weight_trim_ratio``) and raked again. Variances then
 come from :mod:`analysis.survey` (Taylor linearisation with calibration residuals and the FPC).
@@ -29,12 +30,13 @@ def registry_margins(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], ..
 
 
 def weight_respondents(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], ...], trim_ratio: float,
-                       flag: str = "resp_p2") -> tuple[Any, dict]:
+                       flag: str = "resp_p2", fpc: bool = False) -> tuple[Any, dict]:
     """Rake the respondents of one phase (``flag``) to the registry margins, trim, re-rake.
 
     Falls back to one-way margins, then to the overall total, when a margin cell has graduates but no
     respondents (raking cannot reach it); the margins actually used are reported. Returns
-    ``(design, diagnostics)``; ``design`` is None when the phase has no respondent.
+    ``(design, diagnostics)``; ``design`` is None when the phase has no respondent. With ``fpc`` the design
+    carries the finite-population correction ``1 − n/N`` (cohort parameter ``finite_population_correction``).
     """
     from analysis.errors import InputError
     from analysis.survey import Design, rake, trim_weights, weight_diagnostics
@@ -47,12 +49,13 @@ def weight_respondents(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], 
         return None, {"respondents": 0, "graduates": N, "note": "no respondents"}
     resp["w0"] = N / n
     resp["fpc_N"] = float(N)
+    fpc_col = "fpc_N" if fpc else None
     usable = tuple(tuple(c for c in m if c in graduates.columns) for m in margins)
     usable = tuple(m for m in usable if m)
     tried = [usable, tuple((v,) for m in usable for v in m), ()]
 
     def base() -> Design:
-        return Design(resp, weights="w0", fpc="fpc_N")
+        return Design(resp, weights="w0", fpc=fpc_col)
 
     design, used = base(), ()
     for mset in tried:
@@ -62,7 +65,7 @@ def weight_respondents(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], 
             pop = registry_margins(graduates, mset)
             design = rake(base(), pop, max_iter=2000, new_weights="w_raked")
             design = trim_weights(design, max_ratio=trim_ratio, new_weights="w_trim")
-            design = rake(Design(design.data, weights="w_trim", fpc="fpc_N"), pop, max_iter=2000,
+            design = rake(Design(design.data, weights="w_trim", fpc=fpc_col), pop, max_iter=2000,
                           new_weights="weight")
             used = mset
             break
@@ -70,9 +73,9 @@ def weight_respondents(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], 
             continue
     if not used:
         data = resp.assign(weight=resp["w0"])
-        design = Design(data, weights="weight", fpc="fpc_N")
+        design = Design(data, weights="weight", fpc=fpc_col)
     diag = weight_diagnostics(design)
     diag.update({"margins_used": [list(m) for m in used], "margins_requested": [list(m) for m in margins],
                  "trim_ratio": trim_ratio, "respondents": n, "graduates": N,
-                 "fpc": float(1 - n / N) if N else np.nan})
+                 "fpc": float(1 - n / N) if fpc and N else 1.0})
     return design, diag

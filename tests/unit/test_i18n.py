@@ -48,8 +48,13 @@ def test_numbers_follow_the_language(lang, number, pct):
     assert i18n.fmt_pct(float("nan"), lang) == ".."
 
 
-def test_kyrgyz_dates():
-    assert i18n.fmt_date("2025-06-30", "ky") == "2025-ж., 30-июнь"
+@pytest.mark.parametrize("lang, one, two, pct", [
+    ("ky", "12,3", "0,13", "12,3%"), ("ru", "12,3", "0,13", "12,3\u00a0%"), ("en", "12.3", "0.13", "12.3%")])
+def test_one_formatter_rounds_half_up_in_every_language(lang, one, two, pct):
+    # Babel alone would round half to even (12.25 → 12.2); docs/privacy.md promises half up
+    assert i18n.fmt_number(12.25, lang, 1) == one
+    assert i18n.fmt_number(0.125, lang, 2) == two
+    assert i18n.fmt_pct(0.12345, lang) == pct
 
 
 def test_charts_draw_kyrgyz_letters_without_missing_glyphs():

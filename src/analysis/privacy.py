@@ -151,6 +151,12 @@ PERSONAL_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 """Regexes for personal data written into free text; used by :func:`redact_text`."""
 
+_REDACT_PREFILTER: dict[str, str] = {
+    "email": "@",
+    "handle": "@",
+    "phone": "\\d(?:[ \u00a0\\-.()]{0,3}\\d){8}",  # at least 9 digits, as close as a phone writes them
+}
+
 
 # --------------------------------------------------------------------------------------------
 # the key
@@ -414,12 +420,16 @@ def redact_text(text: pd.Series) -> pd.Series:
     -------
     pd.Series
         The same values (string dtype) with every :data:`PERSONAL_PATTERNS` match replaced;
-        missing stays missing. Vectorised (``Series.str.replace``): about 2 s per million
-        short values.
+        missing stays missing. Vectorised (``Series.str.contains`` pre-filter, then
+        ``Series.str.replace`` on the candidates): under a second per million pseudonym-like values.
     """
     out = text.astype("string")
     for kind in ("email", "phone", "handle"):  # e-mail first: it contains "@"
-        out = out.str.replace(PERSONAL_PATTERNS[kind], f"[{kind}]", regex=True)
+        # a cheap vectorised pre-filter (no look-arounds, so pyarrow's engine runs it) picks the
+        # values that can hold a match; only those go through the full pattern
+        maybe = out.str.contains(_REDACT_PREFILTER[kind], regex=True).fillna(False).astype(bool)
+        if bool(maybe.any()):
+            out[maybe] = out[maybe].str.replace(PERSONAL_PATTERNS[kind], f"[{kind}]", regex=True)
     return out
 
 
@@ -847,7 +857,7 @@ class _Index:
     """Hashed look-up tables of the personal values (see :func:`scan_for_personal_data`)."""
 
     words: dict[tuple[str, ...], tuple[set[str], str]]  # word sequence -> (kinds, original)
-    lengths: dict[str, set[int]]  # first word -> lengths of the sequences starting with it
+    lengths: dict[str, tuple[int, ...]]  # first word -> lengths of its sequences, longest first
     phones: dict[str, tuple[set[str], str]]  # phone_key -> (kinds, original)
     ids: dict[str, tuple[set[str], str]]  # digit string -> (kinds, original)
     min_digits: int
@@ -884,7 +894,8 @@ def _build_index(items: Iterable[tuple[str, object]], min_len: int) -> _Index:
     lengths: dict[str, set[int]] = defaultdict(set)
     for seq in words:
         lengths[seq[0]].add(len(seq))
-    return _Index(words, dict(lengths), phones, ids, min_digits)
+    longest_first = {w: tuple(sorted(ns, reverse=True)) for w, ns in lengths.items()}
+    return _Index(words, longest_first, phones, ids, min_digits)
 
 
 def _match_segment(text: str, index: _Index) -> Iterable[tuple[tuple[set[str], str], int]]:
@@ -903,12 +914,14 @@ def _match_segment(text: str, index: _Index) -> Iterable[tuple[tuple[set[str], s
         tokens = _TOKEN.findall(folded)
         firsts = index.lengths.keys() & set(tokens)  # C-speed: which first words occur at all
         if firsts:
-            lengths, words = index.lengths, index.words
+            lengths, words, end = index.lengths, index.words, len(tokens)
             for i in [i for i, tok in enumerate(tokens) if tok in firsts]:
-                for n in lengths[tokens[i]]:
-                    entry = words.get(tuple(tokens[i : i + n]))
-                    if entry is not None:
-                        add(entry)
+                for n in lengths[tokens[i]]:  # longest first: "Асанов Айбек Бакытович" counts once
+                    if i + n <= end:
+                        entry = words.get(tuple(tokens[i : i + n]))
+                        if entry is not None:
+                            add(entry)
+                            break
     if index.phones or index.ids:
         phones, ids, lo = index.phones, index.ids, index.min_digits
         for m in _NUMBER_TOKEN.finditer(text):
@@ -925,17 +938,20 @@ def _match_segment(text: str, index: _Index) -> Iterable[tuple[tuple[set[str], s
             if phones:
                 # phones: every run of whole consecutive groups (0555 12 34 56 inside
                 # "2025 0555 12 34 56"), compared by its national number
-                for i in range(len(groups)):
-                    acc = ""
-                    for g in groups[i:]:
-                        acc += g
+                i = 0
+                while i < len(groups):
+                    acc, nxt = "", i + 1
+                    for j in range(i, len(groups)):
+                        acc += groups[j]
                         if len(acc) > _MAX_PHONE_DIGITS:
                             break
                         if len(acc) >= lo:
                             entry = phones.get(phone_key(acc))
                             if entry is not None:
                                 add(entry)
+                                nxt = j + 1  # +996 555 … counts once, not again as 555 …
                                 break
+                    i = nxt
     return [(slot[0], slot[1]) for slot in found.values()]
 
 

@@ -187,7 +187,7 @@ def _pseudonymise_ids(df: pd.DataFrame, key: bytes, column: str = "respondent_id
     if {"column", "value"} <= set(out.columns):
         dob = out["column"].astype("string").eq("date_of_birth").fillna(False).to_numpy(bool)
         if dob.any():
-            year = out.loc[dob, "value"].astype("string").str.extract(r"((?:19|20)\d\d)", expand=False)
+            year = out.loc[dob, "value"].astype("string").str.extract(r"(?<!\d)(\d{4})(?!\d)", expand=False)
             out["value"] = out["value"].astype(object)
             out.loc[dob, "value"] = (year.fillna("****") + "-**-**").astype(object).to_numpy()
     return out

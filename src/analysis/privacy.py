@@ -628,10 +628,10 @@ _MIN_DIGITS = 7
 # A number token of the output: digit groups joined by phone separators (spaces, dashes,
 # brackets; a dot only between groups of 2+ digits, as in 0555.12.34.56 or 12.05.2025), taken
 # whole (atomic group) and only where it does not touch a letter or digit (hex pseudonyms) and is
-# not part of a decimal number (0.555123456); a trailing ".0" (12345678.0, an id written as a
-# float) belongs to the token.
+# not part of a decimal number (0.555123456; "тел.0555123456" is a token); a trailing ".0"
+# (12345678.0, an id written as a float) belongs to the token.
 _NUMBER_TOKEN = re.compile(
-    r"(?<![\w.])(?=[+\d][\d \u00a0\-().]{%d})"  # cheap skip of numbers too short to be an id or phone
+    r"(?<!\w)(?<!\d\.)(?=[+\d][\d \u00a0\-().]{%d})"  # cheap skip of numbers too short for an id or phone
     r"((?>\+?\d+(?:(?:[ \u00a0\-()]{1,3}|(?<=\d\d)\.(?=\d\d))\d+)*))(?:\.0+)?(?!\w)(?!\.\d)" % (_MIN_DIGITS - 1)
 )
 _DIGITS = re.compile(r"\d+")
@@ -1007,8 +1007,8 @@ def scan_for_personal_data(
     * student ids (digits) must equal a whole digit group.
 
     Every look-up is a hash-table probe; the cost is linear in the size of the files and
-    independent of the number of personal values (about 1 s for a 2,000-graduate cohort's
-    processed files, 5 s for 20,000).
+    independent of the number of personal values (0.5 s for the processed files of a
+    2,000-graduate cohort, 3.2 s for 20,000, on a 2-core machine).
     """
     items: Iterable[tuple[str, object]]
     if isinstance(values, Mapping):

@@ -42,6 +42,7 @@ def test_phone_key_is_the_national_number():
 @pytest.mark.parametrize("text", [
     "тел. 0555 12 34 56", "+996 (555) 12-34-56", "555-12-34-56", "996555123456", "0555.12.34.56",
     "pid,phone\nG-1,555123456\n", "2025 0555 12 34 56",  # the phone is a run of whole groups
+    "тел.0555123456", "(0555) 12-34-56",
 ])
 def test_a_phone_is_found_as_a_whole_number_token(tmp_path, text):
     assert _hits(tmp_path, "out.csv", text) == [("phone_mobile", 1)]

@@ -95,6 +95,16 @@ def test_only_free_text_questions_of_the_instrument_are_redacted():
         assert name not in free_text_questions(phase2) + free_text_questions(employer)
 
 
+def test_ids_and_codes_in_their_own_columns_are_never_redacted():
+    df = pd.DataFrame({"student_id": ["555812347"], "employer_id": ["0555123456"], "isco_code": ["2341"],
+                       "_submission_id": ["0 555 12 34 56"], "strengths": ["555812347"],
+                       "sector_text": ["+996 555 12 34 56"]})
+    free = free_text_questions(load_instrument("phase2")) + free_text_questions(load_instrument("employer"))
+    out = drop_personal(df, personal_columns=(), free_text=free)
+    assert out.iloc[0].tolist() == ["555812347", "0555123456", "2341", "0 555 12 34 56", "[phone]", "[phone]"]
+    assert out.attrs["redacted"] == {"strengths": 1, "sector_text": 1}
+
+
 def test_drop_personal_refuses_to_redact_an_identifier_column():
     df = pd.DataFrame({"pid": ["G-0134593045a035d1"], "employer_id": ["JA-E001"]})
     with pytest.raises(ValueError, match="pid"):

@@ -96,10 +96,11 @@ QUASI_IDENTIFIERS: tuple[str, ...] = ("date_of_birth", "home_rayon")
 # Numbering plan (ITU-T E.164; national plan of the Kyrgyz Republic): country code 996, national
 # prefix 0, international prefix 00, national significant number (NSN) always 9 digits.
 # Mobile NSN ranges, from Google libphonenumber's metadata (resources/PhoneNumberMetadata.xml,
-# territory "KG", mobile nationalNumberPattern, 2024-2025 releases):
+# territory "KG", <mobile> nationalNumberPattern of the current releases):
 #     (?:2(?:0[0-35]|2\d)|5[0-24-7]\d|600|7(?:[07]\d|55)|88[08]|9(?:12|9[05-9]))\d{6}
-# i.e. 200-203, 205, 220-229 (Beeline/Sky Mobile), 500-529, 540-579 (MegaCom / O!), 600,
-# 700-709 (O!), 770-779 (Beeline), 755 (MegaCom), 880, 888, 912, 990, 995-999 (MegaCom).
+# i.e. operator prefixes 200-203, 205, 220-229, 500-529, 540-579, 600, 700-709, 755, 770-779,
+# 880, 888, 912, 990, 995-999 (the Bishkek-only 312 58x / 312 973 mobile blocks are covered
+# only with a 0 / +996 prefix).
 # Fixed lines of Jalal-Abad city: area code 3722 + 5-digit subscriber number (same metadata,
 # fixedLine "37(?:22…)"), written 0 3722 5-12-34 or +996 3722 51234.
 KG_MOBILE_PREFIXES: tuple[str, ...] = (
@@ -375,8 +376,8 @@ def is_identifier_column(name: str) -> bool:
     """True for a pseudonym or identifier column, which is never redacted or rewritten.
 
     These are ``pid`` (the keyed pseudonym) and every ``*_id`` column (``student_id``,
-    ``employer_id``, ``_submission_id``): the project's naming convention for identifiers
-    (``docs/variables.md``).
+    ``employer_id``, ``_submission_id``): the naming convention of the questionnaires and of
+    the canonical tables' provenance columns.
     """
     return name == "pid" or name.endswith("_id")
 
@@ -631,8 +632,8 @@ _MIN_DIGITS = 7
 # not part of a decimal number (0.555123456; "тел.0555123456" is a token); a trailing ".0"
 # (12345678.0, an id written as a float) belongs to the token.
 _NUMBER_TOKEN = re.compile(
-    r"(?<!\w)(?<!\d\.)(?=[+\d][\d \u00a0\-().]{%d})"  # cheap skip of numbers too short for an id or phone
-    r"((?>\+?\d+(?:(?:[ \u00a0\-()]{1,3}|(?<=\d\d)\.(?=\d\d))\d+)*))(?:\.0+)?(?!\w)(?!\.\d)" % (_MIN_DIGITS - 1)
+    r"(?<!\w)(?<!\d\.)(?=[+\d][\d \u00a0\-().]{" + str(_MIN_DIGITS - 1) + "})"  # skip too-short numbers fast
+    r"((?>\+?\d+(?:(?:[ \u00a0\-()]{1,3}|(?<=\d\d)\.(?=\d\d))\d+)*))(?:\.0+)?(?!\w)(?!\.\d)"
 )
 _DIGITS = re.compile(r"\d+")
 _TOKEN = re.compile(r"\w+")
@@ -655,8 +656,7 @@ def phone_key(digits: str) -> str:
     Examples: ``996555123456``, ``0555123456``, ``555123456`` and ``00996555123456`` all give
     ``555123456``.
     """
-    if digits.startswith("00"):
-        digits = digits[2:]
+    digits = digits.removeprefix("00")
     if len(digits) == 12 and digits.startswith("996"):
         return digits[3:]
     if len(digits) == 10 and digits.startswith("0"):

@@ -92,7 +92,12 @@ def _pseudonymise_frame(df: pd.DataFrame, key: bytes, personal: set[str], instru
     :class:`~analysis.instruments.Instrument`) only — :func:`analysis.privacy.free_text_questions`;
     ``pid`` and ``*_id`` are never touched — and the date of birth replaced by ``age_at_grad``
     (:func:`analysis.privacy.minimise_birth_date`)."""
-    from analysis.privacy import drop_personal, free_text_questions, minimise_birth_date, pseudonymise
+    from analysis.privacy import (
+        drop_personal,
+        free_text_questions,
+        minimise_birth_date,
+        pseudonymise,
+    )
 
     out = df.copy()
     if id_col in out.columns:

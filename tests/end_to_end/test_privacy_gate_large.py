@@ -53,7 +53,7 @@ def big(tmp_path_factory, root) -> tuple[Path, object, float]:
 
 
 def test_a_clean_large_cohort_passes_the_gate(big):
-    proj, cfg, seconds = big
+    _, cfg, seconds = big
     graduates = pd.read_parquet(cfg.paths.processed / "graduates.parquet")
     assert len(graduates) == N
     print(f"privacy gate on {N} graduates: {seconds:.1f} s")

@@ -15,7 +15,12 @@ import pytest
 import yaml
 
 from analysis.errors import KeyMissingError
-from analysis.privacy import KEY_ENV, phone_key, registry_personal_values, scan_for_personal_data
+from analysis.privacy import (
+    KEY_ENV,
+    phone_key,
+    registry_personal_values,
+    scan_for_personal_data,
+)
 
 CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs"
 VALUES = {

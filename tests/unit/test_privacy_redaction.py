@@ -24,7 +24,6 @@ from analysis.privacy import (
     drop_personal,
     free_text_questions,
     minimise_birth_date,
-    pseudonymise,
     redact_text,
 )
 from analysis.stages import DEMO_KEY, _pseudonymise_frame, _pseudonymise_ids

@@ -1293,7 +1293,9 @@ def derive_graduates(
     registry
         The graduate registry (contract section 1), keyed by ``student_id`` or, after
         pseudonymisation, ``pid``. Only the columns in ``REGISTRY_KEEP`` are carried over.
-        ``date_of_birth`` becomes ``age_at_grad`` in whole years. Direct identifiers are dropped.
+        ``age_at_grad`` (completed years) is taken from the processed registry, or computed from
+        ``date_of_birth`` when the registry still has it (a raw table); the date of birth itself is
+        never carried. Direct identifiers are dropped.
     phase1, phase2
         The validated exit and follow-up surveys, keyed like the registry. Each may be ``None`` or
         empty. Rows whose id is not in the registry are not carried; validation reports them.
@@ -1329,9 +1331,12 @@ def derive_graduates(
     base["gpa"] = _num(base["gpa"])
     for c in ("sex", "programme", "faculty", "level", "funding", "home_oblast", "home_rayon"):
         base[c] = _codes(base[c])
-    dob = _dates("date_of_birth", reg)
-    age = np.floor((base["graduation_date"] - dob).dt.days.astype("float64") / 365.25)
-    base["age_at_grad"] = age.astype("Float64").astype("Int64")
+    if "age_at_grad" in reg.columns:  # the processed registry carries the age, not the date of birth
+        base["age_at_grad"] = _num(reg["age_at_grad"]).astype("Float64").astype("Int64")
+    else:
+        from analysis.privacy import age_in_completed_years
+
+        base["age_at_grad"] = age_in_completed_years(_dates("date_of_birth", reg), base["graduation_date"])
 
     progs = load_programmes() if programmes is None else programmes
     xw = progs.copy()

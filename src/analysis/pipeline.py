@@ -144,16 +144,16 @@ def render_html(executed: Path, out_html: Path, lang: str, title: str = "Report"
 
 
 def privacy_gate(cfg: CohortConfig) -> None:
-    """Fail the run if any personal value of the registry appears in the cohort's outputs."""
-    from analysis.ingest import read_input
-    from analysis.privacy import personal_values, scan_for_personal_data
+    """Fail the run if any personal value of the registry appears in the cohort's outputs.
 
-    reg = cfg.inputs_for("registry")[0]
-    registry = read_input(cfg.paths.raw / reg.path, "registry", reg.format, encoding=reg.encoding,
-                          delimiter=reg.delimiter).table
+    The raw registry is read as stage 1 reads it, legacy mapping included
+    (:func:`analysis.privacy.registry_personal_values`); a value is a hit only as a whole token of
+    an output (:func:`analysis.privacy.scan_for_personal_data`)."""
+    from analysis.privacy import registry_personal_values, scan_for_personal_data
+
     files = [p for folder in (cfg.paths.processed, cfg.paths.reports) if folder.exists()
              for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"]
-    hits = scan_for_personal_data(files, personal_values(registry))
+    hits = scan_for_personal_data(files, registry_personal_values(cfg))
     if hits:
         raise StageFailed(f"{cfg.cohort}: personal data found in {len({h.file for h in hits})} output file(s), "
                           f"e.g. {hits[0]} — do not publish; run 'tracer scan-personal {cfg.cohort}' for the list")
@@ -168,6 +168,12 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
     cfg = load_config(cohort, root)
     record = RunRecord(cohort)
     chosen = [s for s in STAGES if stages is None or s.key in stages]
+    # preflight: a real cohort without its pseudonymisation key stops here with the one-line key
+    # error, before any kernel starts (stage 1 would only find out inside its notebook)
+    if any(s.key == "ingest" for s in chosen):
+        from analysis.stages import pseudonym_key
+
+        pseudonym_key(cfg)
     steps = sum(len(langs) if s.per_language else 1 for s in chosen) + (len(langs) if any(
         s.per_language for s in chosen) else 0)
     n = 0

@@ -2,10 +2,14 @@
 
 Personal data (the direct identifiers of ``docs/variables.md``: name, phones, e-mail, social
 handle, parent's name and phone, student id) may exist only under ``data/raw/``. At the
-*derive* boundary the student id is replaced by a keyed pseudonym (:func:`pseudonymise`) and the
-other direct identifiers are dropped (:func:`drop_personal`). :func:`scan_for_personal_data`
-checks that no registry value leaked into processed data or reports, and :func:`k_anonymity`
-lists quasi-identifier combinations too rare to release as microdata.
+privacy boundary of stage 1, before any file is written, the student id is replaced by a keyed
+pseudonym (:func:`pseudonymise`), the other direct identifiers are dropped and phones, e-mail
+addresses and @handles typed into free-text answers (:func:`free_text_questions`) are redacted
+(:func:`drop_personal`), and the date of birth is replaced by the age at graduation
+(:func:`minimise_birth_date`). :func:`scan_for_personal_data` checks that no registry value
+leaked into processed data or reports (the run's gate reads the registry with
+:func:`registry_personal_values`), and :func:`k_anonymity` lists quasi-identifier combinations
+too rare to release as microdata.
 
 The pseudonym is HMAC-SHA256 (RFC 2104, FIPS 198-1) of the normalised id under a secret key
 kept outside the repository (``tracer init-key``). The same key gives the same pseudonym every
@@ -27,11 +31,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analysis.errors import ConfigError, InputError, KeyMissingError
+
+if TYPE_CHECKING:
+    from analysis.config import CohortConfig
+    from analysis.instruments import Instrument
 
 __all__ = [
     "DIRECT_IDENTIFIERS",
@@ -39,16 +48,22 @@ __all__ = [
     "PERSONAL_PATTERNS",
     "QUASI_IDENTIFIERS",
     "Hit",
+    "age_in_completed_years",
     "collect_files",
     "drop_personal",
+    "free_text_questions",
     "init_key",
+    "is_identifier_column",
     "k_anonymity",
     "key_path",
     "load_key",
     "mask_value",
+    "minimise_birth_date",
     "personal_values",
+    "phone_key",
     "pseudonymise",
     "redact_text",
+    "registry_personal_values",
     "scan_for_personal_data",
 ]
 
@@ -77,20 +92,71 @@ DIRECT_IDENTIFIERS: tuple[str, ...] = (
 QUASI_IDENTIFIERS: tuple[str, ...] = ("date_of_birth", "home_rayon")
 """Columns flagged ``pd = quasi`` in ``docs/variables.md``."""
 
+# ---- Kyrgyz telephone numbers ---------------------------------------------------------------
+# Numbering plan (ITU-T E.164; national plan of the Kyrgyz Republic): country code 996, national
+# prefix 0, international prefix 00, national significant number (NSN) always 9 digits.
+# Mobile NSN ranges, from Google libphonenumber's metadata (resources/PhoneNumberMetadata.xml,
+# territory "KG", <mobile> nationalNumberPattern of the current releases):
+#     (?:2(?:0[0-35]|2\d)|5[0-24-7]\d|600|7(?:[07]\d|55)|88[08]|9(?:12|9[05-9]))\d{6}
+# i.e. operator prefixes 200-203, 205, 220-229, 500-529, 540-579, 600, 700-709, 755, 770-779,
+# 880, 888, 912, 990, 995-999 (the Bishkek-only 312 58x / 312 973 mobile blocks are covered
+# only with a 0 / +996 prefix).
+# Fixed lines of Jalal-Abad city: area code 3722 + 5-digit subscriber number (same metadata,
+# fixedLine "37(?:22…)"), written 0 3722 5-12-34 or +996 3722 51234.
+KG_MOBILE_PREFIXES: tuple[str, ...] = (
+    r"20[0-35]", r"22\d", r"5[0-24-7]\d", r"600", r"7[07]\d", r"755", r"88[08]", r"912", r"99[05-9]",
+)
+"""The first three digits of a Kyrgyz mobile NSN, as regex atoms (libphonenumber, territory KG)."""
+
+JALAL_ABAD_AREA_CODE = "3722"
+"""Area code of Jalal-Abad city fixed lines (NSN = 3722 + 5 digits)."""
+
+_SEP = r"[ \u00a0\-.()]{0,3}"  # between any two digits: spaces, no-break spaces, dashes, dots, brackets
+_ATOM = re.compile(r"\\d|\[[^\]]*\]|\d")
+
+
+def _spaced(atoms_regex: str) -> str:
+    """A digit regex (atoms: ``\\d``, ``[0-35]``, ``7``) allowing :data:`_SEP` between atoms."""
+    return _SEP.join(_ATOM.findall(atoms_regex))
+
+
+def _phone_regex() -> re.Pattern[str]:
+    nsn_any = _spaced(r"\d" * 9)
+    bare_mobile = "(?:" + "|".join(_spaced(p) for p in KG_MOBILE_PREFIXES) + ")" + _SEP + _spaced(r"\d" * 6)
+    bare_landline = _spaced(JALAL_ABAD_AREA_CODE) + _SEP + _spaced(r"\d" * 5)
+    return re.compile(
+        # not inside a word or number, and not right after "digit + separator" (12.05.2025 or
+        # 1 200 000 000 never yield a phone from their tail)
+        r"(?<![\w+])(?<!\d[ \u00a0.\-/:,])\(?(?!\d[.,]\d)"
+        r"(?:(?:\+|00)" + _SEP + "996" + _SEP + nsn_any      # +996 555 12-34-56, 00996 555123456
+        + r"|996" + _SEP + nsn_any                            # 996 700 98 76 54
+        + r"|0" + _SEP + nsn_any                              # 0555 12 34 56, 0 (3722) 5-12-34
+        + r"|" + bare_mobile                                  # 555 81 23 47 (no prefix: mobile ranges only)
+        + r"|" + bare_landline                                # 3722 5 12 34
+        + r"|\+[1-9](?:" + _SEP + r"\d){9,14}"               # other countries: +7 912 345 67 89
+        + r")(?<![.,]\d)(?!\w)(?![.,]\d)"  # never the fraction of a decimal number (0.555123456)
+    )
+
+
 PERSONAL_PATTERNS: dict[str, re.Pattern[str]] = {
-    # Kyrgyz numbers: +996 / 996 / 0 followed by 9 digits, any spaces, dashes, dots or brackets
-    # between digits (+996 555 12-34-56, 0 (3722) 5-12-34, 0555123456); and any other
-    # international number written with "+" and 10-15 digits (+7 912 345 67 89).
-    "phone": re.compile(
-        r"(?<![\w+])(?:(?:\+?996|0)[ \-.()]*\d(?:[ \-.()]*\d){8}"
-        r"|\+\d(?:[ \-.()]*\d){9,14})(?!\d)"
-    ),
+    # Kyrgyz numbers with +996 / 00996 / 996 / 0 before the 9-digit NSN, or without a prefix when
+    # the NSN starts with a mobile range (KG_MOBILE_PREFIXES) or the Jalal-Abad area code 3722;
+    # any spaces, dashes, dots or brackets between digits. Other international numbers need "+".
+    # Not phones: 5-6 digit local numbers without the area code (5-12-34), which cannot be told
+    # apart from amounts such as "25 000".
+    "phone": _phone_regex(),
     "email": re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?!\w)"),
     # @handle as used by Telegram/Instagram/TikTok (3-32 characters); "@" inside an e-mail
     # address is excluded by the look-behind.
     "handle": re.compile(r"(?<![\w.@])@[A-Za-z0-9_][A-Za-z0-9_.]{2,31}(?<!\.)(?![\w@])"),
 }
 """Regexes for personal data written into free text; used by :func:`redact_text`."""
+
+_REDACT_PREFILTER: dict[str, str] = {
+    "email": "@",
+    "handle": "@",
+    "phone": "\\d(?:[ \u00a0\\-.()]{0,3}\\d){8}",  # at least 9 digits, as close as a phone writes them
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -306,6 +372,43 @@ def pseudonymise(ids: pd.Series, key: bytes, prefix: str = "G") -> pd.Series:
 # --------------------------------------------------------------------------------------------
 # dropping and redacting
 # --------------------------------------------------------------------------------------------
+def is_identifier_column(name: str) -> bool:
+    """True for a pseudonym or identifier column, which is never redacted or rewritten.
+
+    These are ``pid`` (the keyed pseudonym) and every ``*_id`` column (``student_id``,
+    ``employer_id``, ``_submission_id``): the naming convention of the questionnaires and of
+    the canonical tables' provenance columns.
+    """
+    return name == "pid" or name.endswith("_id")
+
+
+def free_text_questions(instrument: Instrument) -> tuple[str, ...]:
+    """The questions of an instrument whose answers are free text a respondent types.
+
+    Decided from the XLSForm definition (:mod:`analysis.instruments`), not from column names:
+    a question of type ``text`` that is not flagged ``pd`` (direct identifiers are dropped
+    whole, never redacted), has no ``regex(...)`` constraint (a code with a fixed format, such
+    as ``isco_code`` ``^[0-9]{2,4}$``) and is not an identifier (:func:`is_identifier_column`,
+    e.g. ``employer_id``).
+
+    Parameters
+    ----------
+    instrument
+        A loaded questionnaire (:func:`analysis.instruments.load_instrument`).
+
+    Returns
+    -------
+    tuple of str
+        Question names in form order; for the phase-2 form ``job_title``, ``strengths``,
+        ``weaknesses``, ``suggestions``.
+    """
+    return tuple(
+        q.name for q in instrument.data_questions
+        if q.type == "text" and not q.pd and "regex(" not in (q.constraint or "")
+        and not is_identifier_column(q.name)
+    )  # fmt: skip
+
+
 def redact_text(text: pd.Series) -> pd.Series:
     """Replace phones, e-mail addresses and @handles in free text by ``[phone]`` etc.
 
@@ -317,12 +420,17 @@ def redact_text(text: pd.Series) -> pd.Series:
     Returns
     -------
     pd.Series
-        The same values with every :data:`PERSONAL_PATTERNS` match replaced; missing stays
-        missing.
+        The same values (string dtype) with every :data:`PERSONAL_PATTERNS` match replaced;
+        missing stays missing. Vectorised (``Series.str.contains`` pre-filter, then
+        ``Series.str.replace`` on the candidates): under a second per million pseudonym-like values.
     """
     out = text.astype("string")
     for kind in ("email", "phone", "handle"):  # e-mail first: it contains "@"
-        out = out.str.replace(PERSONAL_PATTERNS[kind], f"[{kind}]", regex=True)
+        # a cheap vectorised pre-filter (no look-arounds, so pyarrow's engine runs it) picks the
+        # values that can hold a match; only those go through the full pattern
+        maybe = out.str.contains(_REDACT_PREFILTER[kind], regex=True).fillna(False).astype(bool)
+        if bool(maybe.any()):
+            out[maybe] = out[maybe].str.replace(PERSONAL_PATTERNS[kind], f"[{kind}]", regex=True)
     return out
 
 
@@ -330,9 +438,9 @@ def drop_personal(
     df: pd.DataFrame,
     personal_columns: Iterable[str] = DIRECT_IDENTIFIERS,
     *,
-    redact_free_text: bool = True,
+    free_text: Iterable[str] = (),
 ) -> pd.DataFrame:
-    """Drop direct-identifier columns and redact personal patterns in the remaining text.
+    """Drop direct-identifier columns and redact personal patterns in the free-text answers.
 
     Parameters
     ----------
@@ -342,34 +450,107 @@ def drop_personal(
     personal_columns
         Columns to drop (default :data:`DIRECT_IDENTIFIERS`); names absent from ``df`` are
         ignored.
-    redact_free_text
-        Also pass every remaining text column through :func:`redact_text`.
+    free_text
+        The free-text columns to pass through :func:`redact_text`, normally
+        :func:`free_text_questions` of the table's instrument; names absent from ``df`` are
+        ignored. No other column is touched.
 
     Returns
     -------
     pd.DataFrame
         A copy; ``attrs["dropped_personal"]`` lists the dropped columns and
         ``attrs["redacted"]`` the number of redacted cells per column.
+
+    Raises
+    ------
+    ValueError
+        ``free_text`` names an identifier column (``pid``, ``*_id``): pseudonyms and ids are
+        never redacted (a redacted pseudonym no longer links).
     """
     drop = [c for c in dict.fromkeys(personal_columns) if c in df.columns]
     out = df.drop(columns=drop).copy()
     redacted: dict[str, int] = {}
-    if redact_free_text:
-        for col in out.columns:
-            s = out[col]
-            if not (pd.api.types.is_string_dtype(s) or s.dtype == object):
-                continue
-            is_text = s.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False)
-            if not bool(is_text.any()):
-                continue
-            new = s.copy()
-            new[is_text.astype(bool)] = redact_text(s[is_text.astype(bool)].astype("string"))
-            changed = int((new[is_text.astype(bool)] != s[is_text.astype(bool)]).sum())
-            if changed:
-                out[col] = new
-                redacted[str(col)] = changed
+    for col in dict.fromkeys(free_text):
+        if is_identifier_column(str(col)):
+            raise ValueError(f"drop_personal: '{col}' is an identifier column and is never redacted")
+        if col not in out.columns or col in drop:
+            continue
+        s = out[col]
+        if s.dtype == object:
+            is_text = s.map(type).eq(str)
+        elif pd.api.types.is_string_dtype(s.dtype):
+            is_text = s.notna()
+        else:
+            continue  # numbers or dates: nothing typed by a respondent
+        before = s[is_text].astype("string")
+        after = redact_text(before)
+        changed = after.ne(before).fillna(False).astype(bool)
+        n = int(changed.sum())
+        if n:
+            out.loc[changed.index[changed.to_numpy()], col] = after[changed].astype(object).to_numpy()
+            redacted[str(col)] = n
     out.attrs["dropped_personal"] = drop
     out.attrs["redacted"] = redacted
+    return out
+
+
+def age_in_completed_years(birth: pd.Series, at: pd.Series) -> pd.Series:
+    """Age in completed years (age at last birthday) on a reference date.
+
+    Parameters
+    ----------
+    birth, at
+        Dates of birth and reference dates (anything :func:`pandas.to_datetime` reads; NaT
+        for unknown), aligned by index.
+
+    Returns
+    -------
+    pd.Series
+        Whole years (``Int64``), ``<NA>`` where either date is unknown. A person born on
+        29 February becomes a year older on 1 March in common years. This is the "age at last
+        birthday", "completed solar years" of the UN *Principles and Recommendations for
+        Population and Housing Censuses* (Rev. 3).
+    """
+    b = pd.to_datetime(birth, errors="coerce")
+    a = pd.to_datetime(at, errors="coerce")
+    years = a.dt.year - b.dt.year
+    before_birthday = (a.dt.month < b.dt.month) | ((a.dt.month == b.dt.month) & (a.dt.day < b.dt.day))
+    age = years - before_birthday.astype("int64")
+    return age.astype("Float64").astype("Int64").where(b.notna() & a.notna())
+
+
+def minimise_birth_date(df: pd.DataFrame, at: str = "graduation_date",
+                        birth: str = "date_of_birth") -> pd.DataFrame:
+    """Replace the full date of birth by the age at graduation (data minimisation).
+
+    Only the age is analysed (``age_at_grad`` in the non-response comparison and the models),
+    so the processed tables never carry the day and month of birth, a quasi-identifier
+    (GDPR Art. 5(1)(c), data minimisation).
+
+    Parameters
+    ----------
+    df
+        A table with a date-of-birth column (the validated registry); returned unchanged (a
+        copy) when it has none.
+    at
+        The reference-date column (graduation date).
+    birth
+        The date-of-birth column, dropped.
+
+    Returns
+    -------
+    pd.DataFrame
+        A copy without ``birth`` and with ``age_at_grad`` (``Int64``, completed years,
+        :func:`age_in_completed_years`) inserted where ``birth`` was.
+    """
+    out = df.copy()
+    if birth not in out.columns:
+        return out
+    at_values = out[at] if at in out.columns else pd.Series(pd.NaT, index=out.index)
+    age = age_in_completed_years(out[birth], at_values)
+    pos = list(out.columns).index(birth)
+    out = out.drop(columns=[birth])
+    out.insert(pos, "age_at_grad", age)
     return out
 
 
@@ -445,14 +626,42 @@ _PLACEHOLDERS = {
 }  # fmt: skip
 _WS = re.compile(r"\s+")
 _MIN_DIGITS = 7
-# A number of at least 7 digits, possibly split by spaces, dashes or brackets (phones), not
-# touching letters (hex pseudonyms) and not the fraction of a decimal number (0.5012345678).
-_DIGIT_RUN = re.compile(
-    r"(?<![0-9A-Za-z])(?<!\d[.,])\+?\d(?:[ \-()]{0,2}\d){%d,}(?![0-9A-Za-z])" % (_MIN_DIGITS - 1)
+# A number token of the output: digit groups joined by phone separators (spaces, dashes,
+# brackets; a dot only between groups of 2+ digits, as in 0555.12.34.56 or 12.05.2025), taken
+# whole (atomic group) and only where it does not touch a letter or digit (hex pseudonyms) and is
+# not part of a decimal number (0.555123456; "тел.0555123456" is a token); a trailing ".0"
+# (12345678.0, an id written as a float) belongs to the token.
+_NUMBER_TOKEN = re.compile(
+    r"(?<!\w)(?<!\d\.)(?=[+\d][\d \u00a0\-().]{" + str(_MIN_DIGITS - 1) + "})"  # skip too-short numbers fast
+    r"((?>\+?\d+(?:(?:[ \u00a0\-()]{1,3}|(?<=\d\d)\.(?=\d\d))\d+)*))(?:\.0+)?(?!\w)(?!\.\d)"
 )
+_DIGITS = re.compile(r"\d+")
 _TOKEN = re.compile(r"\w+")
+_ALNUM = re.compile(r"[^\W_]")
 _NON_DIGIT = re.compile(r"\D")
 _PHONE_LIKE = re.compile(r"^\+?[\d \-.()]+$")
+# HTML/XML tag names and tag ends become spaces, so that cells (<td>Айбек</td><td>Асанов</td>)
+# are adjacent words; attribute values (alt, title) stay in the text and are scanned.
+_TAG = re.compile(r"</?[A-Za-z][\w:.-]*|/?>")
+_MAX_PHONE_DIGITS = 15  # E.164: at most 15 digits
+
+
+def phone_key(digits: str) -> str:
+    """The national number of a telephone number given as its digits.
+
+    ``00`` (international prefix) is removed; then ``996`` + 9 digits and ``0`` + 9 digits
+    become the 9-digit Kyrgyz national significant number (ITU-T E.164, national prefix 0).
+    Anything else is returned unchanged (a foreign number keeps its country code).
+
+    Examples: ``996555123456``, ``0555123456``, ``555123456`` and ``00996555123456`` all give
+    ``555123456``.
+    """
+    digits = digits.removeprefix("00")
+    if len(digits) == 12 and digits.startswith("996"):
+        return digits[3:]
+    if len(digits) == 10 and digits.startswith("0"):
+        return digits[1:]
+    return digits
 
 
 def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -511,7 +720,7 @@ def _notebook_segments(nb: dict) -> list[tuple[str | None, str]]:
                     else _join(data) if isinstance(data, list) and all(isinstance(x, str) for x in data)
                     else json.dumps(data, ensure_ascii=False)
                 )  # fmt: skip
-        segs.append((f"cell {i}", html.unescape("\n".join(parts))))
+        segs.append((f"cell {i}", html.unescape(_TAG.sub(" ", "\n".join(parts)))))
     return segs
 
 
@@ -523,16 +732,18 @@ def _join(x: object) -> str:
 
 def _frame_segments(df: pd.DataFrame) -> list[tuple[str | None, str]]:
     """Cells as text, one segment per column. Numeric columns keep only integral values of
-    7 or more digits (the only numbers that can be a phone or a student id), which keeps
-    the scan fast and free of false alarms from long decimals."""
+    7 or more digits (the only numbers that can be a phone or a student id), and boolean and
+    date columns are left out, which keeps the scan fast and free of false alarms."""
     segs: list[tuple[str | None, str]] = [("column names", "\n".join(map(str, df.columns)))]
     if not isinstance(df.index, pd.RangeIndex):
         segs.append(("index", "\n".join(map(str, df.index))))
     floor = 10 ** (_MIN_DIGITS - 1)
     for col in df.columns:
         values = df[col].dropna()
-        if pd.api.types.is_bool_dtype(values.dtype) or not len(values):
-            continue
+        if not len(values) or pd.api.types.is_bool_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(
+            values.dtype
+        ) or isinstance(values.dtype, pd.PeriodDtype):
+            continue  # booleans and dates cannot hold a name, phone or id
         if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_complex_dtype(
             values.dtype
         ):
@@ -582,7 +793,7 @@ def _file_segments(path: Path) -> list[tuple[str | None, str]]:
                 return _notebook_segments(obj)
             return [(None, html.unescape(json.dumps(obj, ensure_ascii=False)))]
         if suffix in {".html", ".htm", ".xml", ".svg"}:
-            return [(None, html.unescape(text))]
+            return [(None, html.unescape(_TAG.sub(" ", text)))]
         return [(None, text)]
     except Exception as exc:  # corrupt or unreadable file: say which, never skip silently
         raise InputError(
@@ -628,40 +839,120 @@ def mask_value(value: str) -> str:
     return " ".join(w[:1] + "***" for w in v.split()) or "***"
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
-    """A regex matching any of ``words``, organised as a trie so that ``re`` branches on one
-    character at a time (thousands of literals searched in one pass)."""
-    trie: dict = {}
-    for w in words:
-        node = trie
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        end = "" in node
-        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(node) if ch != ""]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if end:
-            body = ("(?:" + body + ")" if len(alts) == 1 and len(body) > 1 else body) + "?"
-        return body
-
-    return build(trie)
-
-
-def _text_variants(value: str, kind: str) -> list[str]:
-    """Normalised search strings for one non-numeric personal value."""
+def _text_variants(value: str, kind: str) -> list[tuple[str, ...]]:
+    """The word sequences searched for one non-numeric personal value (normalised, casefolded)."""
     v = _norm_text(value).strip()
     if "handle" in kind or v.startswith("@"):
         v = v.rstrip("/").rsplit("/", 1)[-1].lstrip("@")  # instagram.com/name, @name → name
-        return [v]
-    out = [v]
-    words = v.split(" ")
+        return [tuple(_TOKEN.findall(v))]
+    words = tuple(_TOKEN.findall(v))
+    out = [words]
     if "@" not in v and len(words) >= 2:  # names: "Surname Given …" also as "Given Surname"
-        out += [f"{words[0]} {words[1]}", f"{words[1]} {words[0]}"]
+        out += [words[:2], (words[1], words[0])]
     return out
+
+
+@dataclass
+class _Index:
+    """Hashed look-up tables of the personal values (see :func:`scan_for_personal_data`)."""
+
+    words: dict[tuple[str, ...], tuple[set[str], str]]  # word sequence -> (kinds, original)
+    lengths: dict[str, tuple[int, ...]]  # first word -> lengths of its sequences, longest first
+    phones: dict[str, tuple[set[str], str]]  # phone_key -> (kinds, original)
+    ids: dict[str, tuple[set[str], str]]  # digit string -> (kinds, original)
+    min_digits: int
+
+
+def _build_index(items: Iterable[tuple[str, object]], min_len: int) -> _Index:
+    words: dict[tuple[str, ...], tuple[set[str], str]] = {}
+    phones: dict[str, tuple[set[str], str]] = {}
+    ids: dict[str, tuple[set[str], str]] = {}
+    min_digits = max(min_len, _MIN_DIGITS)
+    for kind, raw in items:
+        if raw is None or (isinstance(raw, float) and raw != raw):
+            continue
+        v = str(raw).strip()
+        if not v or v.casefold() in _PLACEHOLDERS or not _ALNUM.search(v):
+            continue
+        phone_like = bool(_PHONE_LIKE.match(v)) and not v.startswith("@")
+        if "phone" in kind and not phone_like:
+            continue  # "нет телефона" in a phone column is not a value to look for
+        if "email" in kind and "@" not in v:
+            continue
+        if phone_like:
+            digits = _NON_DIGIT.sub("", v)
+            if "phone" in kind or _infer_kind(v) == "phone":
+                table, needle = phones, phone_key(digits)
+            else:
+                table, needle = ids, digits
+            if len(needle) >= min_digits:
+                table.setdefault(needle, (set(), v))[0].add(kind)
+            continue
+        for seq in _text_variants(v, kind):
+            if seq and len(" ".join(seq)) >= min_len:
+                words.setdefault(seq, (set(), v))[0].add(kind)
+    lengths: dict[str, set[int]] = defaultdict(set)
+    for seq in words:
+        lengths[seq[0]].add(len(seq))
+    longest_first = {w: tuple(sorted(ns, reverse=True)) for w, ns in lengths.items()}
+    return _Index(words, longest_first, phones, ids, min_digits)
+
+
+def _match_segment(text: str, index: _Index) -> Iterable[tuple[tuple[set[str], str], int]]:
+    """Personal values found in one segment of text, as ((kinds, original), occurrences).
+
+    Linear in the length of the text: one pass of two token regexes, then hashed look-ups.
+    """
+    found: dict[int, list] = {}
+
+    def add(entry: tuple[set[str], str]) -> None:
+        slot = found.setdefault(id(entry), [entry, 0])
+        slot[1] += 1
+
+    if index.words:
+        folded = text.casefold() if text.isascii() else unicodedata.normalize("NFC", text).casefold()
+        tokens = _TOKEN.findall(folded)
+        firsts = index.lengths.keys() & set(tokens)  # C-speed: which first words occur at all
+        if firsts:
+            lengths, words, end = index.lengths, index.words, len(tokens)
+            for i in [i for i, tok in enumerate(tokens) if tok in firsts]:
+                for n in lengths[tokens[i]]:  # longest first: "Асанов Айбек Бакытович" counts once
+                    if i + n <= end:
+                        entry = words.get(tuple(tokens[i : i + n]))
+                        if entry is not None:
+                            add(entry)
+                            break
+    if index.phones or index.ids:
+        phones, ids, lo = index.phones, index.ids, index.min_digits
+        for m in _NUMBER_TOKEN.finditer(text):
+            token = m.group(1)
+            if len(token) < lo:
+                continue  # too short to hold an id or a phone
+            groups = _DIGITS.findall(token)
+            if ids:  # student ids: a whole digit group, nothing less
+                for g in groups:
+                    if len(g) >= lo:
+                        entry = ids.get(g)
+                        if entry is not None:
+                            add(entry)
+            if phones:
+                # phones: every run of whole consecutive groups (0555 12 34 56 inside
+                # "2025 0555 12 34 56"), compared by its national number
+                i = 0
+                while i < len(groups):
+                    acc, nxt = "", i + 1
+                    for j in range(i, len(groups)):
+                        acc += groups[j]
+                        if len(acc) > _MAX_PHONE_DIGITS:
+                            break
+                        if len(acc) >= lo:
+                            entry = phones.get(phone_key(acc))
+                            if entry is not None:
+                                add(entry)
+                                nxt = j + 1  # +996 555 … counts once, not again as 555 …
+                                break
+                    i = nxt
+    return [(slot[0], slot[1]) for slot in found.values()]
 
 
 def scan_for_personal_data(
@@ -677,9 +968,9 @@ def scan_for_personal_data(
     ----------
     paths
         Files or directories (searched recursively). Read: text, csv, json, ipynb (sources,
-        outputs and metadata; images skipped), html/xml/svg (entities decoded), md, parquet,
-        feather, xlsx (openpyxl, cached values), sav, dta. Binary formats (images, PDF,
-        archives) are not scanned; see :func:`collect_files`.
+        outputs and metadata; images skipped), html/xml/svg (entities decoded, tag names
+        removed), md, parquet, feather, xlsx (openpyxl, cached values), sav, dta. Binary
+        formats (images, PDF, archives) are not scanned; see :func:`collect_files`.
     values
         The personal values: an iterable of strings (their kind is guessed: name, e-mail,
         handle, phone, id) or a mapping kind → strings (e.g. column → values from
@@ -697,59 +988,34 @@ def scan_for_personal_data(
     -------
     list of Hit
         One hit per (file, value), with the number of occurrences and the first location;
-        sorted by file, kind and value. Matching is case-insensitive and ignores
-        whitespace differences; a name is also searched by its first two words in either
-        order; phones are matched on their last 9 digits whatever the prefix (+996, 0) and
-        separators; digit values must not touch letters (so hex pseudonyms never match).
+        sorted by file, kind and value.
+
+    Notes
+    -----
+    A value is a hit only where it is a complete token of the output, never a piece of a
+    longer one:
+
+    * names, e-mails and handles are compared as sequences of words (``\\w+``, after Unicode
+      NFC and case folding) with the words of the output, so "Асанов Айбек" matches
+      "АСАНОВ   Айбек" and "<td>Асанов</td><td>Айбек</td>", but not "Асановдун"; a name is
+      also searched by its first two words in either order;
+    * phones are compared by their national number (:func:`phone_key`: ``+996``, ``996``,
+      ``00996`` and ``0`` removed) with the number tokens of the output (digit groups joined
+      by spaces, dashes, brackets or dots) and with every run of whole consecutive groups of
+      such a token — a phone's digits inside a date (``2003-05-12 00:00:00``), a decimal or a
+      hex pseudonym never match;
+    * student ids (digits) must equal a whole digit group.
+
+    Every look-up is a hash-table probe; the cost is linear in the size of the files and
+    independent of the number of personal values (0.5 s for the processed files of a
+    2,000-graduate cohort, 3.2 s for 20,000, on a 2-core machine).
     """
-    items: Iterable[tuple[str, str]]
+    items: Iterable[tuple[str, object]]
     if isinstance(values, Mapping):
         items = ((str(kind), v) for kind, vs in values.items() for v in vs)
     else:
         items = ((_infer_kind(str(v)), v) for v in values)
-
-    text_index: dict[str, tuple[set[str], str]] = {}  # needle -> (kinds, original)
-    digit_index: dict[int, dict[str, tuple[set[str], str]]] = defaultdict(dict)
-    min_digits = max(min_len, _MIN_DIGITS)
-    for kind, raw in items:
-        if raw is None or (isinstance(raw, float) and raw != raw):
-            continue
-        v = str(raw).strip()
-        if not v or v.casefold() in _PLACEHOLDERS or not any(ch.isalnum() for ch in v):
-            continue
-        phone_like = bool(_PHONE_LIKE.match(v)) and not v.startswith("@")
-        if "phone" in kind and not phone_like:
-            continue  # "нет телефона" in a phone column is not a value to look for
-        if "email" in kind and "@" not in v:
-            continue
-        if phone_like:
-            digits = _NON_DIGIT.sub("", v)
-            needle = digits[-9:]
-            if len(needle) >= min_digits:
-                entry = digit_index[len(needle)].setdefault(needle, (set(), v))
-                entry[0].add(kind)
-            continue
-        for needle in _text_variants(v, kind):
-            if len(needle) >= min_len:
-                entry = text_index.setdefault(needle, (set(), v))
-                entry[0].add(kind)
-
-    # names, e-mails, handles: a candidate filter on the first word of each needle (a set
-    # intersection with the words of the text), then one trie regex over the few candidates
-    by_first: dict[str, list[str]] = defaultdict(list)
-    for needle in text_index:
-        first = _TOKEN.search(needle)
-        by_first[first.group(0) if first else ""].append(needle)
-    always = by_first.pop("", [])
-    regex_cache: dict[tuple[str, ...], re.Pattern[str]] = {}
-
-    def text_regex(cands: tuple[str, ...]) -> re.Pattern[str]:
-        rx = regex_cache.get(cands)
-        if rx is None:
-            rx = regex_cache[cands] = re.compile(
-                r"(?<!\w)(?:" + _trie_pattern(cands) + r")(?!\w)"
-            )
-        return rx
+    index = _build_index(items, min_len)
 
     scannable, _skipped = collect_files(paths)
     found: dict[tuple[Path, str, str], list] = {}  # (file, kind, clear value) -> [count, where]
@@ -760,33 +1026,8 @@ def scan_for_personal_data(
 
     for path in scannable:
         for location, text in _file_segments(path):
-            if text_index:
-                norm = _norm_text(text)
-                firsts = by_first.keys() & set(_TOKEN.findall(norm))
-                cands = tuple(sorted(always + [n for f in firsts for n in by_first[f]]))
-                if cands:
-                    for m in text_regex(cands).finditer(norm):
-                        kinds, original = text_index[m.group(0)]
-                        kind = "/".join(sorted(kinds))
-                        record(path, kind, original, location)
-            if digit_index:
-                runs: dict[str, int] = defaultdict(int)
-                for m in _DIGIT_RUN.finditer(text):
-                    runs[m.group(0)] += 1
-                digit_runs: dict[str, int] = defaultdict(int)
-                for run, times in runs.items():
-                    digit_runs[_NON_DIGIT.sub("", run)] += times
-                for d, times in digit_runs.items():
-                    for length, needles in digit_index.items():
-                        hit = next(
-                            (needles[g] for i in range(len(d) - length + 1)
-                             if (g := d[i : i + length]) in needles),
-                            None,
-                        )  # fmt: skip
-                        if hit is not None:
-                            kind = "/".join(sorted(hit[0]))
-                            record(path, kind, hit[1], location, times)
-                            break
+            for (kinds, original), n in _match_segment(text, index):
+                record(path, "/".join(sorted(kinds)), original, location, n)
             if patterns:
                 for pkind in ("phone", "email"):
                     for m in PERSONAL_PATTERNS[pkind].finditer(text):
@@ -829,3 +1070,40 @@ def personal_values(
         if clean:
             out[col] = clean
     return out
+
+
+def registry_personal_values(cfg: CohortConfig) -> dict[str, list[str]]:
+    """The personal values of a cohort's raw registry, read exactly as stage 1 reads it.
+
+    Every registry input of the cohort file is read with :func:`analysis.ingest.read_input`
+    with its declared format, encoding, delimiter and — for the ``legacy`` format — its column
+    mapping (``InputFile.mapping``, relative to the cohort's raw folder), so old headers such as
+    "ФИО" are recognised as ``full_name``.
+
+    Parameters
+    ----------
+    cfg
+        The cohort configuration.
+
+    Returns
+    -------
+    dict
+        Direct-identifier column → distinct values (:func:`personal_values`), merged over the
+        registry files.
+
+    Raises
+    ------
+    InputError, ConfigError
+        The registry file or its mapping cannot be read (one line naming the file).
+    """
+    from analysis.ingest import read_input
+
+    raw = cfg.paths.raw
+    values: dict[str, set[str]] = {}
+    for item in cfg.inputs_for("registry"):
+        mapping = (raw / item.mapping) if item.mapping else None
+        table = read_input(raw / item.path, "registry", item.format, mode=item.mode, encoding=item.encoding,
+                           delimiter=item.delimiter, mapping=mapping, base_dir=raw).table
+        for col, vals in personal_values(table).items():
+            values.setdefault(col, set()).update(vals)
+    return {col: sorted(vals) for col, vals in values.items()}

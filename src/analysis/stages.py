@@ -56,16 +56,29 @@ class IngestValidateResult:
     notices: list[str] = field(default_factory=list)
 
 
-def _pseudonymise_frame(df: pd.DataFrame, key: bytes, personal: set[str], id_col: str = "student_id") -> pd.DataFrame:
-    """Replace ``student_id`` by ``pid``, drop every direct identifier and redact phones, e-mails and
-    handles typed into free-text answers (the privacy boundary)."""
-    from analysis.privacy import drop_personal, pseudonymise
+def _pseudonymise_frame(df: pd.DataFrame, key: bytes, personal: set[str], instrument: Any,
+                        id_col: str = "student_id") -> pd.DataFrame:
+    """The privacy boundary for one accepted table: ``student_id`` → ``pid``, every direct identifier
+    dropped, phones/e-mails/handles redacted in the free-text answers of ``instrument`` (the table's
+    :class:`~analysis.instruments.Instrument`) only — :func:`analysis.privacy.free_text_questions`;
+    ``pid`` and ``*_id`` are never touched — and the date of birth replaced by ``age_at_grad``
+    (:func:`analysis.privacy.minimise_birth_date`)."""
+    from analysis.privacy import (
+        drop_personal,
+        free_text_questions,
+        minimise_birth_date,
+        pseudonymise,
+    )
 
     out = df.copy()
     if id_col in out.columns:
         out.insert(0, "pid", pseudonymise(out[id_col].astype("string"), key).astype("string"))
     drop = [c for c in out.columns if c in personal or c == id_col]
-    return drop_personal(out, drop, redact_free_text=True)
+    out = drop_personal(out, drop, free_text=free_text_questions(instrument))
+    attrs = dict(out.attrs)
+    out = minimise_birth_date(out)
+    out.attrs.update(attrs)
+    return out
 
 
 def validation_parameters(cfg: CohortConfig) -> dict[str, Any]:
@@ -118,7 +131,7 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
     personal = set(DIRECT_IDENTIFIERS) | {n for i in insts.values() for n in i.direct_identifiers}
     out = paths.validated
     for name, table in val.accepted.items():
-        write_parquet(_pseudonymise_frame(table, key, personal), out / f"{name}.parquet")
+        write_parquet(_pseudonymise_frame(table, key, personal, insts[name]), out / f"{name}.parquet")
     quarantine = split_messages(_pseudonymise_ids(val.quarantine, key))
     is_personal = quarantine["column"].isin(personal | {"student_id"})
     quarantine.loc[is_personal, "value"] = quarantine.loc[is_personal, "value"].map(
@@ -137,7 +150,9 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
 
 
 def _pseudonymise_ids(df: pd.DataFrame, key: bytes, column: str = "respondent_id") -> pd.DataFrame:
-    """Replace the student ids of a quarantine/outcome table by their pseudonyms (empty stays empty)."""
+    """Replace the student ids of a quarantine/outcome table by their pseudonyms (empty stays empty),
+    and show only the year of a quarantined date of birth (``2031-**-**``: enough to see why it was
+    refused, the full date stays in ``data/raw``)."""
     from analysis.privacy import pseudonymise
 
     out = df.copy()
@@ -145,6 +160,12 @@ def _pseudonymise_ids(df: pd.DataFrame, key: bytes, column: str = "respondent_id
         ids = out[column].astype("string")
         known = ids.notna() & (ids.str.strip() != "")
         out[column] = pseudonymise(ids.where(known), key).astype("string").where(known, "")
+    if {"column", "value"} <= set(out.columns):
+        dob = out["column"].astype("string").eq("date_of_birth").fillna(False).to_numpy(bool)
+        if dob.any():
+            year = out.loc[dob, "value"].astype("string").str.extract(r"(?<!\d)(\d{4})(?!\d)", expand=False)
+            out["value"] = out["value"].astype(object)
+            out.loc[dob, "value"] = (year.fillna("****") + "-**-**").astype(object).to_numpy()
     return out
 
 

@@ -160,7 +160,7 @@ def test_drop_personal_removes_identifiers_and_redacts_free_text():
         "suggestions": ["позвоните 0555 12 34 56 или aibek@mail.kg", "больше практики"],
         "hours": [40, 20],
     })
-    out = drop_personal(df)
+    out = drop_personal(df, free_text=["suggestions"])
     assert list(out.columns) == ["pid", "sex", "suggestions", "hours"]
     assert out.loc[0, "suggestions"] == "позвоните [phone] или [email]"
     assert out.loc[1, "suggestions"] == "больше практики"

@@ -39,8 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "phone_landline, social_handle, parent_name, parent_phone, email_new, phone_new; see "
                     "docs/variables.md) from the cohort's raw registry and search every file under "
                     "data/processed/COHORT/ and reports/COHORT/ (csv, json, ipynb, html, md, parquet, "
-                    "xlsx, ...) for them: names case- and space-insensitively, phones by their digits "
-                    "whatever the prefix or separators. Prints one line per hit with the value masked "
+                    "xlsx, ...) for them, as whole words or numbers only: names, e-mails and handles "
+                    "word by word ignoring case, spacing and punctuation; phones by their national number "
+                    "(+996, 996, 0 and separators ignored); student ids as whole digit groups. A phone's "
+                    "digits inside a date or a longer number are not a hit. Prints one line per hit with "
+                    "the value masked "
                     "(the first 5 of each kind per file unless --all) and exits with 1 if anything "
                     "is found, 0 if clean.",
         epilog="Example: tracer scan-personal demo-2025 --registry data/raw/demo-2025/registry.xlsx",
@@ -49,7 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--registry", type=Path, action="append", default=None, metavar="FILE",
                    help="raw file (xlsx or csv) whose direct-identifier columns give the values to look "
                         "for; repeatable (e.g. the registry and a phase-1 export with contact "
-                        "updates). Default: the registry named in cohorts/COHORT.yaml, else "
+                        "updates). Default: the registry named in cohorts/COHORT.yaml, read with its "
+                        "format, encoding and legacy mapping; without a parameter file "
                         "data/raw/COHORT/registry.xlsx or .csv")
     s.add_argument("--also", type=Path, action="append", default=[], metavar="PATH",
                    help="scan this file or folder too (e.g. notebooks/); repeatable")
@@ -116,15 +120,26 @@ def _read_identifier_file(path: Path):
     return out
 
 
+def _cohort_registry_values(cohort: str, root: Path) -> tuple[dict[str, set[str]], int] | None:
+    """The personal values of the registry named in ``cohorts/COHORT.yaml``, read as stage 1 reads
+    it (format, encoding and the legacy mapping); None when the cohort has no parameter file."""
+    from analysis.paths import cohort_paths
+
+    if not cohort_paths(cohort, root).config_file.is_file():
+        return None
+    from analysis.config import load_config
+    from analysis.privacy import registry_personal_values
+
+    cfg = load_config(cohort, root)
+    values = registry_personal_values(cfg)
+    return {col: set(vals) for col, vals in values.items()}, len(cfg.inputs_for("registry"))
+
+
 def _default_sources(cohort: str, root: Path) -> list[Path]:
+    """``data/raw/COHORT/registry.xlsx`` or ``.csv`` of a cohort without a parameter file."""
     from analysis.paths import cohort_paths
 
     paths = cohort_paths(cohort, root)
-    if paths.config_file.is_file():
-        from analysis.config import load_config
-
-        cfg = load_config(cohort, root)
-        return [paths.raw / i.path for i in cfg.inputs_for("registry")]
     found = sorted(p for p in paths.raw.glob("registry.*") if p.suffix.lower() in {".xlsx", ".csv"})
     if not found:
         raise ConfigError(
@@ -140,9 +155,16 @@ def _scan(args: argparse.Namespace) -> int:
 
     root = args.root.resolve() if args.root else project_root()
     paths = cohort_paths(args.cohort, root)
-    sources = args.registry or _default_sources(args.cohort, root)
-
     values: dict[str, set[str]] = {}
+    sources: list[Path] = list(args.registry or [])
+    n_sources = len(sources)
+    if not sources:
+        from_config = _cohort_registry_values(args.cohort, root)
+        if from_config is not None:
+            values, n_sources = from_config
+        else:
+            sources = _default_sources(args.cohort, root)
+            n_sources = len(sources)
     for src in sources:
         got = {}
         for frame in _read_identifier_file(src):
@@ -184,6 +206,6 @@ def _scan(args: argparse.Namespace) -> int:
     size = sum(f.stat().st_size for f in scannable) / 1e6
     verdict = (f"{len(hits)} hit(s) in {len({h.file for h in hits})} file(s) — remove or regenerate them"
                if hits else "clean")
-    print(f"scan-personal {args.cohort}: {n_values} personal values from {len(sources)} file(s); "
+    print(f"scan-personal {args.cohort}: {n_values} personal values from {n_sources} file(s); "
           f"{len(scannable)} files ({size:.1f} MB) scanned in {seconds:.1f} s: {verdict}")
     return 1 if hits else 0

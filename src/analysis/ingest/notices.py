@@ -322,12 +322,12 @@ KINDS: dict[str, Kind] = {
                                    "мамычаны кошуңуз же бул файл үчүн суроону not_asked тизмесине жазыңыз",
                                    "добавьте столбец или внесите вопрос в not_asked для этого файла",
                                    "add the column, or list the question under not_asked for this file"),
-    "answers_lost": _k("error", "«{header}» мамычасы ({n} жооп) алынып салынмак, ал эми «{question}» суроосу эч "
-                       "бир файлда жок — жооптор жоголмок",
-                       "столбец «{header}» (ответов: {n}) был бы отброшен, а вопроса «{question}» нет ни в одном "
-                       "файле — ответы были бы потеряны",
-                       "column '{header}' ({n} answer{s}) would be dropped while question '{question}' is in no "
-                       "file — the answers would be lost",
+    "answers_lost": _k("error", "«{header}» мамычасы ({n} жооп) алынып салынмак — «{question}» деп айткыңыз "
+                       "келдиби? Ал суроо эч бир файлда жок, жооптор жоголмок",
+                       "столбец «{header}» (ответов: {n}) был бы отброшен — вы имели в виду «{question}»? Этого "
+                       "вопроса нет ни в одном файле, ответы были бы потеряны",
+                       "column '{header}' ({n} answer{s}) would be dropped — did you mean '{question}'? That "
+                       "question is in no file, so the answers would be lost",
                        "когорта файлында бул файлга renames: {{{header}: {question}}} кошуңуз (же renames: "
                        "{{{header}: ~}} — атайын алып салуу үчүн)",
                        "добавьте к этому файлу в файле когорты renames: {{{header}: {question}}} (или renames: "

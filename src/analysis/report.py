@@ -282,6 +282,8 @@ class Report:
         unweighted = self.method_name(str(self.cfg.ci_method))
         key = "ci_note_weighted" if r is not None and r["basis"] == "weighted" else "ci_note_unweighted"
         self.note(key, conf=self.conf, method=method, unweighted=unweighted)
+        if not getattr(self.cfg, "has_registry", True):
+            self.note("no_registry_unweighted")
         if (self.published["rule"] == "secondary").any():
             self.note("secondary_note")
 
@@ -592,6 +594,9 @@ class Report:
         self.show_table(q["accounting"])
         if q["identity_ok"]:
             self.note("identity_ok")
+        from analysis.ingest.notices import report_table
+
+        self.show_table(report_table(self.paths.validated / "notices.parquet", self.lang), "quality_notices")
         self.show_table(q["rules"], "col_rule")
         self.show_table(q["examples"], "quality_examples")
         self.show_table(self.response_table(), "quality_response")

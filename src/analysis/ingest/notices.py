@@ -423,3 +423,28 @@ def console_line(rec: dict[str, Any] | pd.Series, lang: str = "en") -> str:
     if sug:
         line += f" — {sug}"
     return " ".join(line.split())
+
+
+def report_table(path: Any, lang: str) -> pd.DataFrame:
+    """The notices of ``validated/notices.parquet`` as the report's table in ``lang``: file, row, column,
+    level, count, message, what to do (empty table when there is no file or no notice)."""
+    from pathlib import Path
+
+    from analysis.i18n import t
+
+    path = Path(path)
+    if not path.exists():
+        return pd.DataFrame()
+    n = pd.read_parquet(path)
+    if n.empty:
+        return pd.DataFrame()
+    rows = []
+    for r in n.to_dict("records"):
+        rows.append({t("col_file", lang): r["file"],
+                     t("col_row", lang): "" if r["row"] is pd.NA or r["row"] != r["row"] else str(int(r["row"])),
+                     t("col_column", lang): r["column"],
+                     t("col_level", lang): t(f"notice_level_{r['level']}", lang),
+                     t("col_count", lang): "" if r["count"] is pd.NA or r["count"] != r["count"] else str(int(r["count"])),
+                     t("col_message", lang): r[f"message_{lang}"],
+                     t("col_suggestion", lang): r[f"suggestion_{lang}"]})
+    return pd.DataFrame(rows)

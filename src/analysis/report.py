@@ -558,6 +558,10 @@ class Report:
         self.note("reference_category", ref=ref)
         self.note("reference_other")
         self.note("model_n_note", n=self.count(m["n"].iloc[0]))
+        self.show_table(pd.DataFrame([{t("col_indicator", self.lang): self.term_label(r["category"]),
+                                       t("col_estimate", self.lang): self.value(r),
+                                       t("col_ci_level", self.lang, conf=self.conf): self.interval(r)}
+                                      for _, r in m.iterrows()]), "model_employment_heading")
         inc = self.cells("model:income_ols")
         inc = inc[inc["status"] == "published"]
         if not inc.empty and inc["estimate"].notna().any():

@@ -411,18 +411,22 @@ def console_line(rec: dict[str, Any] | pd.Series, lang: str = "en") -> str:
     """One notice as one console line: level, where, message, count and suggestion."""
     where = str(rec["file"])
     row = rec.get("row")
-    if row is not None and row == row and row is not pd.NA:
+    if row is not None and not pd.isna(row):
         where += f", row {int(row)}"
     if rec.get("column"):
         where += f", column '{rec['column']}'"
     line = f"{str(rec['level']).upper():7s} {where}: {rec[f'message_{lang}']}"
     count = rec.get("count")
-    if count is not None and count == count and count is not pd.NA:
+    if count is not None and not pd.isna(count):
         line += f" [{int(count)}]"
     sug = rec.get(f"suggestion_{lang}")
     if sug:
         line += f" — {sug}"
     return " ".join(line.split())
+
+
+def _int_text(v: Any) -> str:
+    return "" if v is None or pd.isna(v) else str(int(v))
 
 
 def report_table(path: Any, lang: str) -> pd.DataFrame:
@@ -441,10 +445,10 @@ def report_table(path: Any, lang: str) -> pd.DataFrame:
     rows = []
     for r in n.to_dict("records"):
         rows.append({t("col_file", lang): r["file"],
-                     t("col_row", lang): "" if r["row"] is pd.NA or r["row"] != r["row"] else str(int(r["row"])),
+                     t("col_row", lang): _int_text(r["row"]),
                      t("col_column", lang): r["column"],
                      t("col_level", lang): t(f"notice_level_{r['level']}", lang),
-                     t("col_count", lang): "" if r["count"] is pd.NA or r["count"] != r["count"] else str(int(r["count"])),
+                     t("col_count", lang): _int_text(r["count"]),
                      t("col_message", lang): r[f"message_{lang}"],
                      t("col_suggestion", lang): r[f"suggestion_{lang}"]})
     return pd.DataFrame(rows)

@@ -49,6 +49,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from analysis.errors import ConfigError
@@ -395,13 +396,13 @@ def cast_covariates(df: pd.DataFrame, specs: dict[str, dict[str, Any]]) -> pd.Da
     for col, spec in specs.items():
         if col not in out.columns:
             continue
-        s = out[col].astype("object").where(out[col].notna(), None)
-        s = s.map(lambda v: None if v is None or str(v).strip() in ("", "nan", "None") else str(v))
+        vals = [None if v is None or (isinstance(v, float) and v != v) or v is pd.NA or str(v).strip() == ""
+                else str(v).strip() for v in out[col].astype("object").tolist()]
         if spec.get("type") == "number":
-            out[col] = pd.to_numeric(s.map(lambda v: None if v is None else v.replace(",", ".")),
-                                     errors="coerce").astype("float64")
+            nums = [_parse_number(v) if v is not None else None for v in vals]
+            out[col] = pd.Series([np.nan if x is None else x for x in nums], index=out.index, dtype="float64")
         elif spec.get("type") == "ordinal":
-            out[col] = pd.Categorical(s, categories=list(spec.get("levels") or []), ordered=True)
+            out[col] = pd.Categorical(vals, categories=list(spec.get("levels") or []), ordered=True)
         else:
-            out[col] = s.astype("string")
+            out[col] = pd.Series(vals, index=out.index, dtype="object").astype("string")
     return out

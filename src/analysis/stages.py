@@ -31,11 +31,13 @@ DEMO_KEY = b"jamu-tracer-demo-key-not-secret!"
 
 def config_for(cohort: str, project_root: str = "", **params: Any) -> CohortConfig:
     """The cohort's configuration, with the notebook's (papermill-injected) parameters applied."""
+    from analysis.config import config_path
+
     base = load_config(cohort, project_root or None)
     data = base.as_parameters()
     data.update({k: v for k, v in params.items() if k in PARAMETER_KEYS})
     data["project_root"] = base.project_root
-    return config_from_dict(data, base.paths.config_file)
+    return config_from_dict(data, config_path(cohort, base.project_root))
 
 
 def pseudonym_key(cfg: CohortConfig) -> bytes:

@@ -59,11 +59,6 @@ class CohortCheck:
         self.notices = notices
         self.not_asked = not_asked
 
-    @property
-    def errors(self) -> list[Notice]:
-        """The notices that stop the run."""
-        return [n for n in self.notices if n.level == "error"]
-
 
 def _notice(file: str, kind: str, column: str | None = None, count: int | None = None, **params: Any) -> Notice:
     from analysis.ingest.notices import KINDS, render

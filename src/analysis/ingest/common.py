@@ -775,7 +775,8 @@ def _core_tokens(text: str) -> tuple[str, ...]:
 def suggest_question(header: str, cb: Codebook, exclude: Iterable[str] = ()) -> str | None:
     """The question an unknown column probably is ("did you mean …?"), or None.
 
-    Two rules, in this order, over the questions not in ``exclude`` (those the file already has):
+    Two rules, in this order, over the questions not in ``exclude`` (those the file already has), on the
+    header as written and without its group path (``grp_job/hours_per_week``):
 
     1. **rename rule** — the header and the question name are the same words once words that only
        state a count, a unit or a type are left out (``hours_per_week`` → ``hours``,
@@ -789,14 +790,18 @@ def suggest_question(header: str, cb: Codebook, exclude: Iterable[str] = ()) -> 
     free = [q.name for q in cb.questions if q.name not in taken]
     if not free or not header:
         return None
-    core = _core_tokens(header)
-    hits = [n for n in free if _core_tokens(n) == core]
-    if hits:
-        return hits[0]
-    key = re.sub(r"[\s\-/.]+", "_", header.strip().casefold())
-    close = difflib.get_close_matches(key, free, n=1, cutoff=0.8)
-    if close:
-        return close[0]
+    # the header as written, and without a group path (Kobo grp/q, ODK grp-q)
+    forms = list(dict.fromkeys([header, header.rsplit("/", 1)[-1], header.rsplit("-", 1)[-1]]))
+    for h in forms:
+        core = _core_tokens(h)
+        hits = [n for n in free if _core_tokens(n) == core]
+        if hits:
+            return hits[0]
+    for h in forms:
+        key = re.sub(r"[\s\-/.]+", "_", h.strip().casefold())
+        close = difflib.get_close_matches(key, free, n=1, cutoff=0.8)
+        if close:
+            return close[0]
     labels = {k: n for k, cands in cb.qlabels.items() for n, _ in cands if n in free}
     close = difflib.get_close_matches(norm_key(header), list(labels), n=1, cutoff=0.85)
     return labels[close[0]] if close else None

@@ -162,7 +162,8 @@ class ReadContext:
     platform: str = "generic"
     """``kobo``, ``odk`` or ``generic``: which meta columns and group separator to expect."""
     serial_text_dates: bool = False
-    """Read digit-only text in date questions as Excel date serials (registrar's CSV)."""
+    """Kept for the readers that set it; every format now reads a 5-digit text in a date question as an
+    Excel date serial (:func:`analysis.ingest.dates.read_date`)."""
     value_mapper: Callable[[str, str], str | None] | None = None
     """Optional extra mapping of a select answer to a code (the entry workbook's own rule)."""
     notices: list[Notice] = field(default_factory=list)

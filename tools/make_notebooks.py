@@ -1,4 +1,4 @@
-"""Write the thin stage notebooks (run once by a maintainer; the notebooks are then edited in JupyterLab).
+"""Write the thin stage notebooks (``python tools/make_notebooks.py [NOTEBOOK …]``; default: all four).
 
 Kept so that the four notebooks stay uniform: same metadata, a `parameters` cell with literal defaults
 (the demo cohort's values), calls into `analysis`, narrative markdown. No outputs are stored.
@@ -17,10 +17,14 @@ ROOT = Path(__file__).resolve().parents[1]
 DEMO = yaml.safe_load((ROOT / "cohorts" / "demo-2025.yaml").read_text(encoding="utf-8"))
 
 
+#: literal defaults of parameters the demo cohort file does not set (the configuration's own defaults)
+DEFAULTS = {"model_covariates": []}
+
+
 def params_cell(keys: list[str], extra: dict | None = None) -> nbformat.NotebookNode:
     lines = ["# Parameters (papermill injects the cohort's values after this cell; literal defaults only)"]
     for k in keys:
-        lines.append(f"{k} = {DEMO[k]!r}" if k in DEMO else f"{k} = None")
+        lines.append(f"{k} = {DEMO[k]!r}" if k in DEMO else f"{k} = {DEFAULTS.get(k)!r}")
     for k, v in (extra or {}).items():
         lines.append(f"{k} = {v!r}")
     cell = new_code_cell("\n".join(lines))
@@ -66,6 +70,12 @@ outcome of every raw row to `data/processed/COHORT/validated/`.
         code(SETUP),
         md("## Ingest and validate every file\nEvery raw row ends *accepted*, *accepted with warnings*, *quarantined* or *merged as a duplicate*; the identity is checked per file."),
         code("result = stages.ingest_validate(cfg)\nresult.accounting"),
+        md("## Ingestion notices\nEverything the readers fixed or noticed, one line each, with the number of answers "
+           "or rows affected and what to do (`validated/notices.parquet`; `tracer run` prints the same lines). "
+           "Warnings need a look: answers dropped or set aside, dates that read two ways, constants a mapping "
+           "invented, questions not asked. A notice of level *error* stops the run before this table "
+           "(docs/ingestion.md)."),
+        code("result.notice_table('en')"),
         md("## Rules that fired"),
         code("result.rule_counts"),
         md("## Response against the registry"),
@@ -97,7 +107,8 @@ standard errors and honest intervals for every indicator by faculty, programme, 
 the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/results/`.
 """),
         params_cell(["cohort", "confidence", "ci_method", "weighted_ci_method", "weighting_margins",
-                     "weight_trim_ratio", "finite_population_correction", "disclosure_min_n", "seed"], {"project_root": ""}),
+                     "weight_trim_ratio", "finite_population_correction", "disclosure_min_n", "model_covariates",
+                     "seed"], {"project_root": ""}),
         code(SETUP),
         code("modelled = stages.model(cfg)\nmodelled.weights"),
         md("## Headline estimates (published: after disclosure control)"),
@@ -129,11 +140,27 @@ the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/
 }
 
 
-def main() -> int:
+def keep_ids(nb: nbformat.NotebookNode, path: Path) -> None:
+    """Reuse the cell ids of the notebook already at ``path`` (cell by cell, where the cell type is the same),
+    so that regenerating a notebook changes only the cells that changed."""
+    if not path.is_file():
+        return
+    old = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    used = set()
+    for i, cell in enumerate(nb.cells):
+        if i < len(old) and old[i].get("cell_type") == cell.cell_type and old[i].get("id") and old[i]["id"] not in used:
+            cell["id"] = old[i]["id"]
+        used.add(cell["id"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write the notebooks named on the command line (default: all four)."""
+    names = (argv if argv is not None else sys.argv[1:]) or list(NOTEBOOKS)
     out = ROOT / "notebooks"
     out.mkdir(exist_ok=True)
-    for name, cells in NOTEBOOKS.items():
-        nb = notebook(cells)
+    for name in names:
+        nb = notebook(NOTEBOOKS[name])
+        keep_ids(nb, out / name)
         nbformat.validate(nb)
         (out / name).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print("wrote", out / name)

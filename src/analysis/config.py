@@ -26,7 +26,13 @@ LANGS = ("ky", "ru", "en")
 
 @dataclass(frozen=True)
 class InputFile:
-    """One raw file of a cohort: which instrument it holds, in which export format, from which mode."""
+    """One raw file of a cohort: which instrument it holds, in which export format, from which mode.
+
+    ``dayfirst`` says how the file's ``a/b/yyyy`` dates read (true: day first; false: month first;
+    absent: as the file's own dates show — ``docs/ingestion.md``); ``renames`` maps a header of the
+    file to a question name (``~``: drop the column on purpose); ``not_asked`` lists the questions
+    this file's survey never asked.
+    """
 
     path: str
     instrument: str
@@ -35,6 +41,28 @@ class InputFile:
     encoding: str | None = None
     delimiter: str | None = None
     mapping: str | None = None
+    dayfirst: bool | None = None
+    renames: tuple[tuple[str, str | None], ...] | None = None
+    not_asked: tuple[str, ...] | None = None
+
+    def read_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`analysis.ingest.read_input` for this file (besides path and format)."""
+        return {"mode": self.mode, "encoding": self.encoding, "delimiter": self.delimiter,
+                "dayfirst": self.dayfirst, "renames": dict(self.renames or ()),
+                "not_asked": list(self.not_asked or ())}
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain YAML-able values (what the cohort file says), without the unset keys."""
+        out: dict[str, Any] = {}
+        for k, v in vars(self).items():
+            if v is None:
+                continue
+            if k == "renames":
+                v = {a: b for a, b in v}
+            elif k == "not_asked":
+                v = list(v)
+            out[k] = v
+        return out
 
 
 @dataclass(frozen=True)
@@ -56,6 +84,7 @@ class CohortConfig:
     weight_trim_ratio: float = 5.0
     disclosure_min_n: int = D.DISCLOSURE_MIN_N
     previous_cohort: str | None = None
+    model_covariates: tuple[str, ...] = ()
     seed: int = 20250630
     synthetic: bool = False
     project_root: str = ""
@@ -70,15 +99,23 @@ class CohortConfig:
         """The input files that hold ``instrument``."""
         return [i for i in self.inputs if i.instrument == instrument]
 
+    @property
+    def has_registry(self) -> bool:
+        """Whether the cohort lists a graduate registry. Without one, the survey rows define the
+        graduates: response rates are not measured and estimates are unweighted."""
+        return any(i.instrument == "registry" for i in self.inputs)
+
     def as_parameters(self) -> dict[str, Any]:
         """The papermill parameters (plain YAML-able values) of this cohort."""
         out: dict[str, Any] = {}
         for f in fields(self):
             v = getattr(self, f.name)
             if f.name == "inputs":
-                v = [{k: x for k, x in vars(i).items() if x is not None} for i in v]
+                v = [i.as_dict() for i in v]
             elif f.name == "weighting_margins":
                 v = [list(m) for m in v]
+            elif f.name == "model_covariates":
+                v = list(v)
             out[f.name] = v
         return out
 
@@ -114,10 +151,20 @@ def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") ->
                f"inputs[{n}] format '{item['format']}' is not one of {', '.join(FORMATS)}")
         mode = item.get("mode")
         _check(mode is None or mode in MODES, file, f"inputs[{n}] mode '{mode}' is not one of {', '.join(MODES)}")
-        inputs.append(InputFile(**{k: (str(v) if v is not None else None) for k, v in item.items()}))
-    _check(sum(i.instrument == "registry" for i in inputs) == 1, file,
-           "exactly one input must be the graduate registry (instrument: registry)")
+        inputs.append(_input_file(item, n, file))
+    _check(sum(i.instrument == "registry" for i in inputs) <= 1, file,
+           "at most one input can be the graduate registry (instrument: registry)")
+    _check(any(i.instrument in ("registry", "phase1", "phase2") for i in inputs), file,
+           "'inputs' must list the graduate registry or a graduate survey (phase1, phase2): without a registry "
+           "the survey rows define the graduates")
     kwargs = {k: v for k, v in data.items() if k != "inputs"}
+    if "model_covariates" in kwargs:
+        mc = kwargs["model_covariates"]
+        mc = [] if mc is None else mc
+        _check(isinstance(mc, list) and all(isinstance(x, str) and x.startswith("x_") for x in mc), file,
+               "'model_covariates' must be a list of covariate columns named x_<name> (declared as covariates "
+               "in a legacy mapping), e.g. [x_finalgrade, x_hsscore]")
+        kwargs["model_covariates"] = tuple(mc)
     if "weighting_margins" in kwargs:
         m = kwargs["weighting_margins"]
         _check(isinstance(m, list) and all(isinstance(x, list) and x for x in m), file,
@@ -143,15 +190,52 @@ def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") ->
     return cfg
 
 
+EXAMPLES_DIR = "examples"
+"""Sub-folder of ``cohorts/`` with the example cohorts shipped with the project (e.g. ``trento-2013``).
+A cohort file ``cohorts/NAME.yaml`` wins over ``cohorts/examples/NAME.yaml``."""
+
+
+def config_path(cohort: str, root: Path | str | None = None) -> Path:
+    """The parameter file of ``cohort``: ``cohorts/<cohort>.yaml``, else ``cohorts/examples/<cohort>.yaml``
+    (the first when neither exists, for the error message)."""
+    paths = cohort_paths(cohort, root)
+    own = paths.config_file
+    example = own.parent / EXAMPLES_DIR / own.name
+    return example if not own.is_file() and example.is_file() else own
+
+
+def _input_file(item: dict[str, Any], n: int, file: Path) -> InputFile:
+    """One ``inputs`` entry as an :class:`InputFile` (types checked; every message names the entry)."""
+    kw: dict[str, Any] = {k: (str(v) if v is not None else None) for k, v in item.items()
+                          if k not in ("dayfirst", "renames", "not_asked")}
+    if item.get("dayfirst") is not None:
+        _check(isinstance(item["dayfirst"], bool), file, f"inputs[{n}] dayfirst must be true or false")
+        kw["dayfirst"] = item["dayfirst"]
+    if item.get("renames") is not None:
+        r = item["renames"]
+        _check(isinstance(r, dict) and all(isinstance(k, (str, int)) for k in r), file,
+               f"inputs[{n}] renames must map a column of the file to a question name, e.g. "
+               "{hours_per_week: hours} (~ drops the column on purpose)")
+        kw["renames"] = tuple((str(k), None if v is None else str(v)) for k, v in r.items())
+    if item.get("not_asked") is not None:
+        na = item["not_asked"]
+        _check(isinstance(na, list) and all(isinstance(x, str) for x in na), file,
+               f"inputs[{n}] not_asked must be a list of question names")
+        kw["not_asked"] = tuple(na)
+    return InputFile(**kw)
+
+
 def load_config(cohort: str, root: Path | str | None = None, **overrides: Any) -> CohortConfig:
-    """Load ``cohorts/<cohort>.yaml`` (under ``root``), apply ``overrides`` and check everything.
+    """Load ``cohorts/<cohort>.yaml`` — or ``cohorts/examples/<cohort>.yaml`` — (under ``root``), apply
+    ``overrides`` and check everything.
 
     Raises :class:`ConfigError` with a one-line message naming the file and the problem.
     """
     paths = cohort_paths(cohort, root)
-    file = paths.config_file
+    file = config_path(cohort, root)
     if not file.is_file():
-        available = sorted(p.stem for p in file.parent.glob("*.yaml"))
+        available = sorted({p.stem for p in file.parent.glob("*.yaml")}
+                           | {p.stem for p in (file.parent / EXAMPLES_DIR).glob("*.yaml")})
         raise ConfigError(
             f"{file}: no parameter file for cohort '{cohort}' (available: {', '.join(available) or 'none'})"
         )

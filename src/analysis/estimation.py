@@ -80,13 +80,24 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
     from analysis.tables import write_parquet
     from analysis.weighting import weight_respondents
 
+    from analysis.errors import ConfigError
+
+    covariates = tuple(getattr(cfg, "model_covariates", ()) or ())
+    unknown = [c for c in covariates if c not in graduates.columns]
+    if unknown:
+        have = sorted(c for c in graduates.columns if c.startswith("x_"))
+        raise ConfigError(f"{cfg.paths.config_file.name}: model_covariates names {', '.join(unknown)}, which the "
+                          f"graduates table lacks (covariates of this cohort: {', '.join(have) or 'none'}; declare "
+                          "them under covariates in the legacy mapping)")
     out.mkdir(parents=True, exist_ok=True)
     st = Settings.from_config(cfg)
     designs: dict[str, Any] = {}
     diags: dict[str, Any] = {}
+    has_registry = bool(getattr(cfg, "has_registry", True))
     for phase, flag in (("p1", "resp_p1"), ("p2", "resp_p2")):
         designs[phase], diags[phase] = weight_respondents(graduates, cfg.weighting_margins, cfg.weight_trim_ratio,
-                                                          flag, fpc=cfg.finite_population_correction)
+                                                          flag, fpc=cfg.finite_population_correction,
+                                                          has_registry=has_registry)
     p2 = designs["p2"]
     if p2 is not None:
         write_parquet(p2.data[["pid", "weight"]].reset_index(drop=True), out / "weights.parquet")
@@ -100,7 +111,7 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                    cif_rows(graduates, st, months=float(cfg.survey_months_after) + 3),
                    competence_rows(graduates, st, p2, COMPETENCES), feedback_rows(graduates, st, designs),
                    employer_rows(employers, st, COMPETENCES)]
-        fitted = run_outcome_models(graduates, p2, seed=cfg.seed, alpha=st.alpha)
+        fitted = run_outcome_models(graduates, p2, seed=cfg.seed, alpha=st.alpha, covariates=covariates)
         frames.append(model_rows(fitted, fitted.get("failures", {})))
         frames.append(income_mi_rows(fitted.get("income_mi") or {}, st))
         comparison = respondent_comparison(graduates) if "resp_p2" in graduates else pd.DataFrame()

@@ -26,7 +26,7 @@ import inspect
 import math
 import re
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +40,7 @@ from analysis.errors import ConfigError, InputError
 
 __all__ = [
     "COMPETENCES",
+    "DERIVED_NEEDS",
     "DeriveParams",
     "Indicator",
     "abroad",
@@ -69,6 +70,8 @@ __all__ = [
     "load_registry",
     "months_to_first_job",
     "nace_outcome",
+    "not_asked_items",
+    "not_measured",
     "sector",
     "skill_level",
     "vertical_match_normative",
@@ -1159,6 +1162,79 @@ PHASE_DROP = ("student_id", "pid", "email_new", "phone_new")
 #: items present in both phases (``mode`` is added by ingestion): prefixed p1_/p2_ in the graduates table
 SHARED_ITEMS = ("consent", "survey_date", "applications_n", "mode")
 
+_STATUS = (("ilo_worked",),)
+_SPLIT = (("ilo_worked",), ("ilo_sought", "ilo_future_start"), ("ilo_available",))
+_FIRST_JOB = (("ilo_worked",), ("first_job_date", "job_before_grad"), ("survey_date",), ("reg:graduation_date",))
+DERIVED_NEEDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "resp_p1": (("p1:job_status",), ("p1:plan",)),
+    "resp_p2": _STATUS, "outcome_known": _STATUS, "labour_status": _STATUS, "employed": _STATUS,
+    "unemployed": _SPLIT, "in_labour_force": _SPLIT,
+    "full_time": (("ilo_worked",), ("hours",)),
+    "available_full_time": (*_SPLIT, ("hours",)),
+    "further_study": (("studying",),), "further_study_ft": (("studying",), ("study_full_time",)),
+    "nace_outcome": (("ilo_worked",), ("main_activity",), ("studying",)),
+    "career_outcome": (("ilo_worked",), ("main_activity",), ("studying",)),
+    "months_since_grad": (("survey_date",), ("reg:graduation_date",)),
+    **{c: _FIRST_JOB for c in ("months_to_first_job", "first_job_event", "first_job_censored",
+                               "first_job_before_grad", "job_within_6m")},
+    **{c: (*_FIRST_JOB, ("search_start",)) for c in ("job_search_months", "job_search_censored",
+                                                      "job_search_upper_bound")},
+    **{c: (("isco_major", "isco_code"),) for c in ("isco1", "isco2", "skill_level", "high_skilled")},
+    "gked_section": (("sector",),), "sector_broad": (("sector",),),
+    "informal": (("emp_type", "contract", "social_fund"),),
+    "abroad": (("work_country",),), "works_in_region": (("work_country", "work_oblast"),),
+    **{c: (("income", "income_band"),) for c in ("income_kgs", "income_band_mid_kgs", "income_from_band",
+                                                  "income_band_any")},
+    **{c: (("income",), ("hours",)) for c in ("income_stat", "income_excluded_reason", "income_rel_oblast",
+                                               "below_min_wage")},
+    "vm_subjective": (("vertical_match",),), "vm_normative": (("isco_major", "isco_code"), ("reg:programme",)),
+    "hm_subjective": (("horizontal_match",),), "hm_normative": (("isco_code",), ("reg:programme",)),
+    "degree_effectiveness": (("vertical_match",), ("usefulness",)),
+    **{f"comp_gap_{c}": ((f"comp_job_{c}",), (f"p1:comp_grad_{c}",)) for c in COMPETENCES},
+    "job_satisfied": (("job_satisfaction",),), "usefulness_high": (("usefulness",),),
+    "programme_eval_score": (("p1:eval_content", "p1:eval_practical", "p1:eval_teachers", "p1:eval_equipment",
+                              "p1:eval_overall"),),
+    "needs_more_education": (("need_more_education",),),
+}
+"""What each flag and derived column needs: groups of items, each group satisfied when at least one of
+its items was asked (phase-2 items by name, ``p1:`` phase 1, ``reg:`` the registry). A column whose
+needs are not met — a question the cohort never asked (``not_asked`` of :func:`derive_graduates`), or no
+registry — is left out of the graduates table, so the indicators computed from it are *not measured*
+(:func:`indicator_values` returns None), never a share of empty answers."""
+
+
+def not_measured(not_asked: Mapping[str, Iterable[str]] | None) -> list[str]:
+    """The flags and derived columns (:data:`DERIVED_NEEDS`) that cannot be measured when the questions in
+    ``not_asked`` (``{"registry" | "phase1" | "phase2": names}``) were never asked."""
+    na = {k: set(v) for k, v in (not_asked or {}).items()}
+    gone = {f"reg:{n}" for n in na.get("registry", ())} | {f"p1:{n}" for n in na.get("phase1", ())} | \
+        set(na.get("phase2", ()))
+    return [col for col, groups in DERIVED_NEEDS.items() if any(all(i in gone for i in g) for g in groups)]
+
+
+def not_asked_items(frame: pd.DataFrame | None) -> list[str]:
+    """Questions listed in the ``_not_asked`` marker of EVERY row of a validated table (never asked in the
+    cohort), in marker order; ``[]`` without the marker or rows."""
+    if frame is None or len(frame) == 0 or "_not_asked" not in frame.columns:
+        return []
+    sets = [str(v).split() if isinstance(v, str) else [] for v in frame["_not_asked"]]
+    common = set(sets[0]).intersection(*map(set, sets[1:]))
+    return [n for n in sets[0] if n in common]
+
+
+def _survey_graduates(id_col: str, *phases: pd.DataFrame | None) -> pd.DataFrame:
+    """Without a registry: one graduate per survey row (ids of phase 2, then phase 1's others)."""
+    ids: list[str] = []
+    seen: set[str] = set()
+    for ph in phases:
+        if ph is None or id_col not in ph.columns:
+            continue
+        for v in ph[id_col].astype("string").dropna():
+            if v not in seen:
+                seen.add(v)
+                ids.append(str(v))
+    return pd.DataFrame({id_col: pd.array(ids, dtype="string")})
+
 
 def load_programmes(path: str | Path | None = None) -> pd.DataFrame:
     """Read the programme crosswalk ``definitions/programmes.csv`` with every column as text."""
@@ -1206,7 +1282,7 @@ def _align(phase: pd.DataFrame | None, ids: pd.Series, id_col: str, what: str) -
 
 
 def linkage_table(
-    registry: pd.DataFrame, phase1: pd.DataFrame | None = None, phase2: pd.DataFrame | None = None
+    registry: pd.DataFrame | None, phase1: pd.DataFrame | None = None, phase2: pd.DataFrame | None = None
 ) -> pd.DataFrame:
     """How the survey phases link to the registry, one row per phase.
 
@@ -1221,7 +1297,17 @@ def linkage_table(
       :func:`derive_graduates`;
     * ``link_rate``: linked ÷ records;
     * ``response_rate``: valid ÷ graduates.
+
+    Without a registry (``registry`` None) there is nothing to link to: ``linked``, ``not_in_registry``,
+    ``graduates``, ``link_rate`` and ``response_rate`` are empty (not measured).
     """
+    if registry is None:
+        first = next((f for f in (phase2, phase1) if f is not None and len(f.columns)), None)
+        id_col = _id_column(first, "phase2") if first is not None else "pid"
+        out = linkage_table(_survey_graduates(id_col, phase2, phase1), phase1, phase2)
+        for c in ("linked", "not_in_registry", "graduates", "link_rate", "response_rate"):
+            out[c] = np.nan
+        return out
     id_col = _id_column(registry, "registry")
     ids = set(registry[id_col].astype("string").dropna())
     rows = []
@@ -1232,6 +1318,9 @@ def linkage_table(
         pid = phase[id_col].astype("string") if id_col in phase.columns else pd.Series([], dtype="string")
         linked = pid.isin(ids).fillna(False).to_numpy(bool)
         sub = phase[linked] if len(phase) else phase
+        if "_not_asked" in sub.columns:  # a survey that never asked consent: the graduate answered it
+            asked = ~sub["_not_asked"].map(lambda v: isinstance(v, str) and "consent" in v.split()).astype(bool)
+            sub = sub.assign(consent=_col(sub, "consent").astype("object").where(asked, "yes"))
         consented = int(_consented(sub).sum()) if "consent" in sub.columns else 0
         if "consent" not in sub.columns:
             valid = np.zeros(len(sub), bool)
@@ -1280,11 +1369,12 @@ def _comparators(p: DeriveParams, year: int | None) -> dict[str, Any]:
 
 
 def derive_graduates(
-    registry: pd.DataFrame,
+    registry: pd.DataFrame | None,
     phase1: pd.DataFrame | None = None,
     phase2: pd.DataFrame | None = None,
     programmes: pd.DataFrame | None = None,
     params: Any = None,
+    not_asked: Mapping[str, Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """One row per graduate of the registry, respondents and non-respondents, with every derived variable.
 
@@ -1296,6 +1386,10 @@ def derive_graduates(
         ``age_at_grad`` (completed years) is taken from the processed registry, or computed from
         ``date_of_birth`` when the registry still has it (a raw table); the date of birth itself is
         never carried. Direct identifiers are dropped.
+        ``None`` when the study has no registry: then each survey row is one graduate (phase-2 ids,
+        then phase-1 ids not in phase 2), the registry columns are absent and the flag ``in_registry``
+        is False on every row, so the response rates and every registry-based variable are *not
+        measured*.
     phase1, phase2
         The validated exit and follow-up surveys, keyed like the registry. Each may be ``None`` or
         empty. Rows whose id is not in the registry are not carried; validation reports them.
@@ -1305,19 +1399,35 @@ def derive_graduates(
     params
         :class:`DeriveParams`, a mapping or a cohort-parameter object (see
         :meth:`DeriveParams.from_any`).
+    not_asked
+        Questions the cohort never asked, ``{"phase1" | "phase2": names}`` (default: read from the
+        ``_not_asked`` marker of the phase tables, :func:`not_asked_items`). They are not carried as
+        items, and the flags and derived columns that need them (:data:`DERIVED_NEEDS`) are left out.
+        A row whose own marker lists ``consent`` (its survey never asked it) counts as consenting:
+        the graduate answered.
 
     Returns
     -------
     pandas.DataFrame
-        Rows sorted by id. The columns come in this order: id, registry, crosswalk, response
-        flags (``resp_p1``, ``resp_p2``, ``outcome_known``), derived variables
-        (``DERIVED_COLUMNS``), then the phase-1 and phase-2 items under their contract names. Items
+        Rows sorted by id. The columns come in this order: id (then ``in_registry`` when there is no
+        registry), registry, crosswalk, response flags (``resp_p1``, ``resp_p2``, ``outcome_known``), derived variables
+        (``DERIVED_COLUMNS``), then the phase-1 and phase-2 items under their contract names, then
+        their other columns (provenance, covariates ``x_<name>`` of a legacy mapping). Items
         asked in both phases get a ``p1_``/``p2_`` prefix; contact updates are dropped. A response
         counts only with consent = yes and the core items answered (HESA): job_status and plan in
         phase 1, a decidable labour status in phase 2. The comparators used (wage, minimum wage,
-        period, source) are in ``.attrs["comparators"]``.
+        period, source) are in ``.attrs["comparators"]``; the columns left out as not measured in
+        ``.attrs["not_measured"]``.
     """
     p = DeriveParams.from_any(params)
+    na: dict[str, list[str]] = {"phase1": not_asked_items(phase1), "phase2": not_asked_items(phase2)}
+    for k, v in (not_asked or {}).items():
+        na[k] = list(dict.fromkeys([*na.get(k, []), *v]))
+    has_registry = registry is not None
+    if not has_registry:
+        first = next((f for f in (phase2, phase1) if f is not None and len(f.columns)), None)
+        registry = _survey_graduates(_id_column(first, "phase2") if first is not None else "pid", phase2, phase1)
+        na["registry"] = [*REGISTRY_KEEP, "date_of_birth"]
     id_col = _id_column(registry, "registry")
     _check_unique(registry, id_col, "registry")
     reg = registry.copy()
@@ -1351,9 +1461,13 @@ def derive_graduates(
     p2 = _align(phase2, base[id_col], id_col, "phase2")
 
     # ---- phase-1 flags and scores
-    p1_ok = _consented(p1) if "consent" in p1.columns else np.zeros(len(base), bool)
+    p1c = p1
+    if "_not_asked" in p1.columns:  # a survey that never asked consent: the graduate answered it
+        no_consent_q = p1["_not_asked"].map(lambda v: isinstance(v, str) and "consent" in v.split()).astype(bool)
+        p1c = p1.assign(consent=_col(p1, "consent").astype("object").where(~no_consent_q, "yes"))
+    p1_ok = _consented(p1c) if "consent" in p1c.columns else np.zeros(len(base), bool)
     resp_p1 = p1_ok & _known(_col(p1, "job_status")) & _known(_col(p1, "plan"))
-    p1_eval = p1.copy()
+    p1_eval = p1c.copy()
     if "consent" not in p1_eval.columns:
         p1_eval["consent"] = pd.Series(pd.NA, index=idx, dtype="object")
 
@@ -1361,6 +1475,9 @@ def derive_graduates(
     d = p2.copy()
     if "consent" not in d.columns:
         d["consent"] = pd.Series(pd.NA, index=idx, dtype="object")
+    if "_not_asked" in d.columns:  # a survey that never asked consent: the graduate answered it
+        no_consent_q = d["_not_asked"].map(lambda v: isinstance(v, str) and "consent" in v.split()).astype(bool)
+        d["consent"] = d["consent"].astype("object").where(~no_consent_q, "yes")
     d["survey_date"] = _dates("survey_date", d)
     if p.phase2_survey_date is not None:
         d["survey_date"] = d["survey_date"].fillna(pd.Timestamp(p.phase2_survey_date))
@@ -1446,23 +1563,32 @@ def derive_graduates(
     nme = _col(d, "need_more_education")
     out["needs_more_education"] = _tri(_is(nme, "yes"), known_st & _is(nme, "yes", "no"), idx)
 
-    # ---- raw items: every contract item (missing ones empty), then extra columns sorted;
-    #      items of both phases prefixed p1_/p2_; identifiers and contact updates dropped
+    # ---- raw items: every contract item (missing ones empty; never-asked ones left out), then extra
+    #      columns sorted (covariates x_<name> unprefixed unless both phases carry them); items of both
+    #      phases prefixed p1_/p2_; identifiers and contact updates dropped
     p2 = p2.assign(survey_date=d["survey_date"])
     extra1 = sorted(c for c in p1.columns if c not in P1_ITEMS and c not in PHASE_DROP)
     extra2 = sorted(c for c in p2.columns if c not in P2_ITEMS and c not in PHASE_DROP)
     shared = set(SHARED_ITEMS) | (set(extra1) & set(extra2))
     taken = set(out.columns)
     parts = [out]
-    for frame, items, extra, prefix in ((p1, P1_ITEMS, extra1, "p1_"), (p2, P2_ITEMS, extra2, "p2_")):
-        cols = [c for c in (*items, *(e for e in extra if e not in items)) if c not in PHASE_DROP]
+    for frame, items, extra, prefix, phase in ((p1, P1_ITEMS, extra1, "p1_", "phase1"),
+                                               (p2, P2_ITEMS, extra2, "p2_", "phase2")):
+        gone = set(na.get(phase, ()))
+        cols = [c for c in (*items, *(e for e in extra if e not in items)) if c not in PHASE_DROP and c not in gone]
         r = pd.DataFrame({c: _col(frame, c) for c in cols}, index=idx)
         r = r.rename(columns={c: f"{prefix}{c}" for c in cols if c in shared or c in taken})
         parts.append(r)
         taken |= set(r.columns)
     result = pd.concat(parts, axis=1)
+    dropped = [c for c in not_measured(na) if c in result.columns]
+    if not has_registry:
+        dropped += [c for c in (*REGISTRY_KEEP, *CROSSWALK_KEEP, "age_at_grad") if c in result.columns]
+        result.insert(1, "in_registry", pd.array([False] * len(result), dtype="boolean"))
+    result = result.drop(columns=dropped)
     result.attrs["comparators"] = comps
     result.attrs["params"] = {f.name: getattr(p, f.name) for f in fields(p)}
+    result.attrs["not_measured"] = dropped
     return result
 
 
@@ -1527,13 +1653,16 @@ def indicator_values(graduates: pd.DataFrame, ind: Indicator | str, item: str | 
     -------
     pandas.Series or None
         Float values aligned with ``graduates``; ``None`` when the table lacks a column the definition
-        needs (a question that was not asked, e.g. in a legacy survey): the indicator is *not measured*,
-        which is different from zero.
+        needs (a question that was not asked, e.g. in a legacy survey), or for a response indicator when
+        no graduate is from a registry (``in_registry`` False on every row: the study has none): the
+        indicator is *not measured*, which is different from zero.
     """
     ind = get_indicator(ind) if isinstance(ind, str) else ind
     var = ind.variable.replace("{item}", item) if item else ind.variable
     needed = {var, *(ind.universe_where or {}), *(ind.numerator_where or {})} if ind.statistic == "share" \
         else {var, *(ind.universe_where or {})}
+    if ind.group == "response" and "in_registry" in graduates.columns and not graduates["in_registry"].any():
+        return None  # a rate over every graduate of the registry: no registry, no rate
     if any(c not in graduates.columns for c in needed):
         return None
     universe = _where(graduates, ind.universe_where)

@@ -61,6 +61,7 @@ __all__ = [
     "income_mi",
     "income_ols",
     "infield_logit",
+    "available_predictors",
     "model_matrix",
     "run_outcome_models",
     "satisfaction_ologit",
@@ -957,8 +958,26 @@ def income_mi(graduates: pd.DataFrame, m: int = 20, seed: int = 20250630,
 # ============================================================================ all together
 
 
+def available_predictors(data: pd.DataFrame, predictors: Sequence[str]) -> tuple[list[str], list[str]]:
+    """The predictors a cohort can use, and a note for each one it cannot.
+
+    A predictor column absent from ``data`` (a registry variable when the study has no registry, a
+    phase-1 item when it has no exit survey) or without any value is left out of the model instead of
+    making it fail; the notes go to the model's ``dropped`` diagnostics.
+    """
+    kept, notes = [], []
+    for p in predictors:
+        if p not in data.columns:
+            notes.append(f"{p}: not in this cohort's data (not measured); left out")
+        elif data[p].notna().sum() == 0:
+            notes.append(f"{p}: no value in this cohort's data; left out")
+        else:
+            kept.append(p)
+    return kept, notes
+
+
 def run_outcome_models(graduates: pd.DataFrame, design=None, seed: int = 20250630, m: int = 20,
-                       alpha: float = 0.05) -> dict[str, pd.DataFrame | dict]:
+                       alpha: float = 0.05, covariates: Sequence[str] = ()) -> dict[str, pd.DataFrame | dict]:
     """Fit every outcome model; a model that fails is recorded, never raised.
 
     Parameters
@@ -969,6 +988,12 @@ def run_outcome_models(graduates: pd.DataFrame, design=None, seed: int = 2025063
         Weighted phase-2 respondents for the two logits. ``None``: equal weights (recorded).
     seed, m : int
         Seed and number of imputations of :func:`income_mi`.
+    covariates : list of str
+        Extra predictors of the two logits (employment, employment in the field): the covariates
+        ``x_<name>`` of a legacy mapping named by the cohort file's ``model_covariates``. Numbers enter
+        as they are (one odds ratio per unit), categories and ordinal levels as treatment contrasts
+        against the largest level. The default predictors the cohort does not have are left out
+        (:func:`available_predictors`).
 
     Returns
     -------
@@ -990,12 +1015,17 @@ def run_outcome_models(graduates: pd.DataFrame, design=None, seed: int = 2025063
             design, unweighted_note = None, f"no design: {exc}"
     else:
         unweighted_note = None
-    for name, fn in (("employment_logit", lambda: employment_logit(design, alpha=alpha)),
-                     ("infield_logit", lambda: infield_logit(design, alpha=alpha)),
+    data = design.data if design is not None else graduates
+    logit_preds, logit_notes = available_predictors(data, [*EMPLOYMENT_PREDICTORS, *covariates])
+    for name, fn in (("employment_logit", lambda: employment_logit(design, logit_preds, alpha=alpha)),
+                     ("infield_logit", lambda: infield_logit(design, logit_preds, alpha=alpha)),
                      ("income_ols", lambda: income_ols(graduates, alpha=alpha)),
                      ("satisfaction_ologit", lambda: satisfaction_ologit(graduates, alpha=alpha)),
                      ("first_job_cox", lambda: first_job_cox(graduates, alpha=alpha))):
         table, diag = fn()
+        if name in ("employment_logit", "infield_logit"):
+            diag["dropped"] = [*logit_notes, *diag.get("dropped", [])]
+            diag["covariates"] = [c for c in covariates if c in logit_preds]
         if unweighted_note and name.endswith("logit") and name != "satisfaction_ologit":
             diag.setdefault("warnings", []).append(unweighted_note)
         out[name], diags[name] = table, diag

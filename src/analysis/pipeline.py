@@ -143,6 +143,27 @@ def render_html(executed: Path, out_html: Path, lang: str, title: str = "Report"
     return out_html
 
 
+def notice_lines(cfg: CohortConfig, lang: str = "en") -> list[str]:
+    """One console line per ingestion notice of the cohort's last stage-1 run (``validated/notices.parquet``),
+    with its level, file, row, column, message, count and suggestion (:func:`analysis.ingest.notices.console_line`)."""
+    import pandas as pd
+
+    from analysis.ingest.notices import console_line
+
+    path = cfg.paths.validated / "notices.parquet"
+    if not path.exists():
+        return []
+    return [console_line(rec, lang) for rec in pd.read_parquet(path).to_dict("records")]
+
+
+def _log_notices(cfg: CohortConfig, log: Callable[[str], None]) -> None:
+    lines = notice_lines(cfg)
+    if lines:
+        log(f"{cfg.cohort}: {len(lines)} ingestion notice(s) (also in notebook 01 and the report's data-quality section):")
+    for line in lines:
+        log(f"  {line}")
+
+
 def privacy_gate(cfg: CohortConfig) -> None:
     """Fail the run if any personal value of the registry appears in the cohort's outputs.
 
@@ -151,6 +172,8 @@ def privacy_gate(cfg: CohortConfig) -> None:
     an output (:func:`analysis.privacy.scan_for_personal_data`)."""
     from analysis.privacy import registry_personal_values, scan_for_personal_data
 
+    if not cfg.inputs_for("registry"):  # no registry: no names or contacts were ever read (legacy rows only)
+        return
     files = [p for folder in (cfg.paths.processed, cfg.paths.reports) if folder.exists()
              for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"]
     hits = scan_for_personal_data(files, registry_personal_values(cfg))
@@ -183,8 +206,15 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
             label = f"{stage.notebook}" + (f" [{lang}]" if lang else "")
             log(f"[{n}/{steps}] {cohort}: running {label} …")
             t0 = time.perf_counter()
-            executed = execute_stage(cfg, stage, lang, log)
+            try:
+                executed = execute_stage(cfg, stage, lang, log)
+            except StageFailed:
+                if stage.key == "ingest":
+                    _log_notices(cfg, log)
+                raise
             dt = time.perf_counter() - t0
+            if stage.key == "ingest":
+                _log_notices(cfg, log)
             record.add(f"notebook {label}", dt)
             log(f"[{n}/{steps}] {cohort}: {label} done in {dt:.1f} s")
             if stage.per_language:
@@ -201,7 +231,10 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
         t0 = time.perf_counter()
         privacy_gate(cfg)
         record.add("personal-data scan", time.perf_counter() - t0)
-        log(f"{cohort}: personal-data scan of data/processed/{cohort}/ and reports/{cohort}/: clean")
+        if cfg.has_registry:
+            log(f"{cohort}: personal-data scan of data/processed/{cohort}/ and reports/{cohort}/: clean")
+        else:
+            log(f"{cohort}: personal-data scan skipped: the cohort has no registry to take personal values from")
     cfg.paths.reports.mkdir(parents=True, exist_ok=True)
     (cfg.paths.reports / "run.json").write_text(
         json.dumps({"cohort": cohort, "timings": record.timings}, indent=2) + "\n", encoding="utf-8")

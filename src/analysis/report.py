@@ -282,6 +282,8 @@ class Report:
         unweighted = self.method_name(str(self.cfg.ci_method))
         key = "ci_note_weighted" if r is not None and r["basis"] == "weighted" else "ci_note_unweighted"
         self.note(key, conf=self.conf, method=method, unweighted=unweighted)
+        if not getattr(self.cfg, "has_registry", True):
+            self.note("no_registry_unweighted")
         if (self.published["rule"] == "secondary").any():
             self.note("secondary_note")
 
@@ -556,6 +558,10 @@ class Report:
         self.note("reference_category", ref=ref)
         self.note("reference_other")
         self.note("model_n_note", n=self.count(m["n"].iloc[0]))
+        self.show_table(pd.DataFrame([{t("col_indicator", self.lang): self.term_label(r["category"]),
+                                       t("col_estimate", self.lang): self.value(r),
+                                       t("col_ci_level", self.lang, conf=self.conf): self.interval(r)}
+                                      for _, r in m.iterrows()]), "model_employment_heading")
         inc = self.cells("model:income_ols")
         inc = inc[inc["status"] == "published"]
         if not inc.empty and inc["estimate"].notna().any():
@@ -592,6 +598,9 @@ class Report:
         self.show_table(q["accounting"])
         if q["identity_ok"]:
             self.note("identity_ok")
+        from analysis.ingest.notices import report_table
+
+        self.show_table(report_table(self.paths.validated / "notices.parquet", self.lang), "quality_notices")
         self.show_table(q["rules"], "col_rule")
         self.show_table(q["examples"], "quality_examples")
         self.show_table(self.response_table(), "quality_response")

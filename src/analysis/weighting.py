@@ -29,20 +29,32 @@ def registry_margins(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], ..
     return out
 
 
+NO_REGISTRY_NOTE = "no registry: estimates unweighted"
+"""The diagnostics note (and the results' ``basis = unweighted``) of a study without a graduate registry."""
+
+
 def weight_respondents(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], ...], trim_ratio: float,
-                       flag: str = "resp_p2", fpc: bool = False) -> tuple[Any, dict]:
+                       flag: str = "resp_p2", fpc: bool = False, has_registry: bool = True) -> tuple[Any, dict]:
     """Rake the respondents of one phase (``flag``) to the registry margins, trim, re-rake.
 
     Falls back to one-way margins, then to the overall total, when a margin cell has graduates but no
     respondents (raking cannot reach it); the margins actually used are reported. Returns
     ``(design, diagnostics)``; ``design`` is None when the phase has no respondent. With ``fpc`` the design
     carries the finite-population correction ``1 − n/N`` (cohort parameter ``finite_population_correction``).
+
+    Without a registry (``has_registry`` False: the cohort file lists none, and the graduates are the
+    survey rows) there is no population to weight to: the design is None,
+    so every estimate is unweighted (``basis = unweighted``) and the diagnostics say why
+    (:data:`NO_REGISTRY_NOTE`).
     """
     from analysis.errors import InputError
     from analysis.survey import Design, rake, trim_weights, weight_diagnostics
 
     if flag not in graduates:
         return None, {"respondents": 0, "graduates": len(graduates), "note": f"no {flag} column"}
+    if not has_registry:
+        n = int(graduates[flag].astype("boolean").fillna(False).sum())
+        return None, {"respondents": n, "graduates": len(graduates), "note": NO_REGISTRY_NOTE}
     resp = graduates[graduates[flag].astype("boolean").fillna(False).astype(bool)].copy()
     N, n = len(graduates), len(resp)
     if n == 0:

@@ -282,10 +282,34 @@ CASES: list[dict[str, Any]] = []
 
 
 def case(file: str, instrument: str, fmt: str, expected: dict[str, Any], why: str,
-         options: dict[str, Any] | None = None, registry: str | None = "registry_ok.csv") -> None:
-    CASES.append({"file": file, "instrument": instrument, "format": fmt, "options": options or {},
-                  "registry": registry if instrument in ("phase1", "phase2") else None,
-                  "expected": expected, "why": why})
+         options: dict[str, Any] | None = None, registry: str | None = "registry_ok.csv",
+         cohort: bool = False, notices: list[dict[str, Any]] | None = None, standalone: bool = False) -> None:
+    """One documented case. ``cohort``: the file is also checked as the whole cohort
+    (:func:`analysis.ingest.cohort.check_cohort`: what stops a run); ``notices``: ingestion notices
+    the read must give (kind, column and parameters); ``standalone``: validated alone, not in the
+    batch of its instrument (the batch has the clean registry as reference)."""
+    c = {"file": file, "instrument": instrument, "format": fmt, "options": options or {},
+         "registry": registry if instrument in ("phase1", "phase2") else None,
+         "expected": expected, "why": why}
+    if cohort:
+        c["cohort"] = True
+    if notices:
+        c["expected"]["notices"] = notices
+    if standalone:
+        c["standalone"] = True
+    CASES.append(c)
+
+
+def edit_csv(text: str, delimiter: str, rename: dict[str, str] | None = None,
+             drop: tuple[str, ...] = ()) -> str:
+    """A CSV text with header cells renamed and columns dropped (as a newer or older form version)."""
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    keep = [i for i, h in enumerate(rows[0]) if h not in drop]
+    rows = [[r[i] for i in keep] for r in rows]
+    rows[0] = [(rename or {}).get(h, h) for h in rows[0]]
+    buf = io.StringIO(newline="")
+    csv.writer(buf, delimiter=delimiter, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue()
 
 
 def outcome(accepted: int = 0, warning: int = 0, quarantined: int = 0, merged_duplicate: int = 0,
@@ -393,10 +417,10 @@ def build() -> None:  # noqa: PLR0915 - one block per case, on purpose
         phase2_row(ids[2], first_job_date="2026-05-01"), phase2_row(ids[3], first_job_date="2019-02-01"),
         phase2_row(ids[4])]))
     case("phase2_impossible_dates.csv", "phase2", "kobo_csv",
-         outcome(accepted=1, quarantined=4, rules=["type_date", "survey_before_graduation",
-                                                    "first_job_after_survey", "first_job_too_early"]),
-         "30 February; a survey before graduation; a first job after the survey; a first job 6 years "
-         "before graduation", options={"mode": "online"})
+         outcome(accepted=1, warning=1, quarantined=3, rules=["type_date", "survey_before_graduation",
+                                                               "first_job_after_survey", "first_job_too_early"]),
+         "30 February (a warning: the date is set aside, the row kept); a survey before graduation; a first "
+         "job after the survey; a first job 6 years before graduation", options={"mode": "online"})
     w("phase1_unknown_codes.csv", kobo_csv_text("phase1", [
         phase1_row(ids[0], worked_during_studies="parttime"), phase1_row(ids[1], plan="abroad"),
         phase1_row(ids[2])]))
@@ -477,10 +501,12 @@ def build() -> None:  # noqa: PLR0915 - one block per case, on purpose
         {**REGISTRY_ROWS[2], "sex": "Ж"}, {**REGISTRY_ROWS[3], "phone_mobile": "0555 10 00 04"},
         {**REGISTRY_ROWS[4], "student_id": "2400005"}, REGISTRY_ROWS[5]]))
     case("registry_bad_values.csv", "registry", "registry_csv",
-         outcome(accepted=1, warning=1, quarantined=4,
+         outcome(accepted=1, warning=4, quarantined=1,
                  rules=["out_of_range", "required", "unknown_code", "contact_pattern", "pattern"]),
          "GPA 4,5 on a 0–4 scale; no graduation date; a sex code the list does not have; a phone without "
-         "+996 (a warning: contacts do not make answers unreliable); a 7-digit student id")
+         "+996 (a warning: contacts do not make answers unreliable); a 7-digit student id. The registry is a "
+         "census: faulty cells are emptied and the graduate kept (warning), except a bad student id, which "
+         "cannot be linked (quarantined)")
 
     w("registry_programme_mismatch.csv", registry_csv_text([
         REGISTRY_ROWS[0], {**REGISTRY_ROWS[1], "faculty": "ECON", "level": "master"}]))
@@ -510,9 +536,9 @@ def build() -> None:  # noqa: PLR0915 - one block per case, on purpose
 
     registry_xlsx(FILES / "registry_formula.xlsx", REGISTRY_ROWS[:3], edit=formula)
     case("registry_formula.xlsx", "registry", "registry_xlsx",
-         outcome(accepted=2, quarantined=1, rules=["type_decimal"]),
+         outcome(accepted=2, warning=1, rules=["type_decimal"]),
          "a formula never calculated by Excel (no saved value): kept as the formula text, which is not a "
-         "number, so that row is quarantined")
+         "number; the registry is a census, so the cell is emptied and the graduate kept, with a warning")
 
     def merged(ws: Any) -> None:
         ws.merge_cells("E2:E4")  # programme merged over three graduates
@@ -569,6 +595,77 @@ def build() -> None:  # noqa: PLR0915 - one block per case, on purpose
          "mobiles written the local way (0555 100001) are a contact-pattern warning, and the personal-data "
          "gate reads the file with the same mapping (tests/unit/test_privacy_gate.py)",
          options={"mapping": {"skip_rows": "1", "columns": {v: k for k, v in old_names.items()}}})
+    # ---- form versions, legacy files, dates as people type them (docs/ingestion.md)
+    two = [phase2_row(ids[0]), phase2_row(ids[1])]
+    w("phase2_renamed_hours.csv", edit_csv(kobo_csv_text("phase2", two), ";",
+                                           rename={"grp_job/hours": "hours_per_week"}))
+    case("phase2_renamed_hours.csv", "phase2", "kobo_csv", outcome(accepted=2),
+         "a newer form version renamed hours to hours_per_week; the cohort file maps it back (renames)",
+         options={"mode": "online", "renames": {"hours_per_week": "hours"}},
+         notices=[{"kind": "renamed_column", "column": "hours_per_week", "count": 2}])
+    case("phase2_renamed_hours.csv", "phase2", "kobo_csv", {"error": "did you mean 'hours'?"}, cohort=True,
+         why="the same file without renames: its 2 answers would be dropped while 'hours' is in no file — "
+             "the run stops with the did-you-mean and the renames line to add",
+         options={"mode": "online"})
+    w("phase2_did_you_mean.csv", edit_csv(kobo_csv_text("phase2", two), ";",
+                                          rename={"grp_job/job_title": "job_tittle"}))
+    case("phase2_did_you_mean.csv", "phase2", "kobo_csv", outcome(accepted=2),
+         "a misspelt header: reported as 'did you mean job_title?' with its answer count (a warning: read alone, "
+         "the file could be one of several)", options={"mode": "online"},
+         notices=[{"kind": "did_you_mean", "column": "job_tittle", "count": 2, "question": "job_title"}])
+    w("phase2_missing_required.csv", edit_csv(kobo_csv_text("phase2", two), ";",
+                                              drop=("grp_status/main_activity",)))
+    case("phase2_missing_required.csv", "phase2", "kobo_csv",
+         {"error": "required question 'main_activity' of 'phase2' is in no file"}, cohort=True,
+         why="a required question missing from every file of the instrument, not declared not asked: the run "
+             "stops (every row would be quarantined)", options={"mode": "online"})
+    legacy_map = {
+        "columns": {"ID": "student_id", "Status": "ilo_worked"},
+        "values": {"ilo_worked": {"Employed": "yes", "Unemployed": "no"}},
+        "derive": {q: {"from": "Status", "values": {"Unemployed": v}} for q, v in (
+            ("ilo_family_help", "no"), ("ilo_absent", "no"), ("ilo_sought", "yes"), ("ilo_available", "yes"))},
+        "not_asked": ["consent", "main_activity", "studying", "ilo_future_start"],
+    }
+    w("phase2_legacy_not_asked.csv", "ID,Status,Score\n24000001,Employed,81\n24000002,Unemployed,90\n"
+                                     "24000003,Employed,77\n")
+    case("phase2_legacy_not_asked.csv", "phase2", "legacy", outcome(accepted=3),
+         "an old survey that never asked consent, main activity, studying or future start: declared not_asked, "
+         "no row is quarantined for these required questions; its score is carried as covariate x_score",
+         options={"mode": "online", "mapping": {**legacy_map, "covariates": {"Score": {"type": "number"}}}},
+         notices=[{"kind": "not_asked", "count": 3}, {"kind": "covariate", "column": "Score", "count": 3}])
+    w("phase2_legacy_row_id.csv", "Status;Sex\nEmployed;F\nUnemployed;M\nEmployed;M\n")
+    case("phase2_legacy_row_id.csv", "phase2", "legacy", outcome(accepted=3),
+         "an old survey without any id: the mapping generates OLD-001 … from the row number; the generated ids "
+         "are not held to the student-card pattern (no registry to link with)", registry=None, standalone=True,
+         options={"mode": "online", "mapping": {**{k: v for k, v in legacy_map.items() if k != "columns"},
+                                                 "columns": {"Status": "ilo_worked"},
+                                                 "row_id": {"from": "row_number", "prefix": "OLD-", "width": "3"},
+                                                 "covariates": {"Sex": {"type": "category", "name": "gender"}}}},
+         notices=[{"kind": "row_id_generated", "count": 3, "example": "OLD-001"}])
+    dotted = [{**r, "date_of_birth": "{2}.{1}.{0}".format(*r["date_of_birth"].split("-")),
+               "graduation_date": "30.06.2025"} for r in REGISTRY_ROWS]
+    w("registry_ddmmyyyy.csv", registry_csv_text(dotted))
+    case("registry_ddmmyyyy.csv", "registry", "registry_csv", outcome(accepted=6),
+         "dates typed dd.mm.yyyy by a Russian-locale Excel: read day-first, never emptied",
+         notices=[{"kind": "cell_fix", "column": "graduation_date", "count": 6, "fix": "dayfirst"}])
+    slashed = [{**REGISTRY_ROWS[0], "date_of_birth": "02/04/2002", "graduation_date": "01/07/2025"},
+               {**REGISTRY_ROWS[1], "graduation_date": "01/07/2025"},
+               {**REGISTRY_ROWS[2], "date_of_birth": "12/12/2000"}]
+    w("registry_slash_dates.csv", registry_csv_text(slashed))
+    case("registry_slash_dates.csv", "registry", "registry_csv",
+         outcome(accepted=1, warning=2, rules=["date_ambiguous"]),
+         "dd/mm or mm/dd? Nothing in the file tells: 02/04/2002 and 01/07/2025 are warnings naming file, row, "
+         "column and value (cell set aside, row kept); 12/12/2000 reads the same both ways",
+         notices=[{"kind": "date_ambiguous", "column": "graduation_date", "count": 2}])
+    case("registry_slash_dates.csv", "registry", "registry_csv", outcome(accepted=3),
+         "the same file with dayfirst: true declared for it: every date reads", options={"dayfirst": True},
+         standalone=True, notices=[{"kind": "cell_fix", "column": "date_of_birth", "fix": "dayfirst"}])
+    serial = [phase2_row(ids[0], survey_date="46101", first_job_date="45901"), phase2_row(ids[1])]
+    w("phase2_serial_dates.csv", kobo_csv_text("phase2", serial))
+    case("phase2_serial_dates.csv", "phase2", "kobo_csv", outcome(accepted=2),
+         "dates that lost their cell format in Excel (serials 46101, 45901 = 2026-03-20, 2025-09-01) in a CSV: "
+         "read as dates", options={"mode": "online"},
+         notices=[{"kind": "cell_fix", "column": "survey_date", "count": 1, "fix": "excel_serial"}])
 
     # ---- cases.yaml
     header = ("# The bad-input corpus: one case per line of defence. Generated by make_corpus.py — edit "

@@ -46,19 +46,33 @@ def test_corpus_is_big_enough_and_complete():
     assert files == on_disk  # every file has a documented outcome, every case has its file
     assert sum("error" in c["expected"] for c in CASES) >= 10
     assert sum("outcomes" in c["expected"] for c in CASES) >= 15
+    # the legacy and form-version lines of defence (docs/ingestion.md)
+    kinds = {n["kind"] for c in CASES for n in c["expected"].get("notices", [])}
+    assert {"renamed_column", "did_you_mean", "not_asked", "row_id_generated", "date_ambiguous"} <= kinds
+    assert {"dayfirst", "excel_serial"} <= {n.get("fix") for c in CASES for n in c["expected"].get("notices", [])}
+    assert sum(bool(c.get("cohort")) for c in CASES) >= 2
+
+
+def _result(case: dict):
+    from analysis.ingest import read_input
+
+    res = read_input(case["file"], case["instrument"], case["format"], base_dir=CORPUS / "files",
+                     **case["options"])
+    if case.get("cohort"):  # the file as a whole cohort: what stops a run (analysis.ingest.cohort)
+        from analysis.ingest.cohort import check_cohort, raise_errors
+
+        raise_errors(check_cohort([(case["instrument"], res)]).notices)
+    return res
 
 
 def _read(case: dict):
-    from analysis.ingest import read_input
-
-    return read_input(case["file"], case["instrument"], case["format"], base_dir=CORPUS / "files",
-                      **case["options"]).table
+    return _result(case).table
 
 
 def _batched(case: dict) -> bool:
     """Readable files are validated together per instrument (one great-expectations run each,
-    duplicates looked for within each file); the error cases one by one."""
-    return "outcomes" in case["expected"]
+    duplicates looked for within each file); the error and standalone cases one by one."""
+    return "outcomes" in case["expected"] and not case.get("standalone")
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +117,10 @@ def test_bad_input(case, batches):
         assert expected["error"] in msg, msg
         return
     cv = batches[case["instrument"]] if _batched(case) else run()
+    for want in expected.get("notices", []):
+        got_notices = [n for n in _result(case).warnings if n.kind == want["kind"]]
+        assert any(all((getattr(n, k) if k in ("column", "count", "kind") else n.params.get(k)) == v
+                       for k, v in want.items()) for n in got_notices), (want, [str(n) for n in got_notices])
     ident, quarantine = _slice(cv, case["file"])
     assert len(ident) == 1 and bool(ident["identity_holds"].all())
     row = ident.iloc[0]

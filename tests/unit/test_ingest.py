@@ -619,7 +619,9 @@ def test_legacy_mapping(tmp_path):
     assert t["consent"].tolist() == ["yes", "no"]  # YAML 'yes'/'no' stay text, not booleans
     assert t["survey_date"].tolist() == ["2023-04-01"] * 2
     assert t["_source_row"].tolist() == [3, 4]  # title row 1, header row 2
-    assert not any(w.column == "Примечание" for w in res.warnings)  # dropped on purpose, silently
+    # dropped on purpose, yet never silently: an info notice with the number of answers dropped
+    dropped = [w for w in res.warnings if w.column == "Примечание"]
+    assert [(w.kind, w.level, w.count) for w in dropped] == [("dropped_on_purpose", "info", 1)]
 
 
 def test_formats_match_the_cohort_configuration():

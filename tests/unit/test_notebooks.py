@@ -32,7 +32,7 @@ def test_notebook_parameters_match_the_cohort_files(root, notebooks):
         allowed = set(PARAMETER_KEYS) | set(RUN_PARAMETERS)
         assert params <= allowed, f"{name} declares parameters unknown to cohorts/*.yaml: {params - allowed}"
         declared |= params
-    for cohort_file in sorted((root / "cohorts").glob("*.yaml")):
+    for cohort_file in sorted((root / "cohorts").rglob("*.yaml")):  # example cohorts too
         keys = set(yaml.safe_load(cohort_file.read_text(encoding="utf-8")))
         assert keys <= declared, f"{cohort_file.name}: keys no notebook uses: {sorted(keys - declared)}"
 

@@ -30,7 +30,11 @@ from analysis.ingest.common import (
     instrument_key,
 )
 
-__all__ = ["FORMATS", "PROVENANCE", "IngestResult", "Notice", "read_input", "codebook"]
+__all__ = ["FORMATS", "PROVENANCE", "MARKERS", "IngestResult", "Notice", "read_input", "codebook"]
+
+MARKERS: tuple[str, ...] = ("_not_asked", "_generated")
+"""Marker columns a canonical table carries only when a file needs them (see
+:func:`analysis.ingest.common.build_canonical`)."""
 
 FORMATS: dict[str, str] = {
     "kobo_csv": "KoboToolbox CSV export (';', XML values or labels in any form language)",
@@ -90,7 +94,8 @@ def read_input(path: str | Path, instrument: Any, fmt: str, mode: str | None = N
                encoding: str | None = None, delimiter: str | None = None,
                mapping: str | Path | dict | None = None, base_dir: str | Path | None = None,
                allow_lost_letters: bool = False, others: Callable[[], list[Any]] | None = None,
-               ) -> IngestResult:
+               dayfirst: bool | None = None, renames: dict[str, str | None] | None = None,
+               not_asked: list[str] | tuple[str, ...] | None = None) -> IngestResult:
     """Read one raw file as the canonical table of ``instrument``.
 
     Parameters
@@ -110,6 +115,13 @@ def read_input(path: str | Path, instrument: Any, fmt: str, mode: str | None = N
     others : for tests — a callable returning the codebooks of the other instruments (default:
         loaded with :func:`analysis.instruments.load_instrument`), used to recognise a wrong
         instrument.
+    dayfirst : how to read ``a/b/yyyy`` dates: True = day first, False = month first, None = as the
+        file's own dates show (:func:`analysis.ingest.dates.decide_order`). Dots and dashes are read
+        day-first unless this is False.
+    renames : the file's header → question name (``None`` or ``"~"``: drop the column on purpose),
+        e.g. ``{"hours_per_week": "hours"}`` for a form version that renamed a question.
+    not_asked : questions this file's survey never asked (their cells are marked, never answers;
+        validation does not require them).
 
     Returns
     -------
@@ -137,7 +149,8 @@ def read_input(path: str | Path, instrument: Any, fmt: str, mode: str | None = N
     cb = codebook(instrument)
     display = path_for_messages(path, base)
     ctx = ReadContext(path=path, display=display, instrument_key=cb.key, fmt=fmt, mode=mode,
-                      allow_lost_letters=allow_lost_letters)
+                      allow_lost_letters=allow_lost_letters, dayfirst=dayfirst,
+                      renames=dict(renames or {}), not_asked=tuple(not_asked or ()))
     ctx.info.update({"format": fmt, "file": display, "instrument": cb.key, "encoding": None,
                      "delimiter": None, "bom": None})
     if not path.exists():

@@ -81,12 +81,35 @@ _DIGITS = re.compile(r"^[0-9]+$")
 
 @dataclass(frozen=True)
 class Notice:
-    """One thing a reader did or found, for the person who checks the file (not an error)."""
+    """One thing a reader did or found, for the person who checks the file (not an error).
+
+    ``problem`` is the English message; :meth:`message` and :meth:`suggestion` give it in ky/ru/en
+    from the notice's ``kind`` (:data:`analysis.ingest.notices.KINDS`). ``level`` is ``info``,
+    ``warning`` or ``error`` (the run stops); ``count`` is the number of answers or rows affected.
+    """
 
     file: str
     row: int | None
     column: str | None
     problem: str
+    kind: str = "note"
+    level: str = "info"
+    count: int | None = None
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def message(self, lang: str = "en") -> str:
+        """The message in ``lang`` (ky, ru, en)."""
+        from analysis.ingest.notices import render
+
+        if self.kind == "note":
+            return self.problem
+        return render(self.kind, lang, self.params)
+
+    def suggestion(self, lang: str = "en") -> str:
+        """What to do about it in ``lang`` (``""`` when nothing needs doing)."""
+        from analysis.ingest.notices import render
+
+        return render(self.kind, lang, self.params, suggestion=True)
 
     def __str__(self) -> str:
         where = self.file
@@ -94,7 +117,8 @@ class Notice:
             where += f", row {self.row}"
         if self.column is not None:
             where += f", column '{self.column}'"
-        return f"{where}: {self.problem}"
+        sug = self.suggestion("en")
+        return f"{where}: {self.problem}" + (f" — {sug}" if sug else "")
 
 
 @dataclass
@@ -138,14 +162,39 @@ class ReadContext:
     platform: str = "generic"
     """``kobo``, ``odk`` or ``generic``: which meta columns and group separator to expect."""
     serial_text_dates: bool = False
-    """Read digit-only text in date questions as Excel date serials (registrar's CSV)."""
+    """Kept for the readers that set it; every format now reads a 5-digit text in a date question as an
+    Excel date serial (:func:`analysis.ingest.dates.read_date`)."""
     value_mapper: Callable[[str, str], str | None] | None = None
     """Optional extra mapping of a select answer to a code (the entry workbook's own rule)."""
     notices: list[Notice] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
 
-    def note(self, problem: str, row: int | None = None, column: str | None = None) -> None:
-        self.notices.append(Notice(self.display, row, column, problem))
+    dayfirst: bool | None = None
+    """The file's day-first rule for ``/`` dates (None: decided by what the file shows)."""
+    renames: dict[str, str | None] = field(default_factory=dict)
+    """Header of the file → question name (None: drop on purpose), from the cohort file's ``renames``."""
+    not_asked: tuple[str, ...] = ()
+    """Questions this file's survey never asked (cohort file or legacy mapping ``not_asked``)."""
+    covariates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Extra columns carried as ``x_<name>`` (legacy mapping ``covariates``): name → spec."""
+    generated: tuple[str, ...] = ()
+    """Question columns whose values the reader generated (the legacy mapping's ``row_id``)."""
+
+    def note(self, kind: str, row: int | None = None, column: str | None = None, count: int | None = None,
+             level: str | None = None, **params: Any) -> Notice:
+        """Record a notice of ``kind`` (:data:`analysis.ingest.notices.KINDS`) with its placeholders.
+
+        A ``kind`` that is not a known kind is taken as an English text (kind ``note``).
+        """
+        from analysis.ingest.notices import KINDS, render
+
+        if kind not in KINDS:
+            params = {"text": kind}
+            kind = "note"
+        n = Notice(self.display, row, column, render(kind, "en", params), kind,
+                   level or KINDS[kind].level, count, dict(params))
+        self.notices.append(n)
+        return n
 
     def error(self, problem: str, row: int | None = None, column: str | None = None,
               fix: str | None = None) -> InputError:
@@ -166,8 +215,8 @@ class _Tally:
 
     def flush(self, ctx: ReadContext) -> None:
         for (column, kind), n in sorted(self.count.items(), key=lambda kv: (self.first[kv[0]], kv[0])):
-            ctx.note(f"{kind}: {n} cell{'s' if n != 1 else ''} (first at row {self.first[(column, kind)]})",
-                     row=self.first[(column, kind)], column=column)
+            first = self.first[(column, kind)]
+            ctx.note("cell_fix", row=first, column=column, count=n, fix=kind, n=n, first=first)
 
 
 # --------------------------------------------------------------------------- cells
@@ -182,7 +231,8 @@ def norm_key(text: str) -> str:
 
 
 def normalise_text(text: str) -> tuple[str, list[str]]:
-    """Apply the automatic text fixes; return the text and the names of the fixes applied.
+    """Apply the automatic text fixes; return the text and the keys of the fixes applied
+    (``nfc``, ``strip``, ``collapse``: :data:`analysis.ingest.notices.FIXES`).
 
     Fixes (and nothing else): Unicode NFC (UAX #15); surrounding whitespace stripped; internal
     runs of spaces/tabs collapsed to one space (line breaks inside open answers are kept).
@@ -193,13 +243,13 @@ def normalise_text(text: str) -> tuple[str, list[str]]:
     fixes = []
     out = unicodedata.normalize("NFC", text)
     if out != text:
-        fixes.append("Unicode normalised to NFC")
+        fixes.append("nfc")
     stripped = out.strip()
     if stripped != out:
-        fixes.append("surrounding whitespace stripped")
+        fixes.append("strip")
     collapsed = _SPACES.sub(" ", stripped)
     if collapsed != stripped:
-        fixes.append("internal runs of spaces collapsed")
+        fixes.append("collapse")
     return collapsed, fixes
 
 
@@ -236,29 +286,59 @@ def excel_serial_to_iso(serial: float, date1904: bool = False) -> str | None:
     return (_EXCEL_EPOCH_1900 + dt.timedelta(days=s)).isoformat()
 
 
+class _DateState:
+    """A file's day-first rule and the date answers it could not read (for one notice each)."""
+
+    def __init__(self, dayfirst: bool | None) -> None:
+        self.dayfirst = dayfirst
+        self.problems: dict[tuple[str, str], list[Any]] = {}  # (column, status) → [n, first row, value]
+
+    def add(self, column: str, status: str, row: int, value: str) -> None:
+        rec = self.problems.setdefault((column, status), [0, row, value])
+        rec[0] += 1
+
+    def flush(self, ctx: ReadContext) -> None:
+        for (column, status), (n, row, value) in self.problems.items():
+            ctx.note("date_ambiguous" if status == "ambiguous" else "date_unreadable", row=row, column=column,
+                     count=n, n=n, first=row, value=value)
+
+
 def cell_to_text(value: Any, qtype: str | None, column: str, row: int, tally: _Tally,
-                 raw: RawTable, serial_text_dates: bool = False) -> str:
-    """Convert one raw cell to canonical text, tallying every automatic fix."""
+                 raw: RawTable, serial_text_dates: bool = False, dates: _DateState | None = None) -> str:
+    """Convert one raw cell to canonical text, tallying every automatic fix.
+
+    Text answers of date questions are read by :func:`analysis.ingest.dates.read_date` (dd.mm.yyyy,
+    dd/mm/yyyy by the file's day-first rule in ``dates``, Excel serials); what cannot be read is kept
+    as written and counted in ``dates`` (validation then warns about each such cell).
+    """
     if value is None or value is pd.NaT:
         return ""
     if isinstance(value, str):
         text, fixes = normalise_text(value)
         for f in fixes:
             tally.add(column, f, row)
-        if serial_text_dates and qtype == "date" and _DIGITS.match(text):
-            iso = excel_serial_to_iso(int(text), raw.date1904)
-            if iso is not None:
-                tally.add(column, "Excel date serial written as ISO date", row)
-                return iso
+        if qtype == "date" and text:
+            from analysis.ingest.dates import read_date
+
+            r = read_date(text, dates.dayfirst if dates is not None else None, raw.date1904,
+                          serials=True)
+            if r.status == "converted":
+                tally.add(column, r.fix or "iso_date", row)
+            elif r.status in ("ambiguous", "unreadable") and dates is not None:
+                dates.add(column, r.status, row, text)
+            return r.text
         return text
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0, 0) and value.tzinfo is None:
-            tally.add(column, "Excel date written as ISO date", row)
+            tally.add(column, "excel_date", row)
             return value.date().isoformat()
-        tally.add(column, "Excel date-time written as ISO text", row)
+        if qtype == "date":
+            tally.add(column, "date_time_dropped", row)
+            return value.date().isoformat()
+        tally.add(column, "excel_datetime", row)
         return value.isoformat()
     if isinstance(value, dt.date):
-        tally.add(column, "date written as ISO date", row)
+        tally.add(column, "iso_date", row)
         return value.isoformat()
     if isinstance(value, dt.time):
         return value.isoformat()
@@ -270,17 +350,19 @@ def cell_to_text(value: Any, qtype: str | None, column: str, row: int, tally: _T
         if qtype == "date":
             iso = excel_serial_to_iso(value, raw.date1904)
             if iso is not None:
-                tally.add(column, "Excel date serial written as ISO date", row)
+                tally.add(column, "excel_serial", row)
                 return iso
         text = format_number(value)
         if isinstance(value, float) and value.is_integer():
-            tally.add(column, "whole number written without '.0'", row)
+            tally.add(column, "whole_number", row)
+        if qtype == "date" and dates is not None:
+            dates.add(column, "unreadable", row, text)
         return text
     try:  # numpy scalars and the like
         import numpy as np
 
         if isinstance(value, np.generic):
-            return cell_to_text(value.item(), qtype, column, row, tally, raw, serial_text_dates)
+            return cell_to_text(value.item(), qtype, column, row, tally, raw, serial_text_dates, dates)
     except ImportError:  # pragma: no cover
         pass
     text, _ = normalise_text(str(value))
@@ -489,7 +571,7 @@ class ColumnMap:
 
     index: int
     header: str
-    kind: str  # question | split | meta | unknown | blank | duplicate
+    kind: str  # question | split | meta | unknown | blank | dropped | covariate
     name: str | None = None  # question name (question/split)
     code: str | None = None  # option code (split)
     target: str | None = None  # provenance target (meta)
@@ -529,6 +611,9 @@ def map_headers(header: Sequence[Any], cb: Codebook, ctx: ReadContext) -> list[C
         h = " ".join(h.split()) if "\n" in h or "  " in h else h
         if not h:
             maps.append(ColumnMap(i, h, "blank"))
+            continue
+        if h in ctx.covariates:
+            maps.append(ColumnMap(i, h, "covariate", h, how="covariate"))
             continue
         hit = cb.name_of(h)
         if hit:
@@ -616,7 +701,8 @@ def check_columns(maps: list[ColumnMap], cb: Codebook, ctx: ReadContext,
     matched = {m.name for m in maps if m.kind in ("question", "split")}
     content = [m for m in maps if m.kind in ("question", "split", "unknown")]
     n_unknown = sum(m.kind == "unknown" for m in content)
-    missing = [c for c in cb.required if c not in matched]
+    exempt = set(ctx.not_asked) | set(ctx.generated)
+    missing = [c for c in cb.required if c not in matched and c not in exempt]
     if (n_unknown > len(matched) or missing) and others is not None:
         best: tuple[int, str] | None = None
         for other in others():
@@ -675,41 +761,157 @@ def _mode_code(text: str) -> str | None:
     return None
 
 
+# rename rules of :func:`suggest_question`: tokens that only say "number of", a unit or a type
+_NOISE_TOKENS = frozenset({"n", "num", "no", "nr", "number", "count", "cnt", "per", "week", "weekly", "month",
+                           "monthly", "kgs", "som", "date", "dt", "yn", "flag", "code", "txt", "text", "value",
+                           "val", "new", "old", "v2", "2", "total"})
+
+
+def _core_tokens(text: str) -> tuple[str, ...]:
+    toks = [t for t in re.split(r"[^0-9a-zа-яёңөү]+", text.casefold()) if t]
+    core = tuple(t for t in toks if t not in _NOISE_TOKENS)
+    return core or tuple(toks)
+
+
+def suggest_question(header: str, cb: Codebook, exclude: Iterable[str] = ()) -> str | None:
+    """The question an unknown column probably is ("did you mean …?"), or None.
+
+    Two rules, in this order, over the questions not in ``exclude`` (those the file already has), on the
+    header as written and without its group path (``grp_job/hours_per_week``):
+
+    1. **rename rule** — the header and the question name are the same words once words that only
+       state a count, a unit or a type are left out (``hours_per_week`` → ``hours``,
+       ``income_kgs`` → ``income``, ``applications`` → ``applications_n``);
+    2. **similarity** — :func:`difflib.get_close_matches` on names (ratio ≥ 0.8: ``emp_typ``,
+       ``job_tittle``) and on question labels in ky/ru/en (ratio ≥ 0.85: a label with a typo).
+    """
+    import difflib
+
+    taken = set(exclude)
+    free = [q.name for q in cb.questions if q.name not in taken]
+    if not free or not header:
+        return None
+    # the header as written, and without a group path (Kobo grp/q, ODK grp-q)
+    forms = list(dict.fromkeys([header, header.rsplit("/", 1)[-1], header.rsplit("-", 1)[-1]]))
+    for h in forms:
+        core = _core_tokens(h)
+        hits = [n for n in free if _core_tokens(n) == core]
+        if hits:
+            return hits[0]
+    for h in forms:
+        key = re.sub(r"[\s\-/.]+", "_", h.strip().casefold())
+        close = difflib.get_close_matches(key, free, n=1, cutoff=0.8)
+        if close:
+            return close[0]
+    labels = {k: n for k, cands in cb.qlabels.items() for n, _ in cands if n in free}
+    close = difflib.get_close_matches(norm_key(header), list(labels), n=1, cutoff=0.85)
+    return labels[close[0]] if close else None
+
+
+def _filled(raw: RawTable, index: int) -> list[int]:
+    """Spreadsheet rows where column ``index`` holds a value."""
+    return [r for r, row in zip(raw.row_numbers, raw.rows)
+            if index < len(row) and row[index] is not None and str(row[index]).strip() != ""]
+
+
+def _apply_renames(raw: RawTable, ctx: ReadContext) -> tuple[list[Any], dict[int, str], dict[int, str]]:
+    """The header with the cohort file's ``renames`` applied; the renamed and the dropped columns by index."""
+    header = list(raw.header)
+    if not ctx.renames:
+        return header, {}, {}
+    wanted = {norm_key(str(k)): (k, v) for k, v in ctx.renames.items()}
+    renamed: dict[int, str] = {}
+    dropped: dict[int, str] = {}
+    used = set()
+    for i, h in enumerate(header):
+        k = norm_key("" if h is None else str(h))
+        if k in wanted:
+            used.add(k)
+            orig, target = wanted[k]
+            if target is None or str(target).strip() in ("", "~", "null"):
+                dropped[i] = str(h)
+            else:
+                renamed[i] = str(h)
+                header[i] = str(target)
+    for k, (orig, _target) in wanted.items():
+        if k not in used:
+            ctx.note("rename_unused", row=raw.header_row, column=str(orig), header=str(orig))
+    return header, renamed, dropped
+
+
 def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
                     others: Callable[[], Iterable[Codebook]] | None = None) -> IngestResult:
-    """Turn a reader's :class:`RawTable` into the canonical table, applying the contract's rules."""
+    """Turn a reader's :class:`RawTable` into the canonical table, applying the contract's rules.
+
+    Besides the question and provenance columns, the table carries (only when the file has them)
+    the covariate columns ``x_<name>`` of a legacy mapping (text, after the provenance columns) and
+    two markers: ``_not_asked`` (space-separated questions this file's survey never asked — their
+    cells are empty and validation does not ask for them) and ``_generated`` (question columns whose
+    values the reader generated, e.g. a row id; validation does not check them against the form's
+    pattern).
+    """
+    from analysis.ingest.dates import decide_order
+
     header_row = raw.header_row
     ctx.info.setdefault("header_row", header_row)
-    maps = map_headers(raw.header, cb, ctx)
+    header, renamed, dropped = _apply_renames(raw, ctx)
+    bad_na = sorted(set(ctx.not_asked) - set(cb.by_name))
+    if bad_na:
+        raise ctx.error(f"not_asked names {', '.join(repr(n) for n in bad_na)}, which {'are' if len(bad_na) > 1 else 'is'} "
+                        f"not a question of '{cb.key}'", fix="use the questionnaire's names (docs/variables.md)")
+    maps = map_headers(header, cb, ctx)
+    for m in maps:
+        if m.index in dropped:
+            m.kind, m.name = "dropped", None
     if not raw.rows:
         raise ctx.error("the file has a header but no data rows", row=header_row + 1,
                         fix="check that the export is not empty (filters, date range, wrong sheet)")
     # blank-header columns: ignore if empty, warn if they hold data
     for m in maps:
         if m.kind == "blank":
-            filled = [r for r, row in zip(raw.row_numbers, raw.rows)
-                      if m.index < len(row) and row[m.index] not in (None, "")]
+            filled = _filled(raw, m.index)
             if filled:
-                ctx.note(f"column {m.index + 1} has no header but {len(filled)} value(s); dropped",
-                         row=filled[0])
+                ctx.note("blank_header", row=filled[0], count=len(filled), index=m.index + 1, n=len(filled))
+    clash = [m for m in maps if m.kind in ("question", "split") and m.name in ctx.not_asked]
+    if clash:
+        m = clash[0]
+        raise ctx.error(f"question '{m.name}' is declared not asked but the file has its column '{m.header}'",
+                        row=header_row, column=m.header,
+                        fix="remove it from not_asked, or drop the column on purpose (renames: {header: ~})")
     check_columns(maps, cb, ctx, others)
 
+    used_names = {m.name for m in maps if m.kind in ("question", "split")} | set(ctx.not_asked)
+    unknown_info: list[dict[str, Any]] = []
     for m in maps:
         if m.kind == "unknown":
-            ctx.note(f"column '{m.header}' is not a question of '{cb.key}'; dropped", row=header_row,
-                     column=m.header)
+            n = len(_filled(raw, m.index))
+            sug = suggest_question(m.header, cb, used_names)
+            unknown_info.append({"header": m.header, "answers": n, "suggestion": sug})
+            if sug:
+                ctx.note("did_you_mean", row=header_row, column=m.header, count=n, level="warning",
+                         header=m.header, instrument=cb.key, n=n, question=sug)
+            else:
+                ctx.note("unknown_column", row=header_row, column=m.header, count=n,
+                         level="warning" if n else "info", header=m.header, instrument=cb.key, n=n)
+        elif m.kind == "dropped":
+            n = len(_filled(raw, m.index))
+            ctx.note("dropped_on_purpose", row=header_row, column=m.header, count=n, header=m.header, n=n,
+                     how="renames: ~")
         elif m.kind == "split" and m.code is None:
-            ctx.note(f"column '{m.header}' is an option of '{m.name}' that is not in its choice list; "
-                     "the summary column is used", row=header_row, column=m.header)
+            ctx.note("option_not_in_list", row=header_row, column=m.header, header=m.header, question=m.name)
+        elif m.kind == "question" and m.index in renamed:
+            n = len(_filled(raw, m.index))
+            ctx.note("renamed_column", row=header_row, column=renamed[m.index], count=n,
+                     header=renamed[m.index], question=m.name, n=n)
         elif m.kind == "question" and m.how == "name ignoring case":
-            ctx.note(f"header '{m.header}' read as question '{m.name}' (ignoring case)", row=header_row,
-                     column=m.header)
+            ctx.note("header_case", row=header_row, column=m.header, header=m.header, question=m.name)
     qmaps = {m.name: m for m in maps if m.kind == "question"}
     splits: dict[str, dict[str, ColumnMap]] = defaultdict(dict)
     for m in maps:
         if m.kind == "split" and m.code is not None:
             splits[m.name][m.code] = m  # type: ignore[index]
     metas = {m.target: m for m in maps if m.kind == "meta" and m.target}
+    covs = [m for m in maps if m.kind == "covariate"]
 
     label_langs: Counter[str] = Counter(m.lang for m in maps if m.kind in ("question", "split") and m.lang)
     n_name = sum(1 for m in maps if m.kind == "question" and not m.lang)
@@ -722,7 +924,18 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
     mode = ctx.mode or ""
 
     names = [q.name for q in cb.questions]
+    # the file's day-first rule, from the setting or from what its date answers show
+    date_cols = [qmaps[n].index for n in names if cb.types[n] == "date" and n in qmaps]
+    date_texts = [str(row[i]).strip() for row in raw.rows for i in date_cols
+                  if i < len(row) and isinstance(row[i], str)]
+    order, why = decide_order(date_texts, ctx.dayfirst)
+    if any("/" in t for t in date_texts):
+        ctx.note("date_order", order="day-first (dd/mm/yyyy)" if order else (
+            "month-first (mm/dd/yyyy)" if order is False else "undecided"), why=why)
+    ctx.info["dayfirst"] = order
+    dates = _DateState(order)
     out_rows: list[list[Any]] = []
+    cov_rows: list[list[str]] = []
     skipped_empty = 0
     bad_modes: dict[str, int] = {}
     other_modes: Counter[str] = Counter()
@@ -738,7 +951,7 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
             qtype = cb.types[name]
             m = qmaps.get(name)
             text = "" if m is None else cell_to_text(cell(m), qtype, name, rownum, tally, raw,
-                                                    ctx.serial_text_dates)
+                                                    ctx.serial_text_dates, dates)
             if qtype == "select_one" and text:
                 text = _map_select_one(cb, ctx, name, text, value_langs, mapped_cells, unmapped)
             elif qtype == "select_multiple":
@@ -753,7 +966,7 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
                             fix="re-export the file as UTF-8 (cp1251 cannot hold ң ө ү), or pass "
                                 "--allow-lost-letters (allow_lost_letters=True) to read it with a "
                                 "warning per cell")
-                    ctx.note(f"Kyrgyz letters ң ө ү seem lost: {trace}", row=rownum, column=name)
+                    ctx.note("lost_letters", row=rownum, column=name, count=1, trace=trace)
             rec[name] = text
         meta_vals = {t: cell_to_text(cell(m), None, m.header, rownum, _Tally(), raw) for t, m in metas.items()}
         row_mode = mode
@@ -772,26 +985,23 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
             sub_id = f"{ctx.display}:{rownum}"
         out_rows.append([*(rec[n] for n in names), cb.key, ctx.display, rownum, row_mode, sub_id,
                          meta_vals.get("_submitted_at", ""), meta_vals.get("_review_state", "")])
+        cov_rows.append([cell_to_text(cell(m), None, m.header, rownum, tally, raw) for m in covs])
     tally.flush(ctx)
+    dates.flush(ctx)
     for text, r in bad_modes.items():
-        ctx.note(f"mode {text!r} is not one of {', '.join(MODES)}; the declared mode "
-                 f"{mode!r} is used", row=r, column="mode")
+        ctx.note("bad_mode", row=r, column="mode", count=1, value=text, modes=", ".join(MODES), mode=mode)
     for m_code, n in other_modes.items():
-        ctx.note(f"{n} row(s) say mode '{m_code}' although the file is declared '{mode}'; the row's own "
-                 "mode is kept", column="mode")
+        ctx.note("mode_mismatch", column="mode", count=n, n=n, row_mode=m_code, mode=mode)
     if skipped_empty:
-        ctx.note(f"{skipped_empty} completely empty row{'s' if skipped_empty > 1 else ''} skipped "
-                 "(not data)")
+        ctx.note("empty_rows", count=skipped_empty, n=skipped_empty)
     if not out_rows:
         raise ctx.error("the file has a header but no data rows (all rows are empty)",
                         row=header_row + 1, fix="check that the export is not empty")
 
     for name, n in sorted(mapped_cells.items(), key=lambda kv: cb.order[kv[0]]):
-        ctx.note(f"{n} answer{'s' if n > 1 else ''} given as labels (not codes) mapped to codes",
-                 column=name)
+        ctx.note("labels_to_codes", column=name, count=n, n=n)
     for name, n in sorted(unmapped.items(), key=lambda kv: cb.order[kv[0]]):
-        ctx.note(f"{n} answer{'s match' if n > 1 else ' matches'} no code or label of the choice list; "
-                 "kept as written (validation reports them)", column=name)
+        ctx.note("unmapped_answers", column=name, count=n, n=n)
     langs = label_langs + value_langs
     langs.pop("?", None)
     detected = None
@@ -799,18 +1009,25 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
         ranked = langs.most_common()
         detected = ranked[0][0] if len(ranked) == 1 or ranked[0][1] > ranked[1][1] else "mixed"
         if style != "xml" or value_langs:
-            desc = LANG_NAMES.get(detected, detected)
-            ctx.note(f"labels mapped back to names and codes from {desc} "
-                     f"({', '.join(f'{k}: {v}' for k, v in ranked)} matches)")
+            ctx.note("labels_language", language=LANG_NAMES.get(detected, detected),
+                     counts=", ".join(f"{k}: {v}" for k, v in ranked))
     if not ctx.mode and cb.key != "registry" and not any(r[len(names) + 3] for r in out_rows):
-        ctx.note("collection mode not declared; _mode left empty (declare mode: online/phone/paper)")
+        ctx.note("mode_not_declared")
 
     table = pd.DataFrame(out_rows, columns=[*names, *PROVENANCE])
     for c in table.columns:
         if c != "_source_row":
             table[c] = table[c].astype(object).astype(str)
     table["_source_row"] = table["_source_row"].astype("int64")
-    absent = [n for n in names if n not in qmaps and n not in splits]
+    for j, m in enumerate(covs):
+        table[m.header] = pd.Series([r[j] for r in cov_rows], dtype=object).astype(str).to_numpy()
+    not_asked = [n for n in names if n in set(ctx.not_asked)]
+    if not_asked:
+        table["_not_asked"] = " ".join(not_asked)
+        ctx.note("not_asked", count=len(table), names=", ".join(not_asked))
+    if ctx.generated:
+        table["_generated"] = " ".join(ctx.generated)
+    absent = [n for n in names if n not in qmaps and n not in splits and n not in set(ctx.not_asked)]
     ctx.info.update({
         "n_rows": len(table),
         "header": ["" if h is None else str(h) for h in raw.header],
@@ -818,12 +1035,15 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
         "labels_language": detected,
         "columns_mapped": {m.header: m.name for m in maps if m.kind == "question"},
         "columns_dropped": [m.header for m in maps if m.kind == "unknown"],
+        "unknown_columns": unknown_info,
         "meta_columns": [m.header for m in maps if m.kind == "meta"],
         "questions_absent": absent,
+        "not_asked": not_asked,
+        "covariates": [m.header for m in covs],
     })
     if absent:
-        ctx.note(f"{len(absent)} question(s) of '{cb.key}' are not in the file and are left empty: "
-                 + ", ".join(absent[:12]) + (" …" if len(absent) > 12 else ""))
+        ctx.note("questions_absent", instrument=cb.key, n=len(absent),
+                 names=", ".join(absent[:12]) + (" …" if len(absent) > 12 else ""))
     return IngestResult(table=table, warnings=ctx.notices, info=ctx.info)
 
 
@@ -854,8 +1074,8 @@ def _map_select_multiple(cb: Codebook, ctx: ReadContext, name: str, text: str, h
                   for code, m in split_cols.items()}
     on, odd = _split_selected(split_vals, ticks=ctx.platform == "entry")
     if odd:
-        ctx.note(f"option columns of '{name}' hold values other than 1/0/empty: {', '.join(odd)}",
-                 row=rownum, column=name)
+        ctx.note("multi_odd_values", row=rownum, column=name, count=len(odd), question=name,
+                 values=", ".join(odd))
     if not has_summary:
         if not split_cols:
             return ""
@@ -863,8 +1083,7 @@ def _map_select_multiple(cb: Codebook, ctx: ReadContext, name: str, text: str, h
         return " ".join(sorted(on, key=lambda c: order.get(c, len(order))))
     if not text:
         if on:
-            ctx.note(f"summary column is empty but option columns mark {' '.join(on)}; "
-                     "the summary (unanswered) is kept", row=rownum, column=name)
+            ctx.note("multi_summary_empty", row=rownum, column=name, count=1, codes=" ".join(on))
         return ""
     if ctx.value_mapper is not None:
         v = ctx.value_mapper(name, text)
@@ -877,14 +1096,13 @@ def _map_select_multiple(cb: Codebook, ctx: ReadContext, name: str, text: str, h
     if len(readings) != 1:
         unmapped[name] += 1
         if len(readings) > 1:
-            ctx.note(f"answer {text!r} can be read as several option lists; kept as written",
-                     row=rownum, column=name)
+            ctx.note("multi_ambiguous", row=rownum, column=name, count=1, value=text)
         return text
     codes = readings[0]
     if langs:
         mapped[name] += 1
         value_langs.update(langs)
     if split_cols and set(codes) != set(on):
-        ctx.note(f"summary '{' '.join(codes)}' and option columns ({' '.join(on) or 'none marked'}) "
-                 "disagree; the summary is kept", row=rownum, column=name)
+        ctx.note("multi_disagree", row=rownum, column=name, count=1, codes=" ".join(codes),
+                 marked=" ".join(on) or "none marked")
     return " ".join(codes)

@@ -39,7 +39,7 @@ def read_odk_csv(ctx: ReadContext, encoding: str | None = None, delimiter: str |
             data = zf.read(roots[0])
     except zipfile.BadZipFile:
         raise ctx.error("not a readable ZIP file", fix="download the export again") from None
-    ctx.note(f"read the root table '{roots[0]}' of the ZIP export ({len(csvs) - 1} repeat table(s) not read)")
+    ctx.note("zip_root", root=roots[0], n=len(csvs) - 1)
     with tempfile.TemporaryDirectory() as tmp:
         inner = Path(tmp) / "root.csv"
         inner.write_bytes(data)

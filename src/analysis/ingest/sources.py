@@ -55,9 +55,7 @@ def read_csv_raw(ctx: ReadContext, encoding: str | None = None, delimiter: str |
     ctx.info.update({"encoding": dec.encoding, "bom": dec.bom})
     if dec.fallback:
         multibyte = dec.encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32"))
-        ctx.note(f"the file is not UTF-8; decoded as {dec.encoding} as configured"
-                 + ("" if multibyte else " (single-byte code page: check that no Kyrgyz letter was lost; "
-                    "re-save as UTF-8 when possible)"))
+        ctx.note("encoding_fallback" if multibyte else "encoding_single_byte", encoding=dec.encoding)
     text = dec.text
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
@@ -74,11 +72,9 @@ def read_csv_raw(ctx: ReadContext, encoding: str | None = None, delimiter: str |
         delim = declared
     else:
         delim = detect_delimiter(body, ctx.display)
-        ctx.note(f"delimiter detected: {delimiter_name(delim)} (the most frequent of ; , tab | outside "
-                 "quotes in the header line)")
+        ctx.note("delimiter_detected", delimiter=delimiter_name(delim))
     if expected_delimiter and delim != expected_delimiter:
-        ctx.note(f"this export uses {delimiter_name(delim)}, not the platform's "
-                 f"{delimiter_name(expected_delimiter)}; read as found")
+        ctx.note("delimiter_unusual", delimiter=delimiter_name(delim), expected=delimiter_name(expected_delimiter))
     ctx.info["delimiter"] = delim
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delim, quotechar='"',
                         doublequote=True, strict=True)
@@ -208,14 +204,14 @@ def read_xlsx_raw(ctx: ReadContext, sheet: str | int | None = 0, header_row: int
             ref = _cell_ref(c_idx, r_idx)
             if cached is None:
                 rows[r_idx - first][c_idx - 1] = ftext
-                ctx.note(f"cell {ref} holds the formula {ftext} with no saved value; kept as the formula "
-                         "text (replace the formula by its value)", row=r_idx,
-                         column=str(header[c_idx - 1]) if c_idx - 1 < width else None)
+                ctx.note("formula_no_value", row=r_idx, count=1,
+                         column=str(header[c_idx - 1]) if c_idx - 1 < width else None, ref=ref, formula=ftext)
             else:
                 rows[r_idx - first][c_idx - 1] = cached
                 shown.append(ref)
-                ctx.note(f"cell {ref} holds the formula {ftext}; the value Excel saved ({cached!r}) was "
-                         "taken", row=r_idx, column=str(header[c_idx - 1]) if c_idx - 1 < width else None)
+                ctx.note("formula_cached", row=r_idx, count=1,
+                         column=str(header[c_idx - 1]) if c_idx - 1 < width else None, ref=ref, formula=ftext,
+                         value=repr(cached))
     while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
         rows.pop()
         numbers.pop()

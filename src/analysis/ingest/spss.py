@@ -53,7 +53,7 @@ def read_spss(ctx: ReadContext, cb: Codebook, encoding: str | None = None) -> Ra
         label = (meta.column_names_to_labels or {}).get(name)
         if label and cb.label_of(label):
             header.append(label)
-            ctx.note(f"variable '{name}' matched by its variable label {label!r}", row=1, column=name)
+            ctx.note("spss_label_match", row=1, column=name, variable=name, label=label)
         else:
             header.append(name)
     labels_of = meta.variable_value_labels or {}
@@ -90,11 +90,10 @@ def read_spss(ctx: ReadContext, cb: Codebook, encoding: str | None = None) -> Ra
         else:
             columns.append(col)
     for name, k in mapped.items():
-        ctx.note(f"{k} value(s) mapped to codes through their SPSS value labels", column=name)
+        ctx.note("spss_values_mapped", column=name, count=k, n=k)
     if langs:
         ranked = langs.most_common()
         ctx.info["value_labels_language"] = ranked[0][0]
-        ctx.note("SPSS value labels mapped to codes from "
-                 + ", ".join(f"{k}: {v}" for k, v in ranked) + " labels")
+        ctx.note("spss_labels_language", counts=", ".join(f"{k}: {v}" for k, v in ranked))
     rows = [[columns[j][i] for j in range(len(names))] for i in range(n)]
     return RawTable(header=header, rows=rows, row_numbers=list(range(2, n + 2)))

@@ -84,8 +84,7 @@ def read_entry_xlsx(ctx: ReadContext, cb: Codebook) -> RawTable:
     if META_SHEET in wb.sheetnames:
         meta = read_meta(wb[META_SHEET])
     else:
-        ctx.note("the workbook has no _meta sheet; header read from row 1 of the first sheet "
-                 "(was it made with 'tracer template'?)")
+        ctx.note("workbook_no_meta")
     form_id = meta.get("form_id", "")
     if form_id:
         own = {norm_key(cb.key), norm_key(str(getattr(cb.inst, "form_id", "") or ""))} - {""}
@@ -97,8 +96,7 @@ def read_entry_xlsx(ctx: ReadContext, cb: Codebook) -> RawTable:
     version = meta.get("version", "")
     inst_version = str(getattr(cb.inst, "version", "") or "")
     if version and inst_version and version != inst_version:
-        ctx.note(f"the workbook was made for form version {version}; the questionnaire is now version "
-                 f"{inst_version} (columns are matched by name)")
+        ctx.note("workbook_version", version=version, current=inst_version)
     header_row = _int(meta, "header_row", 1, ctx)
     first_data_row = _int(meta, "first_data_row", header_row + 1, ctx)
     if first_data_row <= header_row:
@@ -115,8 +113,7 @@ def read_entry_xlsx(ctx: ReadContext, cb: Codebook) -> RawTable:
                      "entry_lang": meta.get("lang") or None})
     raw = read_xlsx_raw(ctx, sheet=sheet, header_row=header_row, first_data_row=first_data_row, wb=wb)
     if not meta and raw.rows and _is_label_row(raw.header, raw.rows[0], cb):
-        ctx.note(f"row {raw.row_numbers[0]} holds the question texts (the entry workbook's label row); "
-                 "not data", row=raw.row_numbers[0])
+        ctx.note("workbook_label_row", row=raw.row_numbers[0], first=raw.row_numbers[0])
         raw.rows, raw.row_numbers = raw.rows[1:], raw.row_numbers[1:]
     ctx.value_mapper = _entry_mapper(cb)
     return raw

@@ -158,7 +158,7 @@ def validate_cohort(canonical: Mapping[str, pd.DataFrame], insts: Any, registry_
             registry_frame = res.frame
         cross = field_issues(res.frame, inst, p, lang)
         links = registry_issues(res.frame, inst, registry_frame, p, lang)
-        issues = dedupe_issues(res.issues, cross, links)
+        issues = exempt_issues(res.frame, dedupe_issues(res.issues, cross, links), lang)
         merged = resolve_duplicates(res.frame, inst, issues, res.duplicate_keys, lang,
                                     within_file=independent_files)
         issues = dedupe_issues(issues, merged)
@@ -205,6 +205,52 @@ def _summary(identity: pd.DataFrame, quarantine: pd.DataFrame, results: dict[str
     return {"lang": lang, "files": files, "rules": rules, "instruments": per_inst, "totals": totals,
             "identity_holds": bool(identity["identity_holds"].all()) if len(identity) else True,
             "rules_not_run": sorted(not_run)}
+
+
+GENERATED_EXEMPT = frozenset({"pattern", "type_integer", "type_decimal", "constraint", "out_of_range"})
+"""Rules not applied to values the reader generated (a legacy file's row id is not a student card number)."""
+
+
+def _marked(frame: pd.DataFrame, marker: str) -> list[set[str]]:
+    if marker not in frame.columns:
+        return [set()] * len(frame)
+    return [set(str(v).split()) if isinstance(v, str) and v else set() for v in frame[marker]]
+
+
+def exempt_issues(frame: pd.DataFrame, issues: pd.DataFrame, lang: str = "ky") -> pd.DataFrame:
+    """Issues left after the questions that were not asked, generated values and ambiguous dates.
+
+    * a question in the row's ``_not_asked`` marker was never asked by that file's survey: no issue
+      about its (empty) cell — ``required`` above all — is kept (``docs/ingestion.md``);
+    * a column in the row's ``_generated`` marker (a legacy row id) is not held to the form's
+      patterns and types (:data:`GENERATED_EXEMPT`);
+    * a date that reads both day-first and month-first (:func:`analysis.ingest.dates.is_ambiguous`)
+      is reported under ``date_ambiguous`` instead of ``type_date`` (both: warning, cell set aside);
+      other rules on an unreadable date's cell (a constraint comparing dates) are dropped with it.
+    """
+    if issues.empty:
+        return issues
+    from analysis.ingest.dates import is_ambiguous
+    from analysis.validate.messages import RULES, message
+
+    not_asked, generated = _marked(frame, "_not_asked"), _marked(frame, "_generated")
+    keys = issues["_row_key"].astype(int).tolist()
+    drop = [i for i, (k, col, rule) in enumerate(zip(keys, issues["column"], issues["rule"]))
+            if col in not_asked[k] or (col in generated[k] and rule in GENERATED_EXEMPT)]
+    out = issues.drop(index=issues.index[drop]).reset_index(drop=True) if drop else issues.copy()
+    # an unreadable date is set aside: the other checks of that cell (constraints on dates) do not apply
+    bad_dates = set(zip(out.loc[out["rule"] == "type_date", "_row_key"], out.loc[out["rule"] == "type_date", "column"]))
+    if bad_dates:
+        other = [(k, c) in bad_dates and r != "type_date" for k, c, r in zip(out["_row_key"], out["column"], out["rule"])]
+        out = out[[not o for o in other]].reset_index(drop=True)
+    amb = (out["rule"] == "type_date").to_numpy(bool) & out["value"].map(is_ambiguous).to_numpy(bool)
+    if amb.any():
+        r = RULES["date_ambiguous"]
+        out.loc[amb, "rule"] = "date_ambiguous"
+        out.loc[amb, "severity"] = r.severity
+        out.loc[amb, "action"] = r.action
+        out.loc[amb, "message"] = [message("date_ambiguous", lang, value=v) for v in out.loc[amb, "value"]]
+    return out
 
 
 def census_issues(issues: pd.DataFrame, id_col: str | None) -> pd.DataFrame:

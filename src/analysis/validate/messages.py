@@ -53,10 +53,20 @@ _RULES: tuple[Rule, ...] = (
        "Жооп сан болушу керек (мисалы, 3.5).",
        "Ответ должен быть числом (например, 3.5).",
        "The answer must be a number (e.g. 3.5)."),
-    _r("type_date", "error", "quarantine_row",
-       "Жооп ЖЖЖЖ-АА-КК түрүндөгү чыныгы дата болушу керек.",
-       "Ответ должен быть существующей датой в формате ГГГГ-ММ-ДД.",
-       "The answer must be a real date written YYYY-MM-DD."),
+    _r("type_date", "warning", "null_cell",
+       "Жоопту чыныгы дата катары окууга болбойт (ЖЖЖЖ-АА-КК, КК.АА.ЖЖЖЖ, КК/АА/ЖЖЖЖ же Excel датасы); "
+       "уяча эсепке алынбайт, катар сакталат.",
+       "Ответ не читается как существующая дата (ГГГГ-ММ-ДД, ДД.ММ.ГГГГ, ДД/ММ/ГГГГ или дата Excel); "
+       "ячейка не учитывается, строка сохраняется.",
+       "The answer cannot be read as a real date (YYYY-MM-DD, dd.mm.yyyy, dd/mm/yyyy or an Excel date); "
+       "the cell is set aside, the row is kept."),
+    _r("date_ambiguous", "warning", "null_cell",
+       "{value} датасын күн-ай-жыл же ай-күн-жыл катары окууга болот; уяча эсепке алынбайт, катар сакталат. "
+       "Когорта файлында бул файл үчүн dayfirst көрсөтүңүз.",
+       "Дату {value} можно прочитать и как день-месяц-год, и как месяц-день-год; ячейка не учитывается, "
+       "строка сохраняется. Укажите dayfirst для этого файла в файле когорты.",
+       "The date {value} reads both day-first and month-first; the cell is set aside, the row is kept. "
+       "Declare dayfirst for this file in the cohort file."),
     _r("unknown_code", "error", "quarantine_row",
        "Жооп «{list}» тизмесиндеги коддордун бири эмес.",
        "Ответ не является кодом из списка «{list}».",

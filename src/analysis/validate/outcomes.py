@@ -248,7 +248,8 @@ def typed_table(frame: pd.DataFrame, questions: Sequence[Any], issues: pd.DataFr
 
     Cells named by a ``null_cell`` issue are emptied. Types: integer → ``Int64``; decimal →
     ``float64``; date → ``datetime64[us]``; select_one, select_multiple (space-separated codes),
-    text → ``str`` with missing values. Provenance columns are kept, plus ``_outcome``.
+    text → ``str`` with missing values. Provenance and marker columns (``_not_asked``,
+    ``_generated``) and covariates (``x_<name>``, as text) are kept, plus ``_outcome``.
     """
     from analysis.validate.suites import question_type
 
@@ -273,8 +274,8 @@ def typed_table(frame: pd.DataFrame, questions: Sequence[Any], issues: pd.DataFr
         else:
             out[q.name] = s.astype("str").where(s.notna(), None).astype("str")
     typed = pd.DataFrame(out, index=data.index)
-    prov = frame.loc[keep, [c for c in frame.columns if c.startswith("_") and c != "_row_key"
-                            and "__" not in c]]
+    prov = frame.loc[keep, [c for c in frame.columns if (c.startswith("_") or c.startswith("x_"))
+                            and c != "_row_key" and "__" not in c]]
     typed = pd.concat([typed, prov], axis=1)
     typed["_outcome"] = outcomes.loc[keep, "outcome"].to_numpy()
     return typed.reset_index(drop=True)

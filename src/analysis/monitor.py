@@ -66,10 +66,17 @@ def monitor(cfg: CohortConfig, key: bytes, target: float | None = None, with_con
     from analysis.ingest import read_input
     from analysis.privacy import pseudonymise
 
+    from analysis.errors import ConfigError
+
     target = cfg.targets.get("phase2_response", 0.6) if target is None else target
+    if not cfg.inputs_for("registry"):
+        raise ConfigError(f"{cfg.paths.config_file}: the fieldwork monitor compares answers with the graduate "
+                          "registry, and this cohort lists none")
     reg_in = cfg.inputs_for("registry")[0]
-    registry = read_input(cfg.paths.raw / reg_in.path, "registry", reg_in.format, encoding=reg_in.encoding,
-                          delimiter=reg_in.delimiter).table
+    raw = cfg.paths.raw
+    registry = read_input(raw / reg_in.path, "registry", reg_in.format, encoding=reg_in.encoding,
+                          delimiter=reg_in.delimiter, mapping=(raw / reg_in.mapping) if reg_in.mapping else None,
+                          base_dir=raw).table
     frames, missing = [], []
     for item in cfg.inputs_for("phase2"):
         path = cfg.paths.raw / item.path
@@ -77,7 +84,8 @@ def monitor(cfg: CohortConfig, key: bytes, target: float | None = None, with_con
             missing.append(item.path)
             continue
         frames.append(read_input(path, "phase2", item.format, mode=item.mode, encoding=item.encoding,
-                                 delimiter=item.delimiter).table)
+                                 delimiter=item.delimiter, mapping=(raw / item.mapping) if item.mapping else None,
+                                 base_dir=raw).table)
     answers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["student_id", "consent", "_mode"])
     answered = answers[answers["consent"].astype("string").str.strip().str.casefold() == "yes"]
     first_mode = (answered.assign(_sid=lambda d: _ids(d["student_id"])).drop_duplicates("_sid")

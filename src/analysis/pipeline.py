@@ -165,18 +165,16 @@ def _log_notices(cfg: CohortConfig, log: Callable[[str], None]) -> None:
 
 
 def privacy_gate(cfg: CohortConfig) -> None:
-    """Fail the run if any personal value of the registry appears in the cohort's outputs.
+    """Fail the run if any personal value of the cohort's raw files appears in its outputs.
 
-    The raw registry is read as stage 1 reads it, legacy mapping included
-    (:func:`analysis.privacy.registry_personal_values`); a value is a hit only as a whole token of
+    Every raw input is read as stage 1 reads it, legacy mapping included
+    (:func:`analysis.privacy.cohort_personal_values`); a value is a hit only as a whole token of
     an output (:func:`analysis.privacy.scan_for_personal_data`)."""
-    from analysis.privacy import registry_personal_values, scan_for_personal_data
+    from analysis.privacy import cohort_personal_values, scan_for_personal_data
 
-    if not cfg.inputs_for("registry"):  # no registry: no names or contacts were ever read (legacy rows only)
-        return
     files = [p for folder in (cfg.paths.processed, cfg.paths.reports) if folder.exists()
              for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"]
-    hits = scan_for_personal_data(files, registry_personal_values(cfg))
+    hits = scan_for_personal_data(files, cohort_personal_values(cfg))
     if hits:
         raise StageFailed(f"{cfg.cohort}: personal data found in {len({h.file for h in hits})} output file(s), "
                           f"e.g. {hits[0]} — do not publish; run 'tracer scan-personal {cfg.cohort}' for the list")
@@ -231,10 +229,7 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
         t0 = time.perf_counter()
         privacy_gate(cfg)
         record.add("personal-data scan", time.perf_counter() - t0)
-        if cfg.has_registry:
-            log(f"{cohort}: personal-data scan of data/processed/{cohort}/ and reports/{cohort}/: clean")
-        else:
-            log(f"{cohort}: personal-data scan skipped: the cohort has no registry to take personal values from")
+        log(f"{cohort}: personal-data scan of data/processed/{cohort}/ and reports/{cohort}/: clean")
     cfg.paths.reports.mkdir(parents=True, exist_ok=True)
     (cfg.paths.reports / "run.json").write_text(
         json.dumps({"cohort": cohort, "timings": record.timings}, indent=2) + "\n", encoding="utf-8")

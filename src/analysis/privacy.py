@@ -8,7 +8,7 @@ addresses and @handles typed into free-text answers (:func:`free_text_questions`
 (:func:`drop_personal`), and the date of birth is replaced by the age at graduation
 (:func:`minimise_birth_date`). :func:`scan_for_personal_data` checks that no registry value
 leaked into processed data or reports (the run's gate reads the registry with
-:func:`registry_personal_values`), and :func:`k_anonymity` lists quasi-identifier combinations
+:func:`cohort_personal_values`), and :func:`k_anonymity` lists quasi-identifier combinations
 too rare to release as microdata.
 
 The pseudonym is HMAC-SHA256 (RFC 2104, FIPS 198-1) of the normalised id under a secret key
@@ -63,7 +63,7 @@ __all__ = [
     "phone_key",
     "pseudonymise",
     "redact_text",
-    "registry_personal_values",
+    "cohort_personal_values",
     "scan_for_personal_data",
 ]
 
@@ -1072,13 +1072,16 @@ def personal_values(
     return out
 
 
-def registry_personal_values(cfg: CohortConfig) -> dict[str, list[str]]:
-    """The personal values of a cohort's raw registry, read exactly as stage 1 reads it.
+def cohort_personal_values(cfg: CohortConfig) -> dict[str, list[str]]:
+    """The personal values of every raw input of a cohort, read exactly as stage 1 reads it.
 
-    Every registry input of the cohort file is read with :func:`analysis.ingest.read_input`
-    with its declared format, encoding, delimiter and — for the ``legacy`` format — its column
-    mapping (``InputFile.mapping``, relative to the cohort's raw folder), so old headers such as
-    "ФИО" are recognised as ``full_name``.
+    Every input of the cohort file (the registry and the survey files alike) is read with
+    :func:`analysis.ingest.read_input` with its declared format, encoding, delimiter and — for the
+    ``legacy`` format — its column mapping (``InputFile.mapping``, relative to the cohort's raw folder),
+    so old headers such as "ФИО" are recognised as ``full_name``. The personal columns are the
+    :data:`DIRECT_IDENTIFIERS` plus the questions the instrument flags as direct identifiers
+    (XLSForm ``pd`` column: e.g. contact updates typed into phase 1). A study without a registry is
+    therefore scanned for the identifiers its survey files carry.
 
     Parameters
     ----------
@@ -1088,22 +1091,26 @@ def registry_personal_values(cfg: CohortConfig) -> dict[str, list[str]]:
     Returns
     -------
     dict
-        Direct-identifier column → distinct values (:func:`personal_values`), merged over the
-        registry files.
+        Direct-identifier column → distinct values (:func:`personal_values`), merged over the files.
 
     Raises
     ------
     InputError, ConfigError
-        The registry file or its mapping cannot be read (one line naming the file).
+        A file or its mapping cannot be read (one line naming the file).
     """
     from analysis.ingest import read_input
+    from analysis.instruments import load_instrument
 
     raw = cfg.paths.raw
+    forms = Path(cfg.project_root) / "questionnaires" if cfg.project_root else None
+    if forms is not None and not forms.is_dir():
+        forms = None  # the package's own questionnaires
     values: dict[str, set[str]] = {}
-    for item in cfg.inputs_for("registry"):
+    for item in cfg.inputs:
         mapping = (raw / item.mapping) if item.mapping else None
-        table = read_input(raw / item.path, "registry", item.format, mode=item.mode, encoding=item.encoding,
+        table = read_input(raw / item.path, item.instrument, item.format, mode=item.mode, encoding=item.encoding,
                            delimiter=item.delimiter, mapping=mapping, base_dir=raw).table
-        for col, vals in personal_values(table).items():
+        flagged = set(load_instrument(item.instrument, forms).direct_identifiers)
+        for col, vals in personal_values(table, [*DIRECT_IDENTIFIERS, *sorted(flagged)]).items():
             values.setdefault(col, set()).update(vals)
     return {col: sorted(vals) for col, vals in values.items()}

@@ -71,10 +71,10 @@ def test_no_processed_table_keeps_the_date_of_birth(big):
 
 def test_a_planted_phone_and_name_are_caught_in_a_processed_file_and_a_report(big):
     from analysis.pipeline import StageFailed, privacy_gate
-    from analysis.privacy import registry_personal_values, scan_for_personal_data
+    from analysis.privacy import cohort_personal_values, scan_for_personal_data
 
     _, cfg, _ = big
-    values = registry_personal_values(cfg)
+    values = cohort_personal_values(cfg)
     name = values["full_name"][N // 2]
     phone = values["phone_mobile"][N // 3]  # +996XXXXXXXXX, written the local way below
     local = f"0{phone[4:7]} {phone[7:9]}-{phone[9:11]}-{phone[11:]}"

@@ -122,3 +122,13 @@ def test_monitor_without_any_phase2_file_says_so_in_one_line(small, monkeypatch,
     (proj / "cohorts" / "early-2025.yaml").write_text(yaml.safe_dump(cfg), encoding="utf-8")
     assert main(["monitor", "early-2025"]) == 0
     assert capsys.readouterr().out == "early-2025: no phase-2 answers yet — early-2025.yaml lists no phase-2 file.\n"
+
+
+def test_monitor_without_a_registry_says_so_in_one_line(capsys):
+    from analysis.config import load_config
+    from analysis.errors import ConfigError
+
+    cfg = load_config("trento-2013")
+    with pytest.raises(ConfigError) as err:
+        monitor(cfg, DEMO_KEY)
+    assert "\n" not in str(err.value) and "lists none" in str(err.value)

@@ -18,7 +18,7 @@ from analysis.errors import KeyMissingError
 from analysis.privacy import (
     KEY_ENV,
     phone_key,
-    registry_personal_values,
+    cohort_personal_values,
     scan_for_personal_data,
 )
 
@@ -125,7 +125,7 @@ def test_the_gate_reads_a_legacy_registry_with_its_mapping(tmp_path):
 
     root = _legacy_project(tmp_path)
     cfg = load_config("old-2019", root)
-    values = registry_personal_values(cfg)
+    values = cohort_personal_values(cfg)
     assert values["student_id"][:2] == ["24000001", "24000002"]
     assert "Айгүл Төрөбекова" in values["full_name"]  # "ФИО" read as full_name
     assert "0555 100001" in values["phone_mobile"]  # "Тел." read as phone_mobile
@@ -204,3 +204,35 @@ def test_tracer_run_prints_the_one_line_key_error(tmp_path, monkeypatch, capsys)
     err = capsys.readouterr().err.strip().splitlines()
     assert err[0].startswith("error: no pseudonymisation key:") and "tracer init-key" in err[0]
     assert err[-1] == "1 of 1 cohort(s) failed: real-2026"
+
+
+def test_a_study_without_a_registry_is_scanned_for_its_survey_files_identifiers(tmp_path):
+    """No registry (a legacy survey): the gate still runs, on the ids and contacts the survey files carry."""
+    from analysis.config import load_config
+    from analysis.pipeline import StageFailed, privacy_gate
+
+    root = tmp_path / "project"
+    raw = root / "data" / "raw" / "old-2018"
+    raw.mkdir(parents=True)
+    (root / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
+    (raw / "p1.csv").write_text("Студ. билет,Эл. почта,Статус\n18000001,aibek.old@mail.kg,Employed\n"
+                                "18000002,,Unemployed\n", encoding="utf-8")
+    (raw / "p1.yaml").write_text(yaml.safe_dump({
+        "columns": {"Студ. билет": "student_id", "Эл. почта": "email_new", "Статус": None},
+        "not_asked": ["consent", "job_status", "plan"]}, allow_unicode=True),
+        encoding="utf-8")
+    (root / "cohorts").mkdir()
+    (root / "cohorts" / "old-2018.yaml").write_text(yaml.safe_dump({
+        "cohort": "old-2018", "graduation_year": 2018,
+        "inputs": [{"path": "p1.csv", "instrument": "phase1", "format": "legacy", "mapping": "p1.yaml"}],
+    }), encoding="utf-8")
+    cfg = load_config("old-2018", root)
+    values = cohort_personal_values(cfg)
+    assert values["student_id"] == ["18000001", "18000002"] and values["email_new"] == ["aibek.old@mail.kg"]
+    processed = root / "data" / "processed" / "old-2018"
+    processed.mkdir(parents=True)
+    (processed / "clean.csv").write_text("pid\nG-0134593045a035d1\n", encoding="utf-8")
+    privacy_gate(cfg)
+    (processed / "leak.csv").write_text("note\nwrite to aibek.old@mail.kg\n", encoding="utf-8")
+    with pytest.raises(StageFailed, match="email_new"):
+        privacy_gate(cfg)

@@ -128,10 +128,10 @@ def _cohort_registry_values(cohort: str, root: Path) -> tuple[dict[str, set[str]
     if not cohort_paths(cohort, root).config_file.is_file():
         return None
     from analysis.config import load_config
-    from analysis.privacy import registry_personal_values
+    from analysis.privacy import cohort_personal_values
 
     cfg = load_config(cohort, root)
-    values = registry_personal_values(cfg)
+    values = cohort_personal_values(cfg)
     return {col: set(vals) for col, vals in values.items()}, len(cfg.inputs_for("registry"))
 
 

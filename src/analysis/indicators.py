@@ -283,7 +283,9 @@ def _dates(x: Any, df: pd.DataFrame) -> pd.Series:
         s = pd.Series([x] * len(df), index=df.index, dtype="object")
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.astype("datetime64[ns]")
-    return pd.to_datetime(s.astype("object"), errors="coerce").astype("datetime64[ns]")
+    with warnings.catch_warnings():  # a text that is no date is NaT, without pandas' format-inference warning
+        warnings.simplefilter("ignore", UserWarning)
+        return pd.to_datetime(s.astype("object"), errors="coerce").astype("datetime64[ns]")
 
 
 def _yn(s: pd.Series) -> pd.Series:

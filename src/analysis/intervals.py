@@ -29,7 +29,10 @@ Methods (all two-sided, coverage ``1 - alpha``; proportions on the 0–1 scale):
 Finite-population correction: when ``N`` is given, ``wald``, ``agresti_coull`` and ``qilt``
 multiply the half-width by ``sqrt((N-n)/(N-1))``; ``wilson`` uses the score equation with the
 variance ``p(1-p)/n · (N-n)/(N-1)`` (i.e. an effective sample size ``n(N-1)/(N-n)``). A census
-(``n = N``) gives a zero-width interval. ``clopper_pearson`` and ``jeffreys`` have no FPC form and
+(``n = N``) gives a zero-width interval ``[p, p]``. Because the Agresti–Coull centre is pulled toward 1/2
+while the FPC narrows the half-width, ``agresti_coull`` and ``qilt`` with ``N`` are extended, where
+needed, to contain the observed share ``x/n`` (close to a census the FPC-narrowed interval around the
+adjusted centre could otherwise exclude it: 1 of 5 respondents out of 6 graduates). ``clopper_pearson`` and ``jeffreys`` have no FPC form and
 refuse ``N``.
 
 Reference values (R ``binom::binom.confint``, 4 of 20, 95 %): Wilson 0.0806577–0.4160174,
@@ -174,6 +177,13 @@ def proportion_ci(x, n, method: str = "wilson", alpha: float | None = None, N=No
     if method != "wald":  # exact limits at 0 % and 100 % (avoid 1 - 1e-16 from rounding)
         lo = np.where(x == 0, 0.0, lo)
         hi = np.where(x == n_safe, 1.0, hi)
+    if N is not None and method in ("agresti_coull", "qilt"):
+        # the Agresti–Coull centre is pulled toward 1/2 while the FPC shrinks the half-width, so close to
+        # a census the interval could exclude the observed share: it always contains it, and a census
+        # (n = N, no sampling error) gives [p, p]
+        census = np.broadcast_to(np.asarray(N, dtype=float), n_safe.shape) <= n_safe
+        lo = np.where(census, p, np.minimum(lo, p))
+        hi = np.where(census, p, np.maximum(hi, p))
     lo = np.where(empty, np.nan, np.clip(lo, 0.0, 1.0))
     hi = np.where(empty, np.nan, np.clip(hi, 0.0, 1.0))
     if scalar:
@@ -273,8 +283,10 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
             hik = np.full(pk.shape, np.nan)
             if fin.any():
                 lok[fin], hik[fin] = proportion_ci(pk[fin] * nk[fin], nk[fin], "clopper_pearson", alpha=alpha)
-        lo[ok] = np.clip(lok, 0.0, 1.0)
-        hi[ok] = np.clip(hik, 0.0, 1.0)
+        # a vanishing SE makes n_eff astronomically large and the beta quantiles lose precision: the
+        # interval always contains its own estimate
+        lo[ok] = np.clip(np.minimum(lok, pk), 0.0, 1.0)
+        hi[ok] = np.clip(np.maximum(hik, pk), 0.0, 1.0)
     if scalar:
         return float(lo), float(hi)
     return lo, hi

@@ -196,6 +196,16 @@ def _weighted_by_domain(design: Any, values: pd.Series, groups: pd.Series, stat:
     data = design.data.copy()
     data["_y"] = values.reindex(data.index).to_numpy(float)
     data["_g"] = groups.reindex(data.index).astype("string").to_numpy()
+    if design.n < 2:
+        # one respondent is one sampling unit: a point estimate but no variance (the design-based SE
+        # needs two units; analysis.survey refuses a single PSU, as R does)
+        ok = data["_g"].notna().to_numpy(bool) & np.isfinite(data["_y"].to_numpy(float))
+        d = data[ok]
+        w = pd.Series(design.w[ok], index=d.index)
+        num = (w * d["_y"]).groupby(d["_g"]).sum()
+        est = num if stat == "total" else num / w.groupby(d["_g"]).sum()
+        return pd.DataFrame({"group": est.index.astype(str), "n": d.groupby("_g").size().to_numpy(float),
+                             "estimate": est.to_numpy(float), "se": np.nan})
     d = Design(data, weights=design.weights, strata=design.strata, cluster=design.cluster, fpc=design.fpc,
                calibration=design.calibration, lonely_psu=design.lonely_psu)
     out = by_domain(d, "_y", ["_g"], stat=stat, alpha=alpha)

@@ -32,7 +32,8 @@ variance ``p(1-p)/n · (N-n)/(N-1)`` (i.e. an effective sample size ``n(N-1)/(N-
 (``n = N``) gives a zero-width interval ``[p, p]``. Because the Agresti–Coull centre is pulled toward 1/2
 while the FPC narrows the half-width, ``agresti_coull`` and ``qilt`` with ``N`` are extended, where
 needed, to contain the observed share ``x/n`` (close to a census the FPC-narrowed interval around the
-adjusted centre could otherwise exclude it: 1 of 5 respondents out of 6 graduates). ``clopper_pearson`` and ``jeffreys`` have no FPC form and
+adjusted centre could otherwise exclude it: 1 of 10 respondents out of 11 graduates gives 0.128–0.242
+around p = 0.10, reported as 0.10–0.242). ``clopper_pearson`` and ``jeffreys`` have no FPC form and
 refuse ``N``.
 
 Reference values (R ``binom::binom.confint``, 4 of 20, 95 %): Wilson 0.0806577–0.4160174,

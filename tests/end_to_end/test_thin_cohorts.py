@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 import thin_cohorts as tc
 
 pytestmark = pytest.mark.slow
@@ -54,7 +53,7 @@ def _expected_text(code: str, lang: str) -> str:
 
 def _text(page: str) -> str:
     """The visible text of a report page (tags, styles and scripts removed, entities decoded)."""
-    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", page, flags=re.DOTALL)
     return htmllib.unescape(re.sub(r"<[^>]+>", " ", page))
 
 

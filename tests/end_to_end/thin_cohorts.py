@@ -17,10 +17,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -39,7 +39,7 @@ def _columns(header: list[str], name: str) -> list[int]:
     out = []
     for j, h in enumerate(header):
         h = str(h or "")
-        if h == name or h.endswith("/" + name) or h.endswith("-" + name):
+        if h == name or h.endswith(("/" + name, "-" + name)):
             # not the 0/1 column of a select_multiple option (``q/option``) of another question
             out.append(j)
     return out
@@ -290,7 +290,7 @@ def run_inline(proj: Path, cohort: str, langs: tuple[str, ...] = ("ky", "ru", "e
     for lang in langs:
         parts: list[str] = []
 
-        def show(obj: Any) -> None:
+        def show(obj: Any, parts: list[str] = parts) -> None:
             if hasattr(obj, "_repr_html_") and obj._repr_html_() is not None:
                 parts.append(obj._repr_html_())
             elif type(obj).__name__ == "Image":

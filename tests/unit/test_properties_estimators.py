@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 
 from analysis.disclosure import Rules, attack, margins, primary_suppression, publish
 from analysis.intervals import METHODS, proportion_ci, survey_proportion_ci
-from analysis.results import COLUMNS, Settings, hierarchy, mean_rows, median_rows, share_rows, total_rows
+from analysis.results import (
+    COLUMNS,
+    Settings,
+    hierarchy,
+    mean_rows,
+    median_rows,
+    share_rows,
+    total_rows,
+)
 from analysis.survey import Design, by_domain, rake
 
 FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None,

@@ -214,6 +214,26 @@ def test_a_result_family_that_raises_is_recorded_and_the_stage_goes_on(tmp_path)
     assert out["disclosure"]["cells"].sum() == len(pub)
 
 
+def test_the_model_stage_runs_with_one_phase_two_respondent(tmp_path):
+    """A cohort with a single phase-2 answer: weights, every estimate and the disclosure pass still run; the
+    lone respondent's values are suppressed, not published."""
+    from analysis.estimation import run_models
+
+    g = _grads()
+    one = np.arange(len(g)) == 0
+    g["resp_p2"] = pd.array(one, dtype="boolean")
+    g["labour_status"] = pd.Series(np.where(one, "employed", None), dtype="object")
+    g["employed"] = pd.array(np.where(one, True, None), dtype="boolean")
+    cfg = config_from_dict({"cohort": "hand-2025", "graduation_year": 2025, "project_root": str(tmp_path),
+                            "inputs": [{"path": "r.csv", "instrument": "registry", "format": "registry_csv"}]})
+    run_models(g, cfg, tmp_path / "results")
+    est = pd.read_parquet(tmp_path / "results" / "estimates.parquet").set_index(["indicator", "domain", "group"])
+    emp = est.loc[("employment_rate", "all", "all")]
+    assert (emp["n"], emp["estimate"], emp["basis"]) == (1.0, 1.0, "weighted") and np.isnan(emp["se"])
+    pub = pd.read_parquet(tmp_path / "results" / "published.parquet").set_index(["indicator", "domain", "group"])
+    assert pub.loc[("employment_rate", "all", "all"), "status"] == "suppressed"
+
+
 # ----------------------------------------------------------------------------- the report's one-line reasons
 def _report(tmp_path, rows: list[dict], lang: str = "en", inputs: tuple[str, ...] = ("phase1", "phase2", "employer"),
             weights: dict | None = None):
@@ -257,8 +277,8 @@ def test_sections_of_a_cohort_without_phase_two_say_so_once_each(tmp_path, monke
              "n": 0.0, "note": "no data: no_phase2"}]
     for lang, line in (("en", "Not enough data: this cohort has no phase-2 (follow-up survey) file."),
                        ("ru", "Недостаточно данных: у этого выпуска нет файла 2-го этапа (повторного опроса)."),
-                       ("ky", "Маалымат жетишсиз: бул когортада 2-этаптын (бүтүргөндөн кийинки сурамжылоонун) "
-                              "файлы жок.")):
+                       ("ky", ("Маалымат жетишсиз: бул когортада 2-этаптын (бүтүргөндөн кийинки сурамжылоонун) "
+                               "файлы жок."))):
         rep = _report(tmp_path, rows, lang, inputs=("phase1",))
         for section in (rep.section_employment, rep.section_first_job, rep.section_income, rep.section_match,
                         rep.section_models):

@@ -234,6 +234,8 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
           informative (e.g. 0 of 12 → 0 to 0.242 Wilson); R's ``svyciprop`` returns NaN there.
         - ``se`` = 0 with 0 < ``p`` < 1 (e.g. a census stratum): zero-width interval ``[p, p]``.
         - ``n`` = 0 or ``p`` NaN (empty domain): NaN.
+        - ``se`` NaN with 0 < ``p`` < 1 (no variance estimate, e.g. a single sampling unit): NaN — not the
+          zero-width interval of a known zero SE.
 
     References
     ----------
@@ -259,7 +261,7 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
     p = np.clip(p, 0.0, 1.0)  # a weighted share may exceed 1 by a rounding error
     edge = (p <= 0) | (p >= 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        neff = np.where(edge, n, np.where(se > 0, p * (1 - p) / se**2, np.inf))
+        neff = np.where(edge, n, np.where(se > 0, p * (1 - p) / se**2, np.where(se == 0, np.inf, np.nan)))
     lo = np.full(p.shape, np.nan)
     hi = np.full(p.shape, np.nan)
     degenerate = np.isinf(neff) & (n > 0)  # se = 0 inside (0, 1): no sampling error

@@ -259,6 +259,11 @@ def test_published_tables_never_let_the_attack_recover_a_cell(table, min_n):
 @FAST
 @given(results_tables(), st.integers(1, 20), st.integers(0, 20))
 def test_suppression_is_monotone_in_min_n(table, low, step):
+    """Primary suppression is monotone in ``min_n``, and whatever a smaller ``min_n`` hides by a primary rule
+    a larger one hides too. The whole suppressed set is NOT monotone (hypothesis found a table where
+    ``min_n`` = 2 hides 9 cells and ``min_n`` = 3 only 8, one of them published at 3): secondary suppression
+    picks the smallest published sibling, and more primary cells can make a secondary one unnecessary. Each
+    table is safe by its own attack check; two releases of one table with different rules are not."""
     res, hier = table
     high = low + step
     p_low, _ = primary_suppression(res, Rules(min_n=low, min_pct_base=0))

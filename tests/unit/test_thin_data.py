@@ -66,6 +66,15 @@ def test_korn_graubard_interval_with_a_vanishing_se_contains_its_share():
     assert lo <= 0.25 <= hi and hi - lo < 1e-6
 
 
+def test_a_share_without_a_variance_estimate_has_no_interval_rather_than_a_zero_width_one():
+    from analysis.intervals import survey_proportion_ci
+
+    lo, hi = survey_proportion_ci([0.3, 0.3, 1.0], [np.nan, 0.0, np.nan], [5, 5, 5])
+    assert np.isnan(lo[0]) and np.isnan(hi[0])          # SE unknown: no interval
+    assert (lo[1], hi[1]) == (0.3, 0.3)                  # SE known to be 0 (a census stratum): [p, p]
+    assert hi[2] == 1.0 and lo[2] == pytest.approx(0.5655, abs=1e-4)  # 5 of 5: Wilson on n, as documented
+
+
 # ----------------------------------------------------------------------------- one respondent, raking
 def test_one_respondent_gives_a_point_estimate_without_a_standard_error():
     """survey refuses a design of one PSU (as R); the model stage crashed on a cohort with one phase-2 answer."""

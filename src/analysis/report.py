@@ -292,12 +292,17 @@ class Report:
         """Show one line saying that there is not enough data, and why."""
         _html(f'<p class="tracer-note tracer-nodata">{_esc(self.why_text(why, **fmt))}</p>')
 
+    def lack_rows(self, rows: pd.DataFrame | None, rename: dict[str, str] | None = None) -> None:
+        """"Not enough data" with the reason published rows give (:meth:`rows_why`; a failed computation
+        with its recorded one-line error)."""
+        why = self.rows_why(rows, rename)
+        notes = [] if rows is None or rows.empty else [str(n) for n in rows["note"]]
+        reason = next((n.split(":", 1)[1].strip() for n in notes if n.startswith("failed:")), "")
+        self.lack(why, reason=reason)
+
     def lack_of(self, indicator: str, rename: dict[str, str] | None = None) -> None:
         """"Not enough data" for one indicator, with the reason its published rows give."""
-        rows = self.cells(indicator)
-        why = self.rows_why(rows, rename)
-        reason = next((str(n).split(":", 1)[1].strip() for n in rows["note"] if str(n).startswith("failed:")), "")
-        self.lack(why, reason=reason)
+        self.lack_rows(self.cells(indicator), rename)
 
     def indicator_label(self, ind: str) -> str:
         from analysis.indicators import load_registry
@@ -347,7 +352,7 @@ class Report:
             self.show_table(self.indicator_table(indicator, domain, pooled=pooled), caption_key)
             return
         _html(f"<h4>{_esc(t(caption_key, self.lang))}</h4>")
-        self.lack(self.rows_why(rows if not rows.empty else self.cells(indicator), rename))
+        self.lack_rows(rows if not rows.empty else self.cells(indicator), rename)
 
     def ci_note(self, indicator: str = "employment_rate") -> None:
         """Which estimate and interval the tables show, in words, from the published rows (the first
@@ -450,7 +455,10 @@ class Report:
         why = self.phase_why("p2")
         emp = self.published[self.published["indicator"].isin(["employment_rate", "labour_status"])]
         if why or not any(self.shown(r) for _, r in emp.iterrows()):  # nothing to show: one line, not six
-            self.lack(why or self.rows_why(self.cells("employment_rate")))
+            if why:
+                self.lack(why)
+            else:
+                self.lack_of("employment_rate")
             return
         status = self.cells("labour_status", "faculty")
         status = status[status["status"] == "published"]
@@ -513,8 +521,11 @@ class Report:
         self.para("sec_first_job_intro")
         why = self.phase_why("p2")
         all_rows = self.cells("first_job_cif")
-        if why or all_rows.empty or all_rows["estimate"].isna().all() and (all_rows["status"] == "published").all():
-            self.lack(why or self.rows_why(all_rows if not all_rows.empty else self.cells("job_within_6_months_share")))
+        if why:
+            self.lack(why)
+            return
+        if all_rows.empty or (all_rows["estimate"].isna().all() and (all_rows["status"] == "published").all()):
+            self.lack_rows(all_rows if not all_rows.empty else self.cells("job_within_6_months_share"))
             return
         cif = self.cells("first_job_cif", "faculty")
         cif = cif[(cif["status"] == "published") & cif["estimate"].notna()]
@@ -536,7 +547,7 @@ class Report:
         if self.shown(lr):
             self.note("logrank_note", chi2=fmt_number(lr["estimate"], self.lang, 1), p=self.p_value(lr["p_value"]))
         elif lr is not None and self.empty(lr):
-            self.lack(self.rows_why(self.cells("first_job_logrank")))
+            self.lack_of("first_job_logrank")
         self.show_indicator_table("job_within_6_months_share", "faculty", "domain_faculty")
 
     def section_income(self) -> None:
@@ -587,8 +598,7 @@ class Report:
                 "vertical_match_subjective_rate", "overqualification_rate")
         cells = [self.cell(i) for i in inds]
         if all(c is None or self.empty(c) for c in cells):
-            self.lack(self.rows_why(self.published[self.published["indicator"].isin(inds)
-                                                   & (self.published["domain"] == "all")]))
+            self.lack_rows(self.published[self.published["indicator"].isin(inds) & (self.published["domain"] == "all")])
             return
         rows = []
         for ind, r in zip(inds, cells):
@@ -616,8 +626,10 @@ class Report:
         items = [c for c in gap.index if gap.loc[c, "status"] == "published" and c in acq.index and c in req.index
                  and acq.loc[c, "status"] == "published" and req.loc[c, "status"] == "published"]
         if not items:
-            self.lack(self.rows_why(self.cells("competence_gap"), {"no_answers": "no_competences"})
-                      if not gap.empty else "no_competences")
+            if gap.empty:
+                self.lack("no_competences")
+            else:
+                self.lack_of("competence_gap", {"no_answers": "no_competences"})
             return
         items = sorted(items, key=lambda c: -float(gap.loc[c, "estimate"]))
         labels = [self._question_label("phase2", f"comp_job_{c}").split(" — ")[0] for c in items]
@@ -643,7 +655,10 @@ class Report:
         gaps = fb[[self.empty(r) for _, r in fb.iterrows()]]
         fb = fb.drop(gaps.index)
         if fb.empty:
-            self.lack(self.rows_why(gaps) if not gaps.empty else (self.phase_why("p1") or "no_answers"))
+            if gaps.empty:
+                self.lack(self.phase_why("p1") or "no_answers")
+            else:
+                self.lack_rows(gaps)
             return
         rows = []
         for _, r in fb.iterrows():
@@ -655,7 +670,11 @@ class Report:
         self.show_table(pd.DataFrame(rows))
         for phase in ("p1", "p2"):  # a phase without answers: its items are missing, say why once
             if (gaps["category"] == phase).any():
-                self.lack(self.phase_why(phase) or self.rows_why(gaps[gaps["category"] == phase]))
+                why = self.phase_why(phase)
+                if why:
+                    self.lack(why)
+                else:
+                    self.lack_rows(gaps[gaps["category"] == phase])
 
     def section_employers(self) -> None:
         """Employer demand: vacancies, hard-to-fill vacancies, needs, ratings of graduates."""
@@ -666,7 +685,10 @@ class Report:
             self.lack("no_employer_file")
             return
         if emp.empty or all(self.empty(r) for _, r in emp.iterrows()):
-            self.lack(self.rows_why(emp) if not emp.empty else "no_employers")
+            if emp.empty:
+                self.lack("no_employers")
+            else:
+                self.lack_rows(emp)
             return
         rows = []
         for _, r in emp.iterrows():

@@ -365,3 +365,11 @@ def test_employers_section_tells_a_missing_file_from_rejected_answers(tmp_path, 
         monkeypatch, _report(tmp_path, rows, inputs=("phase1", "phase2")).section_employers)
     assert "Not enough data: no employer answer was accepted" in _shown(
         monkeypatch, _report(tmp_path, rows).section_employers)
+
+
+def test_a_failed_computation_is_one_line_with_its_recorded_error(tmp_path, monkeypatch):
+    rows = [_count("respondents_p1", 30), _count("respondents_p2", 30),
+            {"indicator": "competence_gap", "statistic": "value", "unit": "", "domain": "all", "group": "all",
+             "n": 0.0, "note": "failed: ZeroDivisionError: division by zero"}]
+    text = _shown(monkeypatch, _report(tmp_path, rows).section_competences)
+    assert "Not enough data: the computation failed (technical reason: ZeroDivisionError: division by zero)." in text

@@ -182,11 +182,17 @@ def primary_suppression(results: pd.DataFrame, rules: Rules) -> tuple[np.ndarray
     ``rules.min_n``. Means, medians and ratios: ``n`` ≤ ``rules.max_mean_n_suppressed`` (HESA 7) or below
     ``rules.min_n``. Differences: the smaller base of the two cohorts (stored in ``n``). Model terms: the
     model's ``n`` below ``rules.min_n``. Totals of people are only rounded (HESA), unless
-    ``rules.count_min`` asks for a rule of 10. Rows without a value are left alone (nothing to hide).
+    ``rules.count_min`` asks for a rule of 10. Rows without any value (headline, interval, unweighted or
+    pooled estimate) are left alone: nothing to hide, e.g. a note that a model could not be fitted.
     """
     stat = results["statistic"].astype(str).to_numpy()
     n = pd.to_numeric(results["n"], errors="coerce").to_numpy(float)
-    has_value = pd.to_numeric(results["estimate"], errors="coerce").notna().to_numpy()
+    # a row has something to hide when ANY of its values is there: a weighted median that could not be
+    # computed (one respondent) still carries the unweighted one, which would otherwise be published
+    value_cols = [c for c in VALUE_COLUMNS if c in results.columns and c != "p_value"]
+    has_value = np.zeros(len(results), dtype=bool)
+    for c in value_cols:
+        has_value |= pd.to_numeric(results[c], errors="coerce").notna().to_numpy()
     code = np.full(len(results), "", dtype=object)
     pct = np.isin(stat, PCT_LIKE) | ((stat == "difference") & (results["unit"].astype(str) == "share").to_numpy())
     mean = np.isin(stat, MEAN_LIKE) | ((stat == "difference") & ~pct)

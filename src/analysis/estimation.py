@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,18 @@ def count_rows(graduates: pd.DataFrame) -> pd.DataFrame:
     return out.assign(statistic="total", unit="count", domain="all", group="all", basis="census")
 
 
+def _family(indicator: str, rows: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The rows of one result family; if computing them raises, one row ``failed: <error>`` instead —
+    the model stage records a failure and goes on, the report says the figure could not be computed
+    (the disclosure check, which must stop the run, is not a family)."""
+    try:
+        return rows()
+    except Exception as exc:  # noqa: BLE001 - recorded in the results table, shown in the report
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return pd.DataFrame([{"indicator": indicator, "statistic": "value", "unit": "", "domain": "all",
+                              "group": "all", "n": 0.0, "note": f"failed: {type(exc).__name__}: {first}"}])
+
+
 def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                employers: pd.DataFrame | None = None) -> dict[str, Any]:
     """The whole model stage; writes ``results/`` and returns what the notebook shows."""
@@ -107,16 +120,18 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
     frames = [count_rows(graduates), registry_rows(graduates, designs, st)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        frames += [labour_status_rows(graduates, st, p2), response_mode_rows(graduates, st),
-                   cif_rows(graduates, st, months=float(cfg.survey_months_after) + 3),
-                   competence_rows(graduates, st, p2, COMPETENCES), feedback_rows(graduates, st, designs),
-                   employer_rows(employers, st, COMPETENCES)]
+        frames += [_family("labour_status", lambda: labour_status_rows(graduates, st, p2)),
+                   _family("response_mode_p2", lambda: response_mode_rows(graduates, st)),
+                   _family("first_job_cif", lambda: cif_rows(graduates, st, months=float(cfg.survey_months_after) + 3)),
+                   _family("competence_gap", lambda: competence_rows(graduates, st, p2, COMPETENCES)),
+                   _family("feedback", lambda: feedback_rows(graduates, st, designs)),
+                   _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES))]
         fitted = run_outcome_models(graduates, p2, seed=cfg.seed, alpha=st.alpha, covariates=covariates)
         frames.append(model_rows(fitted, fitted.get("failures", {})))
         frames.append(income_mi_rows(fitted.get("income_mi") or {}, st))
-        comparison = respondent_comparison(graduates) if "resp_p2" in graduates else pd.DataFrame()
-        timing = early_late(graduates) if "resp_p2" in graduates else pd.DataFrame()
-        frames.append(nonresponse_rows(comparison, timing))
+        frames.append(_family("nonresponse", lambda: nonresponse_rows(
+            respondent_comparison(graduates) if "resp_p2" in graduates else pd.DataFrame(),
+            early_late(graduates) if "resp_p2" in graduates else pd.DataFrame())))
     frames.append(context_rows(_income_context(cfg)))
     results = finish(frames, st)
     previous = _previous_rows(cfg)

@@ -46,6 +46,7 @@ __all__ = [
     "abroad",
     "available_full_time",
     "competence_gap",
+    "indicator_universe",
     "indicator_values",
     "degree_effectiveness",
     "derive_graduates",
@@ -286,7 +287,9 @@ def _dates(x: Any, df: pd.DataFrame) -> pd.Series:
         s = pd.Series([x] * len(df), index=df.index, dtype="object")
     if pd.api.types.is_datetime64_any_dtype(s):
         return s.astype("datetime64[ns]")
-    return pd.to_datetime(s.astype("object"), errors="coerce").astype("datetime64[ns]")
+    with warnings.catch_warnings():  # a text that is no date is NaT, without pandas' format-inference warning
+        warnings.simplefilter("ignore", UserWarning)
+        return pd.to_datetime(s.astype("object"), errors="coerce").astype("datetime64[ns]")
 
 
 def _yn(s: pd.Series) -> pd.Series:
@@ -1672,6 +1675,19 @@ def indicator_values(graduates: pd.DataFrame, ind: Indicator | str, item: str | 
     else:
         y = _num(graduates[var]).to_numpy(float)
     return pd.Series(np.where(universe & known, y, np.nan), index=graduates.index, dtype="float64")
+
+
+def indicator_universe(graduates: pd.DataFrame, ind: Indicator | str) -> np.ndarray | None:
+    """Which graduates are in the indicator's universe (its ``universe.where``), whatever their value.
+
+    With :func:`indicator_values` it tells an empty universe (nobody to ask: e.g. no employed respondent)
+    from unanswered questions (people to ask, no answers): the results layer says which, instead of a
+    bare "no data". ``None`` when the table lacks a column of the condition (not measured).
+    """
+    ind = get_indicator(ind) if isinstance(ind, str) else ind
+    if any(c not in graduates.columns for c in (ind.universe_where or {})):
+        return None
+    return _where(graduates, ind.universe_where)
 
 
 # ================================================================== documentation

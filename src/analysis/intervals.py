@@ -29,7 +29,11 @@ Methods (all two-sided, coverage ``1 - alpha``; proportions on the 0–1 scale):
 Finite-population correction: when ``N`` is given, ``wald``, ``agresti_coull`` and ``qilt``
 multiply the half-width by ``sqrt((N-n)/(N-1))``; ``wilson`` uses the score equation with the
 variance ``p(1-p)/n · (N-n)/(N-1)`` (i.e. an effective sample size ``n(N-1)/(N-n)``). A census
-(``n = N``) gives a zero-width interval. ``clopper_pearson`` and ``jeffreys`` have no FPC form and
+(``n = N``) gives a zero-width interval ``[p, p]``. Because the Agresti–Coull centre is pulled toward 1/2
+while the FPC narrows the half-width, ``agresti_coull`` and ``qilt`` with ``N`` are extended, where
+needed, to contain the observed share ``x/n`` (close to a census the FPC-narrowed interval around the
+adjusted centre could otherwise exclude it: 1 of 10 respondents out of 11 graduates gives 0.128–0.242
+around p = 0.10, reported as 0.10–0.242). ``clopper_pearson`` and ``jeffreys`` have no FPC form and
 refuse ``N``.
 
 Reference values (R ``binom::binom.confint``, 4 of 20, 95 %): Wilson 0.0806577–0.4160174,
@@ -174,6 +178,13 @@ def proportion_ci(x, n, method: str = "wilson", alpha: float | None = None, N=No
     if method != "wald":  # exact limits at 0 % and 100 % (avoid 1 - 1e-16 from rounding)
         lo = np.where(x == 0, 0.0, lo)
         hi = np.where(x == n_safe, 1.0, hi)
+    if N is not None and method in ("agresti_coull", "qilt"):
+        # the Agresti–Coull centre is pulled toward 1/2 while the FPC shrinks the half-width, so close to
+        # a census the interval could exclude the observed share: it always contains it, and a census
+        # (n = N, no sampling error) gives [p, p]
+        census = np.broadcast_to(np.asarray(N, dtype=float), n_safe.shape) <= n_safe
+        lo = np.where(census, p, np.minimum(lo, p))
+        hi = np.where(census, p, np.maximum(hi, p))
     lo = np.where(empty, np.nan, np.clip(lo, 0.0, 1.0))
     hi = np.where(empty, np.nan, np.clip(hi, 0.0, 1.0))
     if scalar:
@@ -223,6 +234,8 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
           informative (e.g. 0 of 12 → 0 to 0.242 Wilson); R's ``svyciprop`` returns NaN there.
         - ``se`` = 0 with 0 < ``p`` < 1 (e.g. a census stratum): zero-width interval ``[p, p]``.
         - ``n`` = 0 or ``p`` NaN (empty domain): NaN.
+        - ``se`` NaN with 0 < ``p`` < 1 (no variance estimate, e.g. a single sampling unit): NaN — not the
+          zero-width interval of a known zero SE.
 
     References
     ----------
@@ -248,7 +261,7 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
     p = np.clip(p, 0.0, 1.0)  # a weighted share may exceed 1 by a rounding error
     edge = (p <= 0) | (p >= 1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        neff = np.where(edge, n, np.where(se > 0, p * (1 - p) / se**2, np.inf))
+        neff = np.where(edge, n, np.where(se > 0, p * (1 - p) / se**2, np.where(se == 0, np.inf, np.nan)))
     lo = np.full(p.shape, np.nan)
     hi = np.full(p.shape, np.nan)
     degenerate = np.isinf(neff) & (n > 0)  # se = 0 inside (0, 1): no sampling error
@@ -273,8 +286,10 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
             hik = np.full(pk.shape, np.nan)
             if fin.any():
                 lok[fin], hik[fin] = proportion_ci(pk[fin] * nk[fin], nk[fin], "clopper_pearson", alpha=alpha)
-        lo[ok] = np.clip(lok, 0.0, 1.0)
-        hi[ok] = np.clip(hik, 0.0, 1.0)
+        # a vanishing SE makes n_eff astronomically large and the beta quantiles lose precision: the
+        # interval always contains its own estimate
+        lo[ok] = np.clip(np.minimum(lok, pk), 0.0, 1.0)
+        hi[ok] = np.clip(np.maximum(hik, pk), 0.0, 1.0)
     if scalar:
         return float(lo), float(hi)
     return lo, hi

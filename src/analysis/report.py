@@ -182,6 +182,13 @@ class Report:
         return row is not None and row.get("status") == "published" and _num(row.get("estimate")) == _num(
             row.get("estimate"))
 
+    @staticmethod
+    def empty(row: pd.Series | None) -> bool:
+        """A published row that carries no value because nothing was estimated (a ``no data``, ``not
+        measured`` or ``failed`` note) — unlike a suppressed one, whose value exists but is hidden."""
+        return row is not None and row.get("status") == "published" and all(
+            _num(row.get(c)) != _num(row.get(c)) for c in ("estimate", "unweighted"))
+
     def _json(self, path: Path) -> dict[str, Any]:
         return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
@@ -242,6 +249,61 @@ class Report:
     def note(self, key: str, **fmt: Any) -> None:
         self.para(key, "tracer-note", **fmt)
 
+    # -- why a section has nothing to show (one line, "not enough data: why") ----------
+    def respondents(self, phase: str) -> float | None:
+        """Accepted respondents of ``p1``/``p2`` from the published counts (None when not counted)."""
+        r = self.cell(f"count:respondents_{phase}")
+        return None if r is None else _num(r["estimate"])
+
+    def phase_why(self, phase: str) -> str | None:
+        """Why a phase has nothing to show: ``no_phase2_file`` (the cohort lists no file of the instrument),
+        ``no_phase2`` (no answer was accepted), or None (it has respondents). Same for ``p1``."""
+        name = {"p1": "phase1", "p2": "phase2"}[phase]
+        if not self.cfg.inputs_for(name):
+            return f"no_{name}_file"
+        n = self.respondents(phase)
+        return f"no_{name}" if n is not None and n == 0 else None
+
+    def rows_why(self, rows: pd.DataFrame | None, rename: dict[str, str] | None = None) -> str:
+        """Why published rows show no value: the first ``no data: <why>`` note (renamed for the section by
+        ``rename``, e.g. ``no_answers`` → ``no_incomes``), ``failed`` for a computation that raised, else
+        ``suppressed`` (disclosure control hid every cell)."""
+        from analysis.results import why_of
+
+        notes = [] if rows is None or rows.empty else [str(n) for n in rows["note"]]
+        for n in notes:
+            why = why_of(n)
+            if why:
+                return (rename or {}).get(why, why)
+        return "failed" if any(n.startswith("failed:") for n in notes) else "suppressed"
+
+    def why_text(self, why: str, **fmt: Any) -> str:
+        """"Not enough data: <why>" in the report's language (``why_<why>`` of the message catalogue)."""
+        import math
+
+        from analysis.disclosure import Rules
+        from analysis.results import MIN_DATED_SHARE
+
+        fields = {"min_n": self.cfg.disclosure_min_n, "pct_base": math.ceil(Rules().min_pct_base),
+                  "need": fmt_pct(MIN_DATED_SHARE, self.lang, 0), "reason": "", "n": "", **fmt}
+        return t("nodata", self.lang, why=t(f"why_{why}", self.lang, **fields))
+
+    def lack(self, why: str, **fmt: Any) -> None:
+        """Show one line saying that there is not enough data, and why."""
+        _html(f'<p class="tracer-note tracer-nodata">{_esc(self.why_text(why, **fmt))}</p>')
+
+    def lack_rows(self, rows: pd.DataFrame | None, rename: dict[str, str] | None = None) -> None:
+        """"Not enough data" with the reason published rows give (:meth:`rows_why`; a failed computation
+        with its recorded one-line error)."""
+        why = self.rows_why(rows, rename)
+        notes = [] if rows is None or rows.empty else [str(n) for n in rows["note"]]
+        reason = next((n.split(":", 1)[1].strip() for n in notes if n.startswith("failed:")), "")
+        self.lack(why, reason=reason)
+
+    def lack_of(self, indicator: str, rename: dict[str, str] | None = None) -> None:
+        """"Not enough data" for one indicator, with the reason its published rows give."""
+        self.lack_rows(self.cells(indicator), rename)
+
     def indicator_label(self, ind: str) -> str:
         from analysis.indicators import load_registry
 
@@ -268,17 +330,43 @@ class Report:
             out.append(row)
         return pd.DataFrame(out)
 
-    def show_table(self, df: pd.DataFrame, caption_key: str | None = None, **fmt: Any) -> None:
-        if df.empty:
-            self.note("no_data")
-            return
+    def show_table(self, df: pd.DataFrame, caption_key: str | None = None, why: str | None = None,
+                   **fmt: Any) -> None:
+        """A table under its caption; an empty table is one line saying why (``why``, default: no data)."""
         cap = f"<h4>{_esc(t(caption_key, self.lang, **fmt))}</h4>" if caption_key else ""
+        if df.empty:
+            if why:
+                _html(cap)
+                self.lack(why)
+            else:
+                self.note("no_data")
+            return
         _html(cap + table_html(df))
 
+    def show_indicator_table(self, indicator: str, domain: str, caption_key: str, pooled: bool = False,
+                             rename: dict[str, str] | None = None) -> None:
+        """One indicator by one domain (:meth:`indicator_table`) under its caption — or, when no cell of it
+        can be shown, the caption and one line saying why (nothing estimated, or every group too small)."""
+        rows = self.cells(indicator, domain)
+        if any(self.shown(r) for _, r in rows.iterrows()):
+            self.show_table(self.indicator_table(indicator, domain, pooled=pooled), caption_key)
+            return
+        _html(f"<h4>{_esc(t(caption_key, self.lang))}</h4>")
+        self.lack_rows(rows if not rows.empty else self.cells(indicator), rename)
+
     def ci_note(self, indicator: str = "employment_rate") -> None:
-        """Which estimate and interval the tables show, in words, from the published rows."""
+        """Which estimate and interval the tables show, in words, from the published rows (the first
+        registry indicator with a published interval when ``indicator`` has none; nothing when none has)."""
         r = self.cell(indicator)
-        method = self.method_name(str(r["ci_method"])) if r is not None else ""
+        if not (self.shown(r) and str(r["ci_method"])):
+            from analysis.indicators import load_registry
+
+            shown = [c for c in (self.cell(i.id) for i in load_registry())
+                     if self.shown(c) and c["basis"] != "census" and str(c["ci_method"])]
+            r = next((c for c in shown if c["statistic"] == "share"), shown[0] if shown else None)
+            if r is None:
+                return
+        method = self.method_name(str(r["ci_method"]))
         unweighted = self.method_name(str(self.cfg.ci_method))
         key = "ci_note_weighted" if r is not None and r["basis"] == "weighted" else "ci_note_unweighted"
         self.note(key, conf=self.conf, method=method, unweighted=unweighted)
@@ -323,6 +411,9 @@ class Report:
             r = self.cell(ind)
             if r is None:
                 continue
+            if self.empty(r):  # nothing was estimated: say so instead of ".." with n = 0
+                cards.append(("–", t(key, self.lang), t("nodata_short", self.lang)))
+                continue
             sub = t("kpi_n_note", self.lang, n=self.count(r["n"]))
             if self.shown(r) and _num(r["ci_low"]) == _num(r["ci_low"]):
                 sub += f" · {self.conf}%: {self.interval(r)}"
@@ -346,6 +437,8 @@ class Report:
                 continue
             if str(r["note"]) == "not measured":
                 est = t("not_measured", self.lang)
+            elif self.empty(r):
+                est = t("nodata_short", self.lang)
             else:
                 est = self.value(r)
             rows.append({t("col_indicator", self.lang): ind.label[self.lang], t("col_n", self.lang): self.count(r["n"]),
@@ -361,6 +454,14 @@ class Report:
 
         self.heading("sec_employment")
         self.para("sec_employment_intro")
+        why = self.phase_why("p2")
+        emp = self.published[self.published["indicator"].isin(["employment_rate", "labour_status"])]
+        if why or not any(self.shown(r) for _, r in emp.iterrows()):  # nothing to show: one line, not six
+            if why:
+                self.lack(why)
+            else:
+                self.lack_of("employment_rate")
+            return
         status = self.cells("labour_status", "faculty")
         status = status[status["status"] == "published"]
         if not status.empty:
@@ -373,15 +474,29 @@ class Report:
             _figure(stacked_shares(wide, t("chart_status", self.lang)))
         self.bar_chart("employment_rate", "faculty", "chart_employment_rate")
         for domain in ("faculty", "sex", "level", "funding"):
-            self.show_table(self.indicator_table("employment_rate", domain), f"domain_{domain}")
-        self.show_table(self.indicator_table("employment_rate", "programme", pooled=True), "domain_programme")
+            self.show_indicator_table("employment_rate", domain, f"domain_{domain}")
+        self.show_indicator_table("employment_rate", "programme", "domain_programme", pooled=True)
         self.ci_note()
-        self.note("weighted_note")
+        self.weighting_note()
         self.trend_table()
         share = self.published[(self.published["basis"] == "weighted") & (self.published["statistic"] == "share")
-                               & (self.published["status"] == "published")]
-        k = int(share["weighting_changes"].sum())
-        self.note("weighting_changes" if k else "weighting_no_change", k=k)
+                               & (self.published["status"] == "published") & self.published["estimate"].notna()]
+        if not share.empty:  # no weighted share published: there is nothing weighting could have changed
+            k = int(share["weighting_changes"].sum())
+            self.note("weighting_changes" if k else "weighting_no_change", k=k)
+
+    def weighting_note(self) -> None:
+        """How the phase-2 weights were made: raked to the requested registry margins, to fewer of them, or
+        not at all (equal weights), from ``results/weights.json`` (:func:`analysis.weighting.weight_respondents`)."""
+        diag = self._json(self.paths.results / "weights.json").get("p2", {})
+        used, asked = diag.get("margins_used"), diag.get("margins_requested")
+        if used is None or used == asked:
+            self.note("weighted_note")
+        elif not used:
+            self.note("weighted_note_equal")
+        else:
+            self.note("weighted_note_fallback",
+                      margins="; ".join(" × ".join(self.var_label(c) for c in m) for m in used))
 
     def trend_table(self) -> None:
         """This cohort against the previous one (when ``previous_cohort`` is set and has been run)."""
@@ -406,27 +521,46 @@ class Report:
 
         self.heading("sec_first_job")
         self.para("sec_first_job_intro")
+        why = self.phase_why("p2")
+        all_rows = self.cells("first_job_cif")
+        if why:
+            self.lack(why)
+            return
+        if all_rows.empty or (all_rows["estimate"].isna().all() and (all_rows["status"] == "published").all()):
+            self.lack_rows(all_rows if not all_rows.empty else self.cells("job_within_6_months_share"))
+            return
         cif = self.cells("first_job_cif", "faculty")
-        cif = cif[cif["status"] == "published"]
+        cif = cif[(cif["status"] == "published") & cif["estimate"].notna()]
+        domain = "faculty"
+        if cif.empty:  # no faculty large enough: the curve of the whole cohort, when it may be shown
+            cif = self.cells("first_job_cif", "all")
+            cif = cif[(cif["status"] == "published") & cif["estimate"].notna()]
+            domain = "all"
         if cif.empty:
-            self.note("no_data_first_job")
+            self.lack("suppressed")
             return
         curves = {}
         for g, d in cif.groupby("group", sort=True):
-            label = f"{self.labels.value('faculty', g)} (n={self.count(d['n'].iloc[0])})"
+            label = f"{self.labels.value(domain, g)} (n={self.count(d['n'].iloc[0])})"
             curves[label] = pd.DataFrame({"time": d["time"], "value": d["estimate"]})
         _figure(step_curves(curves, t("chart_first_job", self.lang), t("axis_months", self.lang),
                             t("axis_found_job", self.lang), xmax=12))
         lr = self.cell("first_job_logrank", "faculty")
         if self.shown(lr):
             self.note("logrank_note", chi2=fmt_number(lr["estimate"], self.lang, 1), p=self.p_value(lr["p_value"]))
-        self.show_table(self.indicator_table("job_within_6_months_share", "faculty"), "domain_faculty")
+        elif lr is not None and self.empty(lr):
+            self.lack_of("first_job_logrank")
+        self.show_indicator_table("job_within_6_months_share", "faculty", "domain_faculty")
 
     def section_income(self) -> None:
         """Median income by faculty and level, relative to the oblast average wage and minimum wage."""
         from analysis.charts import bars_with_ci
 
         self.heading("sec_income")
+        why = self.phase_why("p2")
+        if why:
+            self.lack(why)
+            return
         wage, mw = self.cell("context:oblast_average_wage"), self.cell("context:minimum_wage")
         if self.shown(wage) and self.shown(mw):
             period = str(wage["note"]).replace("period=", "")
@@ -435,8 +569,13 @@ class Report:
                       period=year.group(0) if year else period, minwage=fmt_number(mw["estimate"], self.lang),
                       source=t("source_nsc", self.lang))
             self.note("income_gross_net_note")
-        self.show_table(self.indicator_table("median_monthly_income", "faculty"), "domain_faculty")
-        self.show_table(self.indicator_table("median_monthly_income", "level"), "domain_level")
+        incomes = {"no_answers": "no_incomes"}
+        inc = self.published[self.published["indicator"].isin(["median_monthly_income", "income_relative_to_oblast_wage"])]
+        if not any(self.shown(r) for _, r in inc.iterrows()):  # nothing to show: one line, not two empty tables
+            self.lack_of("median_monthly_income", incomes)
+            return
+        self.show_indicator_table("median_monthly_income", "faculty", "domain_faculty", rename=incomes)
+        self.show_indicator_table("median_monthly_income", "level", "domain_level", rename=incomes)
         rows = self.cells("income_relative_to_oblast_wage", "faculty")
         rows = rows[[self.shown(r) for _, r in rows.iterrows()]]
         if not rows.empty:
@@ -453,17 +592,25 @@ class Report:
         """Vertical and horizontal match, subjective and normative, side by side."""
         self.heading("sec_match")
         self.para("sec_match_intro")
+        why = self.phase_why("p2")
+        if why:
+            self.lack(why)
+            return
+        inds = ("horizontal_match_subjective_rate", "horizontal_match_normative_rate",
+                "vertical_match_subjective_rate", "overqualification_rate")
+        cells = [self.cell(i) for i in inds]
+        if all(c is None or self.empty(c) for c in cells):
+            self.lack_rows(self.published[self.published["indicator"].isin(inds) & (self.published["domain"] == "all")])
+            return
         rows = []
-        for ind in ("horizontal_match_subjective_rate", "horizontal_match_normative_rate",
-                    "vertical_match_subjective_rate", "overqualification_rate"):
-            r = self.cell(ind)
+        for ind, r in zip(inds, cells):
             if r is None:
                 continue
             rows.append({t("col_indicator", self.lang): self.indicator_label(ind), t("col_n", self.lang): self.count(r["n"]),
                          t("col_estimate", self.lang): self.value(r),
                          t("col_ci_level", self.lang, conf=self.conf): self.interval(r)})
         self.show_table(pd.DataFrame(rows))
-        self.show_table(self.indicator_table("horizontal_match_subjective_rate", "faculty"), "domain_faculty")
+        self.show_indicator_table("horizontal_match_subjective_rate", "faculty", "domain_faculty")
 
     def section_competences(self) -> None:
         """Competences at graduation vs required in the job (weighted means on 1–5)."""
@@ -471,13 +618,20 @@ class Report:
 
         self.heading("sec_competences")
         self.para("sec_competences_intro")
+        why = self.phase_why("p1") or self.phase_why("p2")
+        if why:
+            self.lack(why)
+            return
         acq = self.cells("competence_acquired", "all").set_index("category")
         req = self.cells("competence_required", "all").set_index("category")
         gap = self.cells("competence_gap", "all").set_index("category")
         items = [c for c in gap.index if gap.loc[c, "status"] == "published" and c in acq.index and c in req.index
                  and acq.loc[c, "status"] == "published" and req.loc[c, "status"] == "published"]
         if not items:
-            self.note("no_data")
+            if gap.empty:
+                self.lack("no_competences")
+            else:
+                self.lack_of("competence_gap", {"no_answers": "no_competences"})
             return
         items = sorted(items, key=lambda c: -float(gap.loc[c, "estimate"]))
         labels = [self._question_label("phase2", f"comp_job_{c}").split(" — ")[0] for c in items]
@@ -500,8 +654,13 @@ class Report:
         """Programme evaluation, job satisfaction and usefulness (weighted means 1–5)."""
         self.heading("sec_feedback")
         fb = self.published[self.published["indicator"].str.startswith("feedback:") & (self.published["domain"] == "all")]
+        gaps = fb[[self.empty(r) for _, r in fb.iterrows()]]
+        fb = fb.drop(gaps.index)
         if fb.empty:
-            self.note("no_data")
+            if gaps.empty:
+                self.lack(self.phase_why("p1") or "no_answers")
+            else:
+                self.lack_rows(gaps)
             return
         rows = []
         for _, r in fb.iterrows():
@@ -511,14 +670,27 @@ class Report:
                          t("col_n", self.lang): self.count(r["n"]), t("col_value", self.lang): self.value(r),
                          t("col_ci_level", self.lang, conf=self.conf): self.interval(r)})
         self.show_table(pd.DataFrame(rows))
+        for phase in ("p1", "p2"):  # a phase without answers: its items are missing, say why once
+            if (gaps["category"] == phase).any():
+                why = self.phase_why(phase)
+                if why:
+                    self.lack(why)
+                else:
+                    self.lack_rows(gaps[gaps["category"] == phase])
 
     def section_employers(self) -> None:
         """Employer demand: vacancies, hard-to-fill vacancies, needs, ratings of graduates."""
         self.heading("sec_employers")
         self.para("sec_employers_intro")
         emp = self.published[self.published["indicator"].str.startswith("employers:")]
-        if emp.empty:
-            self.note("no_data_employers")
+        if not self.cfg.inputs_for("employer"):
+            self.lack("no_employer_file")
+            return
+        if emp.empty or all(self.empty(r) for _, r in emp.iterrows()):
+            if emp.empty:
+                self.lack("no_employers")
+            else:
+                self.lack_rows(emp)
             return
         rows = []
         for _, r in emp.iterrows():
@@ -536,12 +708,14 @@ class Report:
 
         self.heading("sec_models")
         self.para("sec_models_intro")
+        why = self.phase_why("p2")
+        if why:
+            self.lack(why)
+            return
         m = self.cells("model:employment_logit")
         m = m[m["status"] == "published"]
         if m.empty or m["estimate"].isna().all():
-            failed = self.cells("model:employment_logit")
-            reason = str(failed["note"].iloc[0]) if not failed.empty else ""
-            self.note("model_not_fitted", reason=reason.replace("failed: ", ""))
+            self.model_lack(self.cells("model:employment_logit"))
             return
         plot = pd.DataFrame({"term": [self.term_label(c) for c in m["category"]], "estimate": m["estimate"],
                              "ci_low": m["ci_low"], "ci_high": m["ci_high"]})
@@ -569,6 +743,23 @@ class Report:
                      t("col_estimate", self.lang): self.value(r),
                      t("col_ci_level", self.lang, conf=self.conf): self.interval(r)} for _, r in inc.iterrows()]
             self.show_table(pd.DataFrame(rows), "model_income_heading")
+
+    def model_lack(self, rows: pd.DataFrame) -> None:
+        """Why a model shows no coefficient, in one line: too small to publish, or the recorded failure
+        (:func:`analysis.result_families.model_why`), counts rounded as every published count."""
+        from analysis.disclosure import hesa_round
+        from analysis.result_families import model_why
+
+        if rows.empty or (rows["status"] == "suppressed").all():
+            self.lack("suppressed")
+            return
+        code, fields = model_why(rows["note"].iloc[0])
+        if code == "other":
+            self.lack("failed", reason=fields.get("reason", ""))
+            return
+        if "n" in fields:
+            fields["n"] = self.count(hesa_round(int(fields["n"])))
+        self.lack(f"model_{code}", **fields)
 
     def var_label(self, var: str) -> str:
         """A short label of a variable (question text without its sub-title) from :mod:`analysis.labels`."""
@@ -604,7 +795,7 @@ class Report:
         self.show_table(q["rules"], "col_rule")
         self.show_table(q["examples"], "quality_examples")
         self.show_table(self.response_table(), "quality_response")
-        self.show_table(self.mode_table(), "quality_response_mode")
+        self.show_table(self.mode_table(), "quality_response_mode", why=self.phase_why("p2") or "no_phase2")
         self.nonresponse_table()
 
     def response_table(self) -> pd.DataFrame:
@@ -664,6 +855,8 @@ class Report:
             var = ind.split(":", 1)[1]
             name = self.var_label(var) + (f": {value_label(var, cat, self.lang)}" if cat else "")
             d = d.set_index("group")
+            if not {"respondents", "non_respondents"} <= set(d.index):
+                continue  # a comparison needs both groups
             resp, non = d.loc["respondents"], d.loc["non_respondents"]
             rows.append({t("col_indicator", self.lang): name, t("col_respondents", self.lang): self.value(resp),
                          t("col_non_respondents", self.lang): self.value(non),

@@ -25,7 +25,9 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-from analysis.results import STANDARD_DOMAINS, Settings, domain_groups, estimate, share_rows
+from analysis.results import (
+    MIN_DATED_SHARE, STANDARD_DOMAINS, Settings, dated_share, domain_groups, estimate, note_row, share_rows,
+)
 
 DISTRIBUTIONS: dict[str, str | None] = {"labour_status": None, "response_mode_p2": "response_rate_p2"}
 """Result families whose categories add up: to the group's respondents (None) or to another indicator."""
@@ -77,17 +79,26 @@ def cif_rows(graduates: pd.DataFrame, st: Settings, months: float | None = None)
     """Cumulative incidence of a first job by faculty and overall (Aalen–Johansen; further study is a
     competing risk), evaluated every half month, plus the log-rank test between faculties.
 
-    Needs ``months_to_first_job`` and ``first_job_event`` (1 job, 2 further study, 0 censored); without
-    them, or with no phase-2 respondent, it returns no rows (the report says why).
+    Needs ``months_to_first_job`` and ``first_job_event`` (1 job, 2 further study, 0 censored). Without
+    them there are no rows; with no phase-2 respondent, or when fewer than
+    :data:`~analysis.results.MIN_DATED_SHARE` of those who found a job gave its start month (the undated
+    would be dropped, so the curve would mostly count jobs held before graduation), one row without a value
+    says why (``no data: no_phase2`` / ``no_dates``). The log-rank test of a cohort with one faculty is a
+    row ``no data: one_group``.
     """
     from analysis.survival import cumulative_incidence, logrank
 
     need = {"months_to_first_job", "first_job_event", "resp_p2", "faculty"}
     if not need <= set(graduates.columns):
         return pd.DataFrame()
-    g = graduates[_flag(graduates["resp_p2"])].dropna(subset=["months_to_first_job", "first_job_event"])
+    resp = graduates[_flag(graduates["resp_p2"])]
+    if resp.empty:
+        return note_row("first_job_cif", "cif", "share", "no_phase2")
+    if dated_share(resp) < MIN_DATED_SHARE:
+        return note_row("first_job_cif", "cif", "share", "no_dates")
+    g = resp.dropna(subset=["months_to_first_job", "first_job_event"])
     if g.empty:
-        return pd.DataFrame()
+        return note_row("first_job_cif", "cif", "share", "no_answers")
     t = g["months_to_first_job"].astype(float).to_numpy()
     ev = g["first_job_event"].astype(int).to_numpy()
     horizon = months if months is not None else float(np.nanmax(t))
@@ -117,9 +128,8 @@ def cif_rows(graduates: pd.DataFrame, st: Settings, months: float | None = None)
                                      "basis": "unweighted", "ci_method": "logrank",
                                      "note": f"df={int(lr.get('df', len(set(faculties)) - 1))}"}]))
     else:
-        frames.append(pd.DataFrame([{"indicator": "first_job_logrank", "statistic": "test", "unit": "chi2",
-                                     "domain": "faculty", "group": "all", "n": float(len(g)),
-                                     "note": "one faculty: no comparison"}]))
+        frames.append(note_row("first_job_logrank", "test", "chi2", "one_group", domain="faculty",
+                               n=float(len(g))))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -130,6 +140,32 @@ MODEL_SCALES = {
     "first_job_cox": ("hazard_ratio", "hazard_ratio", "hr_low", "hr_high"),
     "income_ols": ("percent_effect", "pct_effect", "pct_low", "pct_high"),
 }
+
+
+MODEL_WHY: tuple[tuple[str, str], ...] = (
+    ("no_phase2", r"no survey design|no phase-2|no resp_p2"),
+    ("too_few", r"too few complete cases.*\(n=(?P<n>\d+); needs at least (?P<need>\d+)"),
+    ("no_cases", r"no complete cases"),
+    ("no_variation", r"hardly varies|only \d+ events|single answer"),
+    ("unstable", r"did not converge|separation|not finite"),
+    ("not_measured", r"missing from the graduates table|column \S+ missing|has no \S+ column"),
+)
+"""Why a model could not be fitted, from the one-line reason :mod:`analysis.outcome_models` records
+(first match wins); the report says each in ky/ru/en (``why_model_<code>``)."""
+
+
+def model_why(note: Any) -> tuple[str, dict[str, str]]:
+    """The reason code of a model row's ``failed: <reason>`` note and its named values (e.g. ``n`` and
+    ``need`` of "too few complete cases"); ``("other", {"reason": …})`` for any other reason."""
+    import re
+
+    reason = str(note or "")
+    reason = reason[len("failed:"):].strip() if reason.startswith("failed:") else reason
+    for code, pattern in MODEL_WHY:
+        m = re.search(pattern, reason)
+        if m:
+            return code, {k: v for k, v in m.groupdict().items() if v is not None}
+    return "other", {"reason": reason}
 
 
 def model_rows(tables: Mapping[str, pd.DataFrame], failures: Mapping[str, Any]) -> pd.DataFrame:
@@ -170,17 +206,31 @@ def competence_rows(graduates: pd.DataFrame, st: Settings, design: Any, items: t
     """Per competence item, among graduates who rated both: mean level at graduation (phase 1), mean level
     the job requires (phase 2) and the mean gap (required − acquired), on the 1–5 scale (weighted)."""
     frames = []
+    measured = False
     for c in items:
         a, b = f"comp_grad_{c}", f"comp_job_{c}"
         if a not in graduates or b not in graduates:
             continue
+        measured = True
         av = pd.to_numeric(graduates[a], errors="coerce")
         bv = pd.to_numeric(graduates[b], errors="coerce")
         both = av.notna() & bv.notna()
+        if not both.any():
+            continue
         for ind, v in (("competence_acquired", av), ("competence_required", bv), ("competence_gap", bv - av)):
             frames.append(estimate(v.where(both), graduates, "mean", st, indicator=ind, unit="scale",
                                    design=design, category=c))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    if frames:
+        return pd.concat(frames, ignore_index=True)
+    if not measured:
+        return pd.DataFrame()
+    why = ("no_phase1" if _count(graduates, "resp_p1") == 0 else "no_phase2" if _count(graduates, "resp_p2") == 0
+           else "no_answers")
+    return note_row("competence_gap", "mean", "scale", why)
+
+
+def _count(graduates: pd.DataFrame, flag: str) -> int:
+    return int(_flag(graduates[flag]).sum()) if flag in graduates else 0
 
 
 FEEDBACK_ITEMS = (("p1", "sat_studies"), ("p1", "eval_content"), ("p1", "eval_practical"),
@@ -199,6 +249,9 @@ def feedback_rows(graduates: pd.DataFrame, st: Settings, designs: Mapping[str, A
         if v.notna().any():
             frames.append(estimate(v, graduates, "mean", st, indicator=f"feedback:{item}", unit="scale",
                                    design=designs.get(phase), category=phase))
+        elif _count(graduates, f"resp_{phase}") == 0:  # the phase's items say why they are empty
+            frames.append(note_row(f"feedback:{item}", "mean", "scale", f"no_{'phase1' if phase == 'p1' else 'phase2'}",
+                                   category=phase))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
@@ -208,9 +261,10 @@ EMPLOYER_LINES = (("employers", "count"), ("vacancies_n", "sum"), ("hard_to_fill
 
 def employer_rows(employers: pd.DataFrame | None, st: Settings, items: tuple[str, ...]) -> pd.DataFrame:
     """The employer survey in a few lines (unweighted): employers surveyed, vacancy and need totals,
-    shares answering yes, mean ratings of the university's graduates (1–5)."""
+    shares answering yes, mean ratings of the university's graduates (1–5). Without an accepted answer
+    (no file, or every row quarantined) one row ``no data: no_employers``."""
     if employers is None or employers.empty:
-        return pd.DataFrame()
+        return note_row("employers:count", "total", "count", "no_employers")
     e = employers.assign(all="all")
     rows = []
     n = float(len(e))

@@ -62,6 +62,12 @@ __all__ = [
     "total_rows",
     "difference_rows",
     "registry_rows",
+    "WHY",
+    "dated_share",
+    "missing_why",
+    "no_data_note",
+    "note_row",
+    "why_of",
 ]
 
 COLUMNS: tuple[str, ...] = (
@@ -88,6 +94,88 @@ DOMAINS: dict[str, tuple[str, ...]] = {
 STANDARD_DOMAINS: tuple[str, ...] = ("all", "faculty", "programme", "sex", "level", "funding")
 RESPONSE_DOMAINS: tuple[str, ...] = STANDARD_DOMAINS + ("faculty×sex", "programme×sex")
 SEP = "|"
+
+# ----------------------------------------------------------------------------- why a value is missing
+NOT_MEASURED = "not measured"
+NO_DATA = "no data"
+WHY: dict[str, str] = {
+    "no_phase1": "no phase-1 respondent",
+    "no_phase2": "no phase-2 respondent",
+    "no_employers": "no employer survey answer",
+    "no_universe": "nobody in the indicator's universe (e.g. no employed respondent)",
+    "no_answers": "people in the universe, but none answered what the indicator needs",
+    "no_dates": "too few of those who found a job gave the month it started",
+    "one_group": "one group only: nothing to compare",
+}
+"""Machine reasons of a row without a value, written ``no data: <why>`` in the ``note`` column; the report
+says each in ky/ru/en (``why_<why>`` in the message catalogue)."""
+MIN_DATED_SHARE = 0.8
+"""Time-to-job figures need the start month of the first job for at least this share of the phase-2
+respondents who found one: the undated are dropped from a curve, so without most dates the curve would
+count little more than the jobs held before graduation (time 0)."""
+TIME_TO_JOB_VARIABLES = ("months_to_first_job", "job_within_6m", "job_search_months")
+
+
+def no_data_note(why: str) -> str:
+    """The ``note`` of a row without a value: ``no data: <why>`` (``why`` one of :data:`WHY`)."""
+    if why not in WHY:
+        raise ValueError(f"unknown reason {why!r}; use one of {', '.join(WHY)}")
+    return f"{NO_DATA}: {why}"
+
+
+def why_of(note: Any) -> str | None:
+    """The reason code of a ``no data: <why>`` note (None for any other note)."""
+    text = str(note or "")
+    if not text.startswith(NO_DATA + ":"):
+        return None
+    return text.split(":", 1)[1].strip().split(";")[0].strip() or None
+
+
+def note_row(indicator: str, statistic: str, unit: str, why: str, **extra: Any) -> pd.DataFrame:
+    """One row without a value that says why (``n`` = 0, ``domain``/``group`` = all unless given)."""
+    row = {"indicator": indicator, "statistic": statistic, "unit": unit, "domain": "all", "group": "all",
+           "category": "", "n": 0.0, "note": no_data_note(why)}
+    row.update(extra)
+    return pd.DataFrame([row])
+
+
+def _respondents(graduates: pd.DataFrame, flag: str) -> int:
+    if flag not in graduates.columns:
+        return 0
+    return int(graduates[flag].astype("boolean").fillna(False).sum())
+
+
+def dated_share(graduates: pd.DataFrame) -> float:
+    """Share of the phase-2 respondents who found a first job (``first_job_event`` = 1) whose time to it is
+    known (``months_to_first_job``); NaN when nobody found one."""
+    need = {"first_job_event", "months_to_first_job"}
+    if not need <= set(graduates.columns):
+        return math.nan
+    found = (pd.to_numeric(graduates["first_job_event"], errors="coerce") == 1).fillna(False).to_numpy(bool)
+    if "resp_p2" in graduates.columns:
+        found &= graduates["resp_p2"].astype("boolean").fillna(False).to_numpy(bool)
+    if not found.any():
+        return math.nan
+    return float(pd.to_numeric(graduates["months_to_first_job"], errors="coerce")[found].notna().mean())
+
+
+def missing_why(graduates: pd.DataFrame, ind: Any, values: pd.Series | None = None) -> str | None:
+    """Why an indicator has no value to estimate: ``no_phase1``/``no_phase2`` (nobody answered that phase),
+    ``no_dates`` (time-to-job indicators without enough dates), ``no_universe`` (nobody to ask, e.g. no
+    employed respondent) or ``no_answers`` (nobody answered); None when there is something to estimate."""
+    from analysis.indicators import indicator_universe
+
+    kind = indicator_design(ind)
+    if kind == "p1" and _respondents(graduates, "resp_p1") == 0:
+        return "no_phase1"
+    if kind == "p2" and _respondents(graduates, "resp_p2") == 0:
+        return "no_phase2"
+    if ind.variable in TIME_TO_JOB_VARIABLES and dated_share(graduates) < MIN_DATED_SHARE:
+        return "no_dates"
+    if values is not None and values.notna().any():
+        return None
+    universe = indicator_universe(graduates, ind)
+    return "no_universe" if universe is not None and not universe.any() else "no_answers"
 
 
 @dataclass(frozen=True)
@@ -196,6 +284,16 @@ def _weighted_by_domain(design: Any, values: pd.Series, groups: pd.Series, stat:
     data = design.data.copy()
     data["_y"] = values.reindex(data.index).to_numpy(float)
     data["_g"] = groups.reindex(data.index).astype("string").to_numpy()
+    if design.n < 2:
+        # one respondent is one sampling unit: a point estimate but no variance (the design-based SE
+        # needs two units; analysis.survey refuses a single PSU, as R does)
+        ok = data["_g"].notna().to_numpy(bool) & np.isfinite(data["_y"].to_numpy(float))
+        d = data[ok]
+        w = pd.Series(design.w[ok], index=d.index)
+        num = (w * d["_y"]).groupby(d["_g"]).sum()
+        est = num if stat == "total" else num / w.groupby(d["_g"]).sum()
+        return pd.DataFrame({"group": est.index.astype(str), "n": d.groupby("_g").size().to_numpy(float),
+                             "estimate": est.to_numpy(float), "se": np.nan})
     d = Design(data, weights=design.weights, strata=design.strata, cluster=design.cluster, fpc=design.fpc,
                calibration=design.calibration, lonely_psu=design.lonely_psu)
     out = by_domain(d, "_y", ["_g"], stat=stat, alpha=alpha)
@@ -435,44 +533,65 @@ def registry_rows(graduates: pd.DataFrame, designs: Mapping[str, Any], st: Setti
 
     ``designs`` maps ``"p1"``/``"p2"`` to the calibrated design of that phase's respondents (missing or
     None: unweighted). Indicators whose variables the graduates table lacks (e.g. a question a legacy
-    survey never asked) give a row-less ``not measured`` note instead of failing.
+    survey never asked) give a row-less ``not measured`` note instead of failing; indicators with nothing
+    to estimate give a row-less ``no data: <why>`` note (:func:`missing_why`, :data:`WHY`), and an
+    indicator whose estimation raises gives a ``failed: <error>`` note — the run goes on and the report
+    says why the figure is missing.
     """
     from analysis.indicators import indicator_values, load_registry
-    from analysis.intervals import shrink_proportions
 
     frames = []
     for ind in (indicators if indicators is not None else load_registry()):
         if "{item}" in ind.variable:
             continue  # per-item indicators (competences) have their own rows
         values = indicator_values(graduates, ind)
-        if values is None or values.notna().sum() == 0:
+        if values is None:
+            frames.append(pd.DataFrame([{"indicator": ind.id, "statistic": ind.statistic, "unit": ind.unit,
+                                         "domain": "all", "group": "all", "n": 0.0, "note": NOT_MEASURED}]))
+            continue
+        why = missing_why(graduates, ind, values)
+        if why is not None:
+            frames.append(note_row(ind.id, ind.statistic, ind.unit, why))
+            continue
+        try:
+            frames += _indicator_rows(graduates, ind, values, designs, st)
+        except Exception as exc:  # noqa: BLE001 - one indicator must not stop the run: recorded, shown
+            first = (str(exc).strip().splitlines() or [""])[0]
             frames.append(pd.DataFrame([{"indicator": ind.id, "statistic": ind.statistic, "unit": ind.unit,
                                          "domain": "all", "group": "all", "n": 0.0,
-                                         "note": "not measured" if values is None else "no data"}]))
-            continue
-        kind = indicator_design(ind)
-        design = designs.get(kind) if kind != "census" else None
-        doms = RESPONSE_DOMAINS if kind == "census" else STANDARD_DOMAINS
-        for dom in doms:
-            groups = domain_groups(graduates, dom)
-            if ind.statistic == "share":
-                rows = share_rows(values, groups, st, design, census=kind == "census")
-            else:
-                rows = KINDS[ind.statistic](values, groups, st, design)
-            if rows.empty:
-                continue
-            if dom == "programme" and ind.statistic == "share" and kind != "census" and "faculty" in graduates:
-                fac = (graduates[["programme", "faculty"]].dropna().astype("string").drop_duplicates()
-                       .set_index("programme")["faculty"])
-                sh = shrink_proportions(rows["x"].to_numpy(), rows["n"].to_numpy(),
-                                        rows["group"].map(fac).fillna("?").to_numpy(),
-                                        labels=rows["group"].to_numpy(), alpha=st.alpha)
-                rows["pooled"] = sh["estimate"].to_numpy()
-                rows["pooled_ci_low"] = sh["ci_low"].to_numpy()
-                rows["pooled_ci_high"] = sh["ci_high"].to_numpy()
-            rows["indicator"], rows["domain"], rows["unit"] = ind.id, dom, ind.unit
-            frames.append(rows)
+                                         "note": f"failed: {type(exc).__name__}: {first}"}]))
     return finish(frames, st)
+
+
+def _indicator_rows(graduates: pd.DataFrame, ind: Any, values: pd.Series, designs: Mapping[str, Any],
+                    st: Settings) -> list[pd.DataFrame]:
+    """The rows of one registry indicator by every domain (see :func:`registry_rows`)."""
+    from analysis.intervals import shrink_proportions
+
+    frames = []
+    kind = indicator_design(ind)
+    design = designs.get(kind) if kind != "census" else None
+    doms = RESPONSE_DOMAINS if kind == "census" else STANDARD_DOMAINS
+    for dom in doms:
+        groups = domain_groups(graduates, dom)
+        if ind.statistic == "share":
+            rows = share_rows(values, groups, st, design, census=kind == "census")
+        else:
+            rows = KINDS[ind.statistic](values, groups, st, design)
+        if rows.empty:
+            continue
+        if dom == "programme" and ind.statistic == "share" and kind != "census" and "faculty" in graduates:
+            fac = (graduates[["programme", "faculty"]].dropna().astype("string").drop_duplicates()
+                   .set_index("programme")["faculty"])
+            sh = shrink_proportions(rows["x"].to_numpy(), rows["n"].to_numpy(),
+                                    rows["group"].map(fac).fillna("?").to_numpy(),
+                                    labels=rows["group"].to_numpy(), alpha=st.alpha)
+            rows["pooled"] = sh["estimate"].to_numpy()
+            rows["pooled_ci_low"] = sh["ci_low"].to_numpy()
+            rows["pooled_ci_high"] = sh["ci_high"].to_numpy()
+        rows["indicator"], rows["domain"], rows["unit"] = ind.id, dom, ind.unit
+        frames.append(rows)
+    return frames
 
 
 def estimate(values: pd.Series, graduates: pd.DataFrame, statistic: str, st: Settings, *,

@@ -171,8 +171,9 @@ def _cif_one(t: np.ndarray, e: np.ndarray, causes: list[int], z: float) -> pd.Da
         se = np.sqrt(np.clip(v, 0, None))
         out[f"cif_{k}"] = f
         out[f"se_{k}"] = se
-        # interval on the log(-log) scale, bounded in [0, 1] (Choudhury 2002)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # interval on the log(-log) scale, bounded in [0, 1] (Choudhury 2002); a CIF close to 0 with a
+        # large SE overflows exp() to inf, which gives the correct limit 0
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             sl = se / (f * np.abs(np.log(f)))
             lo = f ** np.exp(z * sl)
             hi = f ** np.exp(-z * sl)

@@ -12,6 +12,7 @@ Explained for the expert group in ``docs/methodology.md`` §2.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -32,13 +33,28 @@ def registry_margins(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], ..
 NO_REGISTRY_NOTE = "no registry: estimates unweighted"
 """The diagnostics note (and the results' ``basis = unweighted``) of a study without a graduate registry."""
 
+MARGIN_TOLERANCE = 1e-6
+"""Largest relative error of a raked margin accepted when raking stops before its own tolerance."""
+
+
+def _margin_error(design: Any, pop: dict) -> float:
+    """Largest relative difference between the design's weighted margins and the registry's counts."""
+    w = pd.Series(design.w, index=design.data.index)
+    err = 0.0
+    for key, counts in pop.items():
+        cols = [key] if isinstance(key, str) else list(key)
+        got = w.groupby([design.data[c] for c in cols], observed=True).sum().reindex(counts.index).fillna(0.0)
+        err = max(err, float(np.max(np.abs(got.to_numpy(float) - counts.to_numpy(float)) / counts.to_numpy(float))))
+    return err
+
 
 def weight_respondents(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], ...], trim_ratio: float,
                        flag: str = "resp_p2", fpc: bool = False, has_registry: bool = True) -> tuple[Any, dict]:
     """Rake the respondents of one phase (``flag``) to the registry margins, trim, re-rake.
 
     Falls back to one-way margins, then to the overall total, when a margin cell has graduates but no
-    respondents (raking cannot reach it); the margins actually used are reported. Returns
+    respondents, or when raking does not converge (the respondents' cells cannot meet the margins
+    together); the margins actually used are reported (``margins_not_converged`` lists those given up). Returns
     ``(design, diagnostics)``; ``design`` is None when the phase has no respondent. With ``fpc`` the design
     carries the finite-population correction ``1 − n/N`` (cohort parameter ``finite_population_correction``).
 
@@ -69,25 +85,34 @@ def weight_respondents(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], 
     def base() -> Design:
         return Design(resp, weights="w0", fpc=fpc_col)
 
-    design, used = base(), ()
+    design, used, skipped = base(), (), []
     for mset in tried:
         if not mset:
             break
         try:
             pop = registry_margins(graduates, mset)
-            design = rake(base(), pop, max_iter=2000, new_weights="w_raked")
-            design = trim_weights(design, max_ratio=trim_ratio, new_weights="w_trim")
-            design = rake(Design(design.data, weights="w_trim", fpc=fpc_col), pop, max_iter=2000,
-                          new_weights="weight")
-            used = mset
-            break
+            with warnings.catch_warnings():  # non-convergence is handled below: the next margin set
+                warnings.simplefilter("ignore", RuntimeWarning)
+                raked = rake(base(), pop, max_iter=2000, new_weights="w_raked")
+                raked = trim_weights(raked, max_ratio=trim_ratio, new_weights="w_trim")
+                raked = rake(Design(raked.data, weights="w_trim", fpc=fpc_col), pop, max_iter=2000,
+                             new_weights="weight")
         except InputError:
             continue
+        if not raked.calibration.converged and _margin_error(raked, pop) > MARGIN_TOLERANCE:
+            # the respondents' cells cannot meet these margins together (e.g. a faculty answered only
+            # by women while the registry has men there): weights that miss the registry are no weights
+            if [list(m) for m in mset] not in skipped:
+                skipped.append([list(m) for m in mset])
+            continue
+        design, used = raked, mset
+        break
     if not used:
         data = resp.assign(weight=resp["w0"])
         design = Design(data, weights="weight", fpc=fpc_col)
     diag = weight_diagnostics(design)
     diag.update({"margins_used": [list(m) for m in used], "margins_requested": [list(m) for m in margins],
+                 "margins_not_converged": skipped,
                  "trim_ratio": trim_ratio, "respondents": n, "graduates": N,
                  "fpc": float(1 - n / N) if fpc and N else 1.0})
     return design, diag

@@ -345,7 +345,8 @@ def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None 
        :func:`secondary_suppression`);
     3. the published table: ``status`` (published / suppressed), ``rule`` (the primary rule's code or
        ``secondary``), every value of a suppressed cell emptied, the unweighted numerator ``x`` dropped,
-       counts ``n`` and ``N`` rounded to base 5 (HESA; totals rounded after calculation), shares and
+       counts ``n`` and ``N`` and every published count (``total`` rows in unit ``count``, with their
+       intervals) rounded to base 5 (HESA; totals rounded after calculation), shares and
        intervals kept unrounded (formatting rounds them half up, :func:`format_pct`);
     4. :func:`check_publication` — the attack the run executes; it raises :class:`DisclosureError`.
 
@@ -366,6 +367,10 @@ def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None 
         for col in ("n", "N"):
             v = pd.to_numeric(out[col], errors="coerce")
             out[col] = hesa_round(v.clip(lower=0), rules.round_base).astype("Float64").astype(float)
+        counts = (out["statistic"] == "total") & (out["unit"] == "count")  # published counts: rounded too
+        for col in ("estimate", "ci_low", "ci_high", "unweighted"):
+            v = pd.to_numeric(out.loc[counts, col], errors="coerce")
+            out.loc[counts, col] = hesa_round(v.clip(lower=0), rules.round_base).astype("Float64").astype(float)
     out = out.drop(columns=["x"], errors="ignore")
     out.attrs = {}
     check_publication(out, hierarchy, distributions=distributions, aliases=aliases)

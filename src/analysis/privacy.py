@@ -1072,6 +1072,18 @@ def personal_values(
     return out
 
 
+def _generated_ids(item, raw: Path) -> bool:
+    """True when a legacy file's ids are generated from its row numbers (``row_id: {from: row_number}``)."""
+    if item.format != "legacy" or not item.mapping:
+        return False
+    from analysis.ingest.legacy import load_mapping
+
+    spec, _ = load_mapping(raw / item.mapping, raw)
+    rid = spec.get("row_id") or {}
+    src = rid.get("from") if isinstance(rid, dict) else None
+    return isinstance(src, str) and src.strip() == "row_number"
+
+
 def cohort_personal_values(cfg: CohortConfig) -> dict[str, list[str]]:
     """The personal values of every raw input of a cohort, read exactly as stage 1 reads it.
 
@@ -1081,7 +1093,8 @@ def cohort_personal_values(cfg: CohortConfig) -> dict[str, list[str]]:
     so old headers such as "ФИО" are recognised as ``full_name``. The personal columns are the
     :data:`DIRECT_IDENTIFIERS` plus the questions the instrument flags as direct identifiers
     (XLSForm ``pd`` column: e.g. contact updates typed into phase 1). A study without a registry is
-    therefore scanned for the identifiers its survey files carry.
+    therefore scanned for the identifiers its survey files carry — except ids a legacy mapping generated
+    from row numbers, which identify nobody.
 
     Parameters
     ----------
@@ -1111,6 +1124,9 @@ def cohort_personal_values(cfg: CohortConfig) -> dict[str, list[str]]:
         table = read_input(raw / item.path, item.instrument, item.format, mode=item.mode, encoding=item.encoding,
                            delimiter=item.delimiter, mapping=mapping, base_dir=raw).table
         flagged = set(load_instrument(item.instrument, forms).direct_identifiers)
-        for col, vals in personal_values(table, [*DIRECT_IDENTIFIERS, *sorted(flagged)]).items():
+        columns = [*DIRECT_IDENTIFIERS, *sorted(flagged)]
+        if _generated_ids(item, raw):
+            columns = [c for c in columns if c not in ("student_id", "employer_id")]  # row numbers, nobody's id
+        for col, vals in personal_values(table, columns).items():
             values.setdefault(col, set()).update(vals)
     return {col: sorted(vals) for col, vals in values.items()}

@@ -379,7 +379,7 @@ class Report:
         from analysis.charts import bars_with_ci
 
         rows = self.cells(indicator, domain)
-        rows = rows[[self.shown(r) for _, r in rows.iterrows()]]
+        rows = rows[pd.Series([self.shown(r) for _, r in rows.iterrows()], index=rows.index, dtype=bool)]
         if rows.empty:
             return
         overall = self.cell(indicator)
@@ -577,7 +577,7 @@ class Report:
         self.show_indicator_table("median_monthly_income", "faculty", "domain_faculty", rename=incomes)
         self.show_indicator_table("median_monthly_income", "level", "domain_level", rename=incomes)
         rows = self.cells("income_relative_to_oblast_wage", "faculty")
-        rows = rows[[self.shown(r) for _, r in rows.iterrows()]]
+        rows = rows[pd.Series([self.shown(r) for _, r in rows.iterrows()], index=rows.index, dtype=bool)]
         if not rows.empty:
             labels = [f"{self.labels.value('faculty', g)} (n={self.count(n)})" for g, n in zip(rows["group"], rows["n"])]
             fig = bars_with_ci(labels, rows["estimate"], rows["ci_low"], rows["ci_high"], t("chart_income", self.lang),
@@ -654,14 +654,8 @@ class Report:
         """Programme evaluation, job satisfaction and usefulness (weighted means 1–5)."""
         self.heading("sec_feedback")
         fb = self.published[self.published["indicator"].str.startswith("feedback:") & (self.published["domain"] == "all")]
-        gaps = fb[[self.empty(r) for _, r in fb.iterrows()]]
+        gaps = fb[pd.Series([self.empty(r) for _, r in fb.iterrows()], index=fb.index, dtype=bool)]
         fb = fb.drop(gaps.index)
-        if fb.empty:
-            if gaps.empty:
-                self.lack(self.phase_why("p1") or "no_answers")
-            else:
-                self.lack_rows(gaps)
-            return
         rows = []
         for _, r in fb.iterrows():
             item = r["indicator"].split(":", 1)[1]
@@ -669,14 +663,19 @@ class Report:
             rows.append({t("col_indicator", self.lang): self._question_label(inst, item),
                          t("col_n", self.lang): self.count(r["n"]), t("col_value", self.lang): self.value(r),
                          t("col_ci_level", self.lang, conf=self.conf): self.interval(r)})
-        self.show_table(pd.DataFrame(rows))
-        for phase in ("p1", "p2"):  # a phase without answers: its items are missing, say why once
-            if (gaps["category"] == phase).any():
-                why = self.phase_why(phase)
-                if why:
-                    self.lack(why)
-                else:
-                    self.lack_rows(gaps[gaps["category"] == phase])
+        if rows:
+            self.show_table(pd.DataFrame(rows))
+        for phase in ("p1", "p2"):  # a phase whose items show nothing: say why once
+            if (fb["category"] == phase).any():
+                continue
+            why = self.phase_why(phase)
+            if why:
+                self.lack(why)
+            elif (gaps["category"] == phase).any():
+                self.lack_rows(gaps[gaps["category"] == phase])
+            elif not rows:
+                self.lack("no_answers")
+                rows.append({})  # said once
 
     def section_employers(self) -> None:
         """Employer demand: vacancies, hard-to-fill vacancies, needs, ratings of graduates."""

@@ -256,22 +256,6 @@ def run_notebook_inline(notebook: Path, params: dict[str, Any]) -> dict[str, Any
     return ns
 
 
-def _drop_personal_of_no_rows():
-    """Work-around, for the case where every phase-2 row is quarantined: ``analysis.privacy.drop_personal``
-    (the privacy engineer's module) raises on a table with no rows ("Cannot perform reduction 'any' with
-    string dtype"); an empty table has nothing to redact, so it is dropped without the redaction pass."""
-    from unittest import mock
-
-    from analysis import privacy
-
-    original = privacy.drop_personal
-
-    def drop_personal(df, personal_columns=privacy.DIRECT_IDENTIFIERS, *, redact_free_text=True):
-        return original(df, personal_columns, redact_free_text=redact_free_text and len(df) > 0)
-
-    return mock.patch.object(privacy, "drop_personal", drop_personal)
-
-
 def run_inline(proj: Path, cohort: str, langs: tuple[str, ...] = ("ky", "ru", "en")) -> dict[str, str]:
     """The whole pipeline in this process: notebooks 01–03 once, 04 per language, then the personal-data
     scan. Returns ``{lang: the report's displayed HTML}`` (images as ``<img src="data:image/png…">``)."""
@@ -283,9 +267,8 @@ def run_inline(proj: Path, cohort: str, langs: tuple[str, ...] = ("ky", "ru", "e
 
     cfg = load_config(cohort, proj)
     nbs = proj / "notebooks"
-    with _drop_personal_of_no_rows():
-        for stage in STAGES[:3]:
-            run_notebook_inline(nbs / stage.notebook, notebook_parameters(cfg, nbs / stage.notebook))
+    for stage in STAGES[:3]:
+        run_notebook_inline(nbs / stage.notebook, notebook_parameters(cfg, nbs / stage.notebook))
     out: dict[str, str] = {}
     for lang in langs:
         parts: list[str] = []

@@ -203,3 +203,13 @@ def test_rules_follow_the_cohort_configuration():
         disclosure_min_n = 25
 
     assert Rules.from_config(Cfg()).min_n == 25
+
+
+def test_published_counts_are_rounded_like_their_bases():
+    r = _rows([{"indicator": "employers:count", "statistic": "total", "unit": "count", "domain": "all",
+                "group": "all", "n": 11, "estimate": 11.0, "unweighted": 11.0},
+               {"indicator": "employers:need_3y_n", "statistic": "total", "unit": "count", "domain": "all",
+                "group": "all", "n": 148, "estimate": 1248.0, "ci_low": 1013.0, "ci_high": 1483.0}])
+    out = publish(r, pd.DataFrame(columns=["domain", "group", "parent_domain", "parent_group"]))
+    assert out["estimate"].tolist() == [10.0, 1250.0] and out["n"].tolist() == [10.0, 150.0]
+    assert (out.loc[1, "ci_low"], out.loc[1, "ci_high"]) == (1015.0, 1485.0)

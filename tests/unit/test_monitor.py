@@ -6,6 +6,7 @@ import shutil
 
 import pandas as pd
 import pytest
+from pathlib import Path
 import yaml
 
 from analysis.config import load_config
@@ -128,7 +129,7 @@ def test_monitor_without_a_registry_says_so_in_one_line(capsys):
     from analysis.config import load_config
     from analysis.errors import ConfigError
 
-    cfg = load_config("trento-2013")
+    cfg = load_config("trento-2013", Path(__file__).resolve().parents[2])
     with pytest.raises(ConfigError) as err:
         monitor(cfg, DEMO_KEY)
     assert "\n" not in str(err.value) and "lists none" in str(err.value)

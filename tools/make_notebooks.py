@@ -53,7 +53,7 @@ def notebook(cells: list) -> nbformat.NotebookNode:
     return nb
 
 
-SETUP = "from analysis import stages\ncfg = stages.config_for(**{k: v for k, v in globals().items() if k in stages.PARAMETER_KEYS})"
+SETUP = "from analysis.pipeline import stages\ncfg = stages.config_for(**{k: v for k, v in globals().items() if k in stages.PARAMETER_KEYS})"
 
 NOTEBOOKS = {
     "01_ingest_validate.ipynb": [
@@ -118,11 +118,11 @@ the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/
         code("modelled.disclosure"),
     ],
     "04_report.ipynb": [
-        md("Report notebook: every visible word comes from `analysis.report` in the chosen language. "
+        md("Report notebook: every visible word comes from `analysis.publish.report` in the chosen language. "
            "Markdown cells tagged `remove_cell` (like this one) are notes for researchers and are not rendered.",
            "remove_cell"),
         params_cell(["cohort", "confidence"], {"project_root": "", "lang": "ky"}),
-        code(SETUP + "\nfrom analysis import report\nrep = report.Report.load(cfg, lang)"),
+        code(SETUP + "\nfrom analysis.publish import report\nrep = report.Report.load(cfg, lang)"),
         code("rep.title()"),
         code("rep.summary()"),
         code("rep.section_employment()"),

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis.errors import ConfigError, InputError
-from analysis.labels import _user_stacklevel
+from analysis.publish.labels import _user_stacklevel
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -53,12 +53,12 @@ class Cohort:
     ----------
     name, lang, labelled
         The cohort, the language of the labels (``ky``, ``ru``, ``en``), and whether code columns
-        hold labels (pandas Categoricals, see :func:`analysis.labels.label_values`) or raw codes.
+        hold labels (pandas Categoricals, see :func:`analysis.publish.labels.label_values`) or raw codes.
     folder
         ``data/processed/COHORT``.
     graduates
         One row per graduate of the registry (respondents and non-respondents) with every derived
-        variable (``analysis.indicators.derive_graduates``).
+        variable (``analysis.derive.indicators.derive_graduates``).
     employers
         The employer survey, one row per employer.
     quarantine, outcomes
@@ -186,7 +186,7 @@ def _known_cohorts(root: Path) -> list[str]:
 
 
 def _cohort_folder(cohort: str, project_root: str | Path | None) -> tuple[Path, Path]:
-    from analysis.paths import cohort_paths
+    from analysis.core.paths import cohort_paths
 
     if not isinstance(cohort, str) or not _COHORT_RE.match(cohort) or ".." in cohort:
         raise ConfigError(f"'{cohort}' is not a cohort name (letters, digits, '-', '_', '.', e.g. demo-2025)")
@@ -199,9 +199,9 @@ def _cohort_folder(cohort: str, project_root: str | Path | None) -> tuple[Path, 
 
 
 def _estimates_labels(est: pd.DataFrame, lang: str) -> pd.DataFrame:
-    from analysis.i18n import catalogue
-    from analysis.indicators import load_registry
-    from analysis.labels import value_label
+    from analysis.core.i18n import catalogue
+    from analysis.derive.indicators import load_registry
+    from analysis.publish.labels import value_label
 
     if est.empty:
         return est
@@ -224,9 +224,9 @@ def _estimates_labels(est: pd.DataFrame, lang: str) -> pd.DataFrame:
 def _dictionary(tables: dict[str, pd.DataFrame], lang: str, labelled_from: dict[str, pd.DataFrame]) -> pd.DataFrame:
     import pandas as pd
 
-    from analysis.dictionary import data_dictionary
-    from analysis.indicators import load_registry
-    from analysis.labels import column_labels, variable_source
+    from analysis.derive.dictionary import data_dictionary
+    from analysis.derive.indicators import load_registry
+    from analysis.publish.labels import column_labels, variable_source
 
     uses: dict[str, list[str]] = {}
     for ind in load_registry():
@@ -261,7 +261,7 @@ def load_cohort(cohort: str = "demo-2025", lang: str = "ky", labelled: bool = Tr
         Language of value and column labels: ``ky`` (default), ``ru`` or ``en``.
     labelled
         True: code columns become labelled Categoricals (ordered where the codes are), see
-        :func:`analysis.labels.label_values`. False: the tables exactly as the pipeline wrote them.
+        :func:`analysis.publish.labels.label_values`. False: the tables exactly as the pipeline wrote them.
     project_root
         Project folder (default ``$TRACER_PROJECT_ROOT`` or the folder with ``pyproject.toml``).
 
@@ -278,7 +278,7 @@ def load_cohort(cohort: str = "demo-2025", lang: str = "ky", labelled: bool = Tr
     InputError
         The cohort has not been run (no stage output at all), or an output file is damaged.
     """
-    from analysis.labels import LANGS, column_labels, label_values
+    from analysis.publish.labels import LANGS, column_labels, label_values
 
     if lang not in LANGS:
         raise ConfigError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")

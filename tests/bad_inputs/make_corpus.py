@@ -133,7 +133,7 @@ def phase2_row(sid: str, employed: bool = True, **changes: str) -> dict[str, str
 
 
 def _inst(name: str) -> Any:
-    from analysis.instruments import load_instrument
+    from analysis.instruments.xlsform import load_instrument
 
     return load_instrument(name)
 
@@ -235,7 +235,7 @@ def entry_xlsx(path: Path, instrument: str, rows: list[dict[str, Any]], lang: st
     """The project's entry workbook (``tracer template``) with ``rows`` keyed in from row 3."""
     import openpyxl
 
-    from analysis.forms import entry_workbook
+    from analysis.instruments.forms import entry_workbook
     from analysis.ingest.writers import deterministic_xlsx
 
     entry_workbook(_inst(instrument), lang=lang, path=path, max_rows=20)

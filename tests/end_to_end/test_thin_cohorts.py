@@ -45,7 +45,7 @@ ERROR_TEXT = re.compile(r"Traceback|\w+Error\b|\w+Warning\b|Exception|\bnan\b|\b
 
 def _expected_text(code: str, lang: str) -> str:
     """The one line a section shows, from the message catalogue (the same fields the report fills)."""
-    from analysis.i18n import fmt_pct, t
+    from analysis.core.i18n import fmt_pct, t
 
     why = t(f"why_{code}", lang, min_n=10, pct_base=23, need=fmt_pct(0.8, lang, 0), n="", reason="")
     return t("nodata", lang, why=why)
@@ -80,8 +80,8 @@ def _run(base: Path, case: str, monkeypatch) -> tuple[Path, str, dict[str, str]]
 
 @pytest.mark.parametrize("case", list(tc.CASES))
 def test_thin_cohort_runs_to_reports_that_say_why(base, case, monkeypatch):
-    from analysis.disclosure import check_publication
-    from analysis.result_families import ALIASES, DISTRIBUTIONS
+    from analysis.publish.disclosure import check_publication
+    from analysis.results.families import ALIASES, DISTRIBUTIONS
 
     proj, cohort, pages = _run(base, case, monkeypatch)
     for lang in LANGS:

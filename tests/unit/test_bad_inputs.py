@@ -27,7 +27,7 @@ def _id(case: dict) -> str:
 
 @lru_cache(maxsize=None)
 def _insts() -> dict:
-    from analysis.instruments import INSTRUMENTS, load_instrument
+    from analysis.instruments.xlsform import INSTRUMENTS, load_instrument
 
     return {name: load_instrument(name) for name in INSTRUMENTS}
 

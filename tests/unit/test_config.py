@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from analysis.config import PARAMETER_KEYS, config_from_dict, load_config
+from analysis.core.config import PARAMETER_KEYS, config_from_dict, load_config
 from analysis.errors import ConfigError
 
 

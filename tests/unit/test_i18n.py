@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from analysis import i18n
+from analysis.core import i18n
 from analysis.errors import ConfigError
 
 
@@ -60,7 +60,7 @@ def test_one_formatter_rounds_half_up_in_every_language(lang, one, two, pct):
 def test_charts_draw_kyrgyz_letters_without_missing_glyphs():
     import matplotlib.pyplot as plt
 
-    from analysis.charts import bars_with_ci, dumbbell
+    from analysis.publish.charts import bars_with_ci, dumbbell
 
     fig = bars_with_ci(["Ңөү факультети", "Үй-бүлө"], [0.4, 0.6], [0.3, 0.5], [0.5, 0.7],
                        "Иштегендердин үлүшү", "үлүш", reference=0.5, reference_label="бардыгы")

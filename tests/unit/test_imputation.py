@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.imputation import completed_datasets, rubin
+from analysis.stats.imputation import completed_datasets, rubin
 
 Q = [0.50, 0.55, 0.45, 0.52, 0.48]
 U = [0.010, 0.011, 0.009, 0.010, 0.012]

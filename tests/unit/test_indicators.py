@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import indicators as I
-from analysis.results import KINDS, Settings, domain_groups, share_rows
+from analysis.derive import indicators as I
+from analysis.results.table import KINDS, Settings, domain_groups, share_rows
 from analysis.errors import ConfigError, InputError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -499,7 +499,7 @@ ST = Settings(confidence=0.95, ci_method="wilson", weighted_ci_method="wilson")
 
 
 def _all(g: pd.DataFrame, ind: str) -> pd.Series:
-    """The unweighted whole-cohort row of one registry indicator (analysis.results)."""
+    """The unweighted whole-cohort row of one registry indicator (analysis.results.table)."""
     values = I.indicator_values(g, ind)
     stat = I.get_indicator(ind).statistic
     return KINDS[stat](values, domain_groups(g, "all"), ST).iloc[0]

@@ -7,7 +7,7 @@ import pytest
 from scipy.stats import beta as beta_dist
 from scipy.stats import t as t_dist
 
-from analysis.intervals import (
+from analysis.stats.intervals import (
     WaldIntervalWarning,
     proportion_ci,
     shrink_proportions,

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.models import diagnostics, logit_weighted, ordered_logit, ols_robust
-from analysis.survey import Design, svyglm
+from analysis.stats.models import diagnostics, logit_weighted, ordered_logit, ols_robust
+from analysis.stats.survey import Design, svyglm
 
 LEVELS = ["unlikely", "somewhat likely", "very likely"]
 TIDY = ["term", "estimate", "se", "ci_low", "ci_high", "p_value", "n"]

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import outcome_models as om
-from analysis.survey import Design
+from analysis.stats import outcome_models as om
+from analysis.stats.survey import Design
 
 
 def _expit(x):
@@ -235,7 +235,7 @@ def test_first_job_cox_recovers_hazard_ratio_and_censors_study():
 
 def test_income_mi_corrects_missing_at_random_given_the_band():
     """Amounts skipped more often by high earners, but the band is answered: MI recovers the mean."""
-    from analysis.indicators import INCOME_BANDS
+    from analysis.derive.indicators import INCOME_BANDS
 
     rng = np.random.default_rng(4)
     n = 800

@@ -1,4 +1,4 @@
-"""Tests of analysis.privacy and the init-key / scan-personal commands.
+"""Tests of analysis.privacy.personal_data and the init-key / scan-personal commands.
 
 Expected pseudonyms are computed independently with the standard library's ``hmac`` module;
 scan cases plant known values in one file of each format and check clean files stay clean.
@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import privacy
+from analysis.privacy import personal_data as privacy
 from analysis.errors import ConfigError, InputError, KeyMissingError
-from analysis.privacy import (
+from analysis.privacy.personal_data import (
     KEY_ENV,
     PERSONAL_PATTERNS,
     collect_files,
@@ -291,7 +291,7 @@ def test_masked_values_hide_the_value():
 
 # ------------------------------------------------------------------------------- commands
 def _parser():
-    from analysis.commands import privacy as cmd
+    from analysis.cli.commands import privacy as cmd
 
     parser = argparse.ArgumentParser(prog="tracer")
     cmd.register(parser.add_subparsers())

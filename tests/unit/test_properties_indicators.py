@@ -1,4 +1,4 @@
-"""Property-based tests (hypothesis) of the per-graduate derivations in :mod:`analysis.indicators`.
+"""Property-based tests (hypothesis) of the per-graduate derivations in :mod:`analysis.derive.indicators`.
 
 Random small phase-2 frames — valid codes, empty cells, missing values and junk mixed — must never make a
 derivation raise, and the results must obey the definitions: ILO 19th ICLS labour status, full-time at a
@@ -14,7 +14,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import indicators as ind
+from analysis.derive import indicators as ind
 
 FAST = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,4 @@
-"""The results layer (analysis.results): one estimator per kind, checked by hand and against the
+"""The results layer (analysis.results.table): one estimator per kind, checked by hand and against the
 reference numbers of R's binom and survey packages; hierarchy; the cohort's settings."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import results as R
-from analysis.survey import Design, by_domain, svyquantile
+from analysis.results import table as R
+from analysis.stats.survey import Design, by_domain, svyquantile
 
 ST = R.Settings(confidence=0.95, ci_method="wilson", weighted_ci_method="wilson")
 
@@ -57,7 +57,7 @@ def _design(seed: int = 1) -> tuple[pd.DataFrame, Design]:
 
 
 def test_weighted_share_is_the_verified_domain_estimator_with_wilson_on_the_effective_n():
-    from analysis.intervals import proportion_ci
+    from analysis.stats.intervals import proportion_ci
 
     g, d = _design()
     values = g["y"].where(g["resp"])
@@ -140,7 +140,7 @@ def test_domain_groups_and_hierarchy():
 
 
 def test_registry_rows_say_not_measured_when_a_question_was_not_asked():
-    from analysis.indicators import get_indicator
+    from analysis.derive.indicators import get_indicator
 
     g = pd.DataFrame({"resp_p2": pd.array([True, True, False], dtype="boolean"),
                       "faculty": ["A", "A", "B"], "programme": ["a", "a", "b"], "sex": ["f", "m", "f"],

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.survey import (
+from analysis.stats.survey import (
     Design,
     by_domain,
     poststratify,
@@ -371,7 +371,7 @@ def test_svyprop_categorical_and_boolean(dclus1):
 
 
 def test_share_intervals_are_the_one_survey_proportion_ci(dclus1):
-    from analysis.intervals import survey_proportion_ci
+    from analysis.stats.intervals import survey_proportion_ci
 
     p = svyprop(dclus1, "stype")
     lo, hi = survey_proportion_ci(p["estimate"], p["se"], p["n"])
@@ -382,7 +382,7 @@ def test_share_intervals_are_the_one_survey_proportion_ci(dclus1):
 
 
 def test_korn_graubard_shares_use_the_design_and_domain_degrees_of_freedom(dclus1):
-    from analysis.intervals import survey_proportion_ci
+    from analysis.stats.intervals import survey_proportion_ci
 
     data = dclus1.data.assign(no_ell=dclus1.data["ell"] == 0)
     d = replace(dclus1, data=data, _cache={})

@@ -24,7 +24,7 @@ from test_survey import (
 )
 
 from analysis.errors import InputError
-from analysis.survey import Design, by_domain, rake, svyglm, svymean, svyratio, svytotal
+from analysis.stats.survey import Design, by_domain, rake, svyglm, svymean, svyratio, svytotal
 
 
 @pytest.fixture(scope="module")

@@ -282,7 +282,7 @@ def test_suite_build_error_names_question():
 
 
 def test_suites_regenerate_byte_identically_and_match_committed(tmp_path):
-    from analysis.instruments import INSTRUMENTS, load_instrument
+    from analysis.instruments.xlsform import INSTRUMENTS, load_instrument
     from analysis.validate.suites import check_suites, write_suites
 
     mini = [registry_inst(), phase2_inst()]

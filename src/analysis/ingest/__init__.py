@@ -53,7 +53,7 @@ _CODEBOOKS: dict[int, Codebook] = {}
 
 def _load_instrument(name: str) -> Any:
     try:
-        from analysis.instruments import load_instrument
+        from analysis.instruments.xlsform import load_instrument
     except ImportError as exc:  # pragma: no cover - during development only
         raise ConfigError(f"the instrument definitions cannot be loaded ({exc})") from None
     return load_instrument(name)
@@ -102,7 +102,7 @@ def read_input(path: str | Path, instrument: Any, fmt: str, mode: str | None = N
     ----------
     path : the file.
     instrument : ``registry``, ``phase1``, ``phase2``, ``employer``, or an
-        :class:`analysis.instruments.Instrument`.
+        :class:`analysis.instruments.xlsform.Instrument`.
     fmt : one of :data:`FORMATS`.
     mode : collection mode stored in ``_mode`` (online, phone, paper); None leaves it empty.
     encoding : fallback encoding of a CSV that is not UTF-8 (e.g. ``cp1251``); see
@@ -113,7 +113,7 @@ def read_input(path: str | Path, instrument: Any, fmt: str, mode: str | None = N
     allow_lost_letters : read a file whose Kyrgyz letters ң ө ү look lost, with a warning per cell,
         instead of rejecting it.
     others : for tests — a callable returning the codebooks of the other instruments (default:
-        loaded with :func:`analysis.instruments.load_instrument`), used to recognise a wrong
+        loaded with :func:`analysis.instruments.xlsform.load_instrument`), used to recognise a wrong
         instrument.
     dayfirst : how to read ``a/b/yyyy`` dates: True = day first, False = month first, None = as the
         file's own dates show (:func:`analysis.ingest.dates.decide_order`). Dots and dashes are read

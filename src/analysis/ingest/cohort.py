@@ -74,7 +74,7 @@ def check_cohort(reads: Sequence[tuple[str, IngestResult]], instruments: dict[st
     reads
         ``(instrument key, result of read_input)`` for every input file, in the cohort file's order.
     instruments
-        Instrument key → :class:`analysis.instruments.Instrument` (default: loaded by key).
+        Instrument key → :class:`analysis.instruments.xlsform.Instrument` (default: loaded by key).
     """
     from analysis.ingest import codebook
 

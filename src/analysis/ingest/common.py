@@ -223,9 +223,9 @@ class _Tally:
 
 
 def norm_key(text: str) -> str:
-    """Key for matching labels and names — the codebook's own :func:`analysis.instruments.normalise_label`
+    """Key for matching labels and names — the codebook's own :func:`analysis.instruments.xlsform.normalise_label`
     (NFC, casefolded, whitespace runs → one space, dashes and no-break spaces unified)."""
-    from analysis.instruments import normalise_label
+    from analysis.instruments.xlsform import normalise_label
 
     return normalise_label(text)
 
@@ -406,7 +406,7 @@ def question_group_path(q: Any, inst: Any = None) -> list[str]:
 
 
 class Codebook:
-    """Lookups over an :class:`~analysis.instruments.Instrument` used to map headers and answers."""
+    """Lookups over an :class:`~analysis.instruments.xlsform.Instrument` used to map headers and answers."""
 
     def __init__(self, inst: Any, key: str | None = None) -> None:
         self.inst = inst
@@ -751,7 +751,7 @@ def _mode_code(text: str) -> str | None:
         if sep in k and k.split(sep, 1)[0].strip() in MODES:
             return k.split(sep, 1)[0].strip()
     try:
-        from analysis.forms import _UI  # the entry workbook's own labels of paper/phone
+        from analysis.instruments.forms import _UI  # the entry workbook's own labels of paper/phone
     except ImportError:  # pragma: no cover
         return None
     for ui in _UI.values():

@@ -434,7 +434,7 @@ def report_table(path: Any, lang: str) -> pd.DataFrame:
     level, count, message, what to do (empty table when there is no file or no notice)."""
     from pathlib import Path
 
-    from analysis.i18n import t
+    from analysis.core.i18n import t
 
     path = Path(path)
     if not path.exists():

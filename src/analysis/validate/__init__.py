@@ -10,7 +10,7 @@ Stage ``validate`` of ``docs/architecture.md``. For each instrument (registry fi
 
 The result (:class:`CohortValidation`) stays in memory: it still holds student ids and direct
 identifiers. Only the ingest stage writes it, after pseudonymisation
-(:func:`analysis.stages.ingest_validate`, across the privacy boundary of ``docs/architecture.md``):
+(:func:`analysis.pipeline.stages.ingest_validate`, across the privacy boundary of ``docs/architecture.md``):
 ``validated/<instrument>.parquet`` (typed accepted rows, ``pid`` only), ``quarantine.parquet`` (file,
 row, pseudonymised respondent id, column, rule, value with personal values masked, message…),
 ``outcomes.parquet`` (one line per raw row) and ``summary.json``.

@@ -35,6 +35,7 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.core.paths import DEFINITIONS
 from analysis.errors import InputError
 from analysis.validate import xpath
 from analysis.validate.messages import message
@@ -96,9 +97,8 @@ def employment_status(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 def programme_table() -> dict[str, tuple[str, str]]:
     """Programme code → (faculty, level) from ``src/analysis/definitions/programmes.csv``."""
     import csv
-    from pathlib import Path
 
-    path = Path(__file__).resolve().parents[1] / "definitions" / "programmes.csv"
+    path = DEFINITIONS / "programmes.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         return {r["programme"]: (r["faculty"], r["level"]) for r in csv.DictReader(fh)}
 

@@ -1,6 +1,6 @@
 """Parameters of the hand-written validation rules and of the data-quality targets.
 
-Read from the cohort's parameter object (:class:`analysis.config.CohortConfig`) or a mapping when
+Read from the cohort's parameter object (:class:`analysis.core.config.CohortConfig`) or a mapping when
 they are there; the defaults below otherwise. Every default names its source.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Mapping
 
-from analysis.defaults import FULL_TIME_HOURS, TARGETS
+from analysis.core.defaults import FULL_TIME_HOURS, TARGETS
 
 __all__ = ["ValidationParams"]
 

@@ -178,7 +178,7 @@ def validate_instrument(canonical_df: pd.DataFrame, inst: Any, lang: str = "ky",
     canonical_df
         Canonical table (``docs/architecture.md``): question columns as text, provenance columns.
     inst
-        The instrument (codebook) from :func:`analysis.instruments.load_instrument`.
+        The instrument (codebook) from :func:`analysis.instruments.xlsform.load_instrument`.
     lang
         Language of the issue messages: ``ky``, ``ru`` or ``en``.
     specs

@@ -1,6 +1,6 @@
 """Great-expectations suites generated from the questionnaires (the codebook), one per instrument.
 
-A suite is built only from :mod:`analysis.instruments` — the XLSForms are the source of truth —
+A suite is built only from :mod:`analysis.instruments.xlsform` — the XLSForms are the source of truth —
 plus the few rules of ``docs/variables.md`` that the forms do not carry (fallback ranges and
 patterns below). Each question gives, in this order:
 

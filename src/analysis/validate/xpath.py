@@ -4,7 +4,7 @@ The XLSForm expression language is a subset of XPath 1.0 with ODK functions (ODK
 specification, "XPath operators" and "XPath functions"). This translator supports what the
 project's questionnaires use, and nothing silently: any other construct raises
 :class:`XPathTranslationError` when the suites are built. The expression is read by the project's
-one parser, :func:`analysis.xlsform_expr.parse`; this module walks its tree to emit pandas.
+one parser, :func:`analysis.instruments.expressions.parse`; this module walks its tree to emit pandas.
 
 Supported
     ``${x}``, ``.`` (the question itself, in constraints), string and number literals,
@@ -38,10 +38,10 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterable
 
-from analysis.xlsform_expr import ARITY, Bounds, ExpressionError, Node, chain, field_names
-from analysis.xlsform_expr import parse as _parse
-from analysis.xlsform_expr import self_regex as _self_regex
-from analysis.xlsform_expr import split_bounds as _split_bounds
+from analysis.instruments.expressions import ARITY, Bounds, ExpressionError, Node, chain, field_names
+from analysis.instruments.expressions import parse as _parse
+from analysis.instruments.expressions import self_regex as _self_regex
+from analysis.instruments.expressions import split_bounds as _split_bounds
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -71,7 +71,7 @@ def _supported(name: str, text: str) -> None:
 
 
 def parse(text: str) -> Node:
-    """Parse an XLSForm expression into a :class:`Node` tree (:func:`analysis.xlsform_expr.parse`),
+    """Parse an XLSForm expression into a :class:`Node` tree (:func:`analysis.instruments.expressions.parse`),
     accepting only the functions this translator supports (raises :class:`XPathTranslationError`)."""
     try:
         return _parse(str(text), on_call=_supported)
@@ -285,7 +285,7 @@ def split_bounds(expr: str) -> tuple[Bounds | None, Node | None]:
     The top-level ``and`` terms ``. >= a``, ``. > a``, ``. <= b``, ``. < b`` (either side order;
     one lower and one upper at most) become ``(min, max, strict_min, strict_max)``; the other
     terms are returned as one expression tree (None when there are none), see
-    :func:`analysis.xlsform_expr.split_bounds`.
+    :func:`analysis.instruments.expressions.split_bounds`.
     ``. >= 0 and . <= 500 and . <= ${applications_n}`` → ``((0, 500, False, False), <. <= ${applications_n}>)``.
     """
     return _split_bounds(parse(expr))

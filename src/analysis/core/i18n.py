@@ -1,0 +1,62 @@
+"""Report prose in Kyrgyz (first), Russian and English, from one message catalogue.
+
+Question and choice labels come from the XLSForms (:mod:`analysis.instruments.xlsform`); indicator labels
+from the indicator registry; everything else a report says comes from
+``definitions/messages.yaml``, where every key has text in all three languages (a test checks it).
+Numbers are formatted with Babel by one formatter, :mod:`analysis.publish.disclosure` (glibc locales are not
+generated on these machines).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.core.paths import DEFINITIONS
+from analysis.errors import ConfigError
+
+LANGS = ("ky", "ru", "en")
+_CATALOGUE = DEFINITIONS / "messages.yaml"
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    """All messages: ``{key: {lang: text}}``."""
+    return yaml.safe_load(_CATALOGUE.read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str = "ky", **fmt: Any) -> str:
+    """The message ``key`` in ``lang``, with ``{placeholders}`` filled from ``fmt``."""
+    if lang not in LANGS:
+        raise ConfigError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
+    try:
+        text = catalogue()[key][lang]
+    except KeyError:
+        raise ConfigError(f"{_CATALOGUE}: no message '{key}' in language '{lang}'") from None
+    return text.format(**fmt) if fmt else text
+
+
+def fmt_number(value: float | int | None, lang: str = "ky", digits: int = 0) -> str:
+    """A number with the language's grouping and decimal signs (``1 234,5`` in ky/ru), rounded half up;
+    ``..`` for a missing value. Delegates to :func:`analysis.publish.disclosure.format_number` (one formatter)."""
+    from analysis.publish.disclosure import format_number
+
+    if value is None or value != value:  # NaN
+        return ".."
+    return format_number(float(value), lang, digits)
+
+
+def fmt_pct(share: float | None, lang: str = "ky", digits: int = 1) -> str:
+    """A share 0–1 as a percentage in the language's CLDR pattern (ky ``87,0%``, ru ``87,0 %``, en ``87.0%``).
+
+    Delegates to :func:`analysis.publish.disclosure.format_pct` (one formatter for the whole project);
+    ``..`` for a missing value, as for a suppressed one.
+    """
+    from analysis.publish.disclosure import format_pct
+
+    if share is None or share != share:
+        return ".."
+    return format_pct(100 * float(share), lang, digits)

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import ConfigError, InputError
-from analysis.publish.labels import _user_stacklevel
+from analysis.errors import ConfigError, InputError, user_stacklevel
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -168,7 +167,7 @@ def _read(folder: Path, rel: str, missing: list[str], warn: bool = False) -> pd.
             missing.append(rel)
         if warn:
             warnings.warn(f"{path}: not found, empty table — run `tracer run {folder.name}` to produce it",
-                          MissingTableWarning, stacklevel=_user_stacklevel())
+                          MissingTableWarning, stacklevel=user_stacklevel())
         return _empty()
     try:
         return pd.read_parquet(path)
@@ -296,14 +295,14 @@ def load_cohort(cohort: str = "demo-2025", lang: str = "ky", labelled: bool = Tr
     raw_tables = {attr: _read(folder, rel, missing) for attr, rel in TABLES.items()}
     if missing:
         warnings.warn(f"{folder}: not found, left empty: {', '.join(missing)} — run `tracer run {cohort}` "
-                      "to produce them", MissingTableWarning, stacklevel=_user_stacklevel())
+                      "to produce them", MissingTableWarning, stacklevel=user_stacklevel())
     manifest: dict[str, Any] = {}
     if (folder / "manifest.json").is_file():
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             warnings.warn(f"{folder / 'manifest.json'}: unreadable ({exc}); ignored", MissingTableWarning,
-                          stacklevel=_user_stacklevel())
+                          stacklevel=user_stacklevel())
 
     shown = dict(raw_tables)
     labelled_for_dict = {

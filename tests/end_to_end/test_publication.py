@@ -38,7 +38,7 @@ def test_headline_is_the_design_based_weighted_estimate_with_its_interval(run):
     assert emp["basis"] == "weighted" and emp["ci_method"] == "wilson_neff"
     assert emp["ci_low"] < emp["estimate"] < emp["ci_high"] and emp["se"] > 0
     html = (proj / "reports" / COHORT / "report.en.html").read_text(encoding="utf-8")
-    from analysis.publish.disclosure import format_pct
+    from analysis.publish.formatting import format_pct
 
     assert format_pct(100 * emp["estimate"], "en") in html  # the headline shown is the weighted one
     assert "95% interval" in html

@@ -45,7 +45,8 @@ ERROR_TEXT = re.compile(r"Traceback|\w+Error\b|\w+Warning\b|Exception|\bnan\b|\b
 
 def _expected_text(code: str, lang: str) -> str:
     """The one line a section shows, from the message catalogue (the same fields the report fills)."""
-    from analysis.core.i18n import fmt_pct, t
+    from analysis.core.i18n import t
+    from analysis.publish.formatting import fmt_pct
 
     why = t(f"why_{code}", lang, min_n=10, pct_base=23, need=fmt_pct(0.8, lang, 0), n="", reason="")
     return t("nodata", lang, why=why)

@@ -13,9 +13,6 @@ from analysis.publish.disclosure import (
     Rules,
     attack,
     check_publication,
-    format_count,
-    format_number,
-    format_pct,
     hesa_round,
     margins,
     primary_suppression,
@@ -23,6 +20,7 @@ from analysis.publish.disclosure import (
     secondary_suppression,
 )
 from analysis.errors import ConfigError
+from analysis.publish.formatting import format_count, format_number, format_pct
 from analysis.results.table import COLUMNS
 
 NBSP = "\u00a0"

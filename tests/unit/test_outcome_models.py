@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.stats import models
 from analysis.stats import outcome_models as om
 from analysis.stats.survey import Design
 
@@ -333,12 +334,12 @@ def test_income_mi_pools_with_rubin_and_fails_in_one_line():
 
 def test_c_statistic_counts_concordant_pairs():
     # pairs (positive, negative): (0.35 vs 0.1) yes, (0.35 vs 0.4) no, (0.8 vs both) yes → 3/4
-    assert om.c_statistic(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == pytest.approx(0.75)
+    assert models.c_statistic(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == pytest.approx(0.75)
     # ties count one half; weights = replicated rows
-    assert om.c_statistic(np.array([0.5, 0.5]), np.array([0, 1])) == pytest.approx(0.5)
+    assert models.c_statistic(np.array([0.5, 0.5]), np.array([0, 1])) == pytest.approx(0.5)
     s, y, w = np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1]), np.array([2.0, 1.0, 1.0, 1.0])
-    rep = om.c_statistic(np.array([0.1, 0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 0, 1, 1]))
-    assert om.c_statistic(s, y, w) == pytest.approx(rep)
+    rep = models.c_statistic(np.array([0.1, 0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 0, 1, 1]))
+    assert models.c_statistic(s, y, w) == pytest.approx(rep)
 
 
 def test_degenerate_inputs_are_recorded_failures_not_exceptions():

@@ -13,7 +13,7 @@ import importlib
 import pkgutil
 import sys
 
-from analysis import __version__
+from analysis.core.version import __version__
 from analysis.errors import TracerError
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from analysis.core.i18n import LANGS
 from analysis.core import defaults as D
 from analysis.errors import ConfigError
 from analysis.core.paths import CohortPaths, cohort_paths
@@ -21,7 +22,6 @@ FORMATS = (
     "registry_xlsx", "registry_csv", "kobo_csv", "kobo_xlsx", "odk_csv", "entry_xlsx", "spss", "legacy",
 )
 MODES = ("online", "phone", "paper")
-LANGS = ("ky", "ru", "en")
 
 
 @dataclass(frozen=True)

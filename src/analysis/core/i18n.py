@@ -37,26 +37,3 @@ def t(key: str, lang: str = "ky", **fmt: Any) -> str:
     except KeyError:
         raise ConfigError(f"{_CATALOGUE}: no message '{key}' in language '{lang}'") from None
     return text.format(**fmt) if fmt else text
-
-
-def fmt_number(value: float | int | None, lang: str = "ky", digits: int = 0) -> str:
-    """A number with the language's grouping and decimal signs (``1 234,5`` in ky/ru), rounded half up;
-    ``..`` for a missing value. Delegates to :func:`analysis.publish.disclosure.format_number` (one formatter)."""
-    from analysis.publish.disclosure import format_number
-
-    if value is None or value != value:  # NaN
-        return ".."
-    return format_number(float(value), lang, digits)
-
-
-def fmt_pct(share: float | None, lang: str = "ky", digits: int = 1) -> str:
-    """A share 0–1 as a percentage in the language's CLDR pattern (ky ``87,0%``, ru ``87,0 %``, en ``87.0%``).
-
-    Delegates to :func:`analysis.publish.disclosure.format_pct` (one formatter for the whole project);
-    ``..`` for a missing value, as for a suppressed one.
-    """
-    from analysis.publish.disclosure import format_pct
-
-    if share is None or share != share:
-        return ".."
-    return format_pct(100 * float(share), lang, digits)

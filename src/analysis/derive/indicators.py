@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.core.i18n import LANGS
 from analysis.core.defaults import FULL_TIME_HOURS
 from analysis.core.paths import DEFINITIONS, SOURCE_ROOT
 from analysis.errors import ConfigError, InputError
@@ -115,7 +116,6 @@ DAYS_PER_MONTH = 30.4375  # 365.25 / 12
 UNITS = ("share", "months", "KGS", "ratio", "index")
 STATISTICS = ("share", "median", "mean")
 DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
-LANGS = ("ky", "ru", "en")
 GROUPS = ("response", "labour_status", "transition", "job_quality", "income", "mismatch", "feedback")
 
 

@@ -31,10 +31,10 @@ from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 
+from analysis.core.i18n import LANGS
 from analysis.errors import InputError
 from analysis.ingest.encoding import lost_letters
 
-LANGS: tuple[str, ...] = ("ky", "ru", "en")
 LANG_NAMES = {"ky": "Kyrgyz (ky)", "ru": "Russian (ru)", "en": "English (en)"}
 INSTRUMENTS: tuple[str, ...] = ("registry", "phase1", "phase2", "employer")
 MODES: tuple[str, ...] = ("online", "phone", "paper")
@@ -590,7 +590,7 @@ def _split_path(header: str, platform: str) -> list[tuple[list[str], str]]:
     return out
 
 
-def _resolve_question(cb: Codebook, header: str, platform: str) -> tuple[str, str, str | None] | None:
+def resolve_question(cb: Codebook, header: str, platform: str) -> tuple[str, str, str | None] | None:
     """(name, how, lang) of a header that designates one question (not a split option column)."""
     hit = cb.name_of(header)
     if hit:
@@ -624,12 +624,12 @@ def map_headers(header: Sequence[Any], cb: Codebook, ctx: ReadContext) -> list[C
             continue
         if "/" in h:  # split option column q/choice (Kobo and ODK both use '/')
             stem, opt = h.rsplit("/", 1)
-            qs = _resolve_question(cb, stem, ctx.platform)
+            qs = resolve_question(cb, stem, ctx.platform)
             if qs and cb.types.get(qs[0]) == "select_multiple":
                 code = cb.answer_to_code(qs[0], opt)
                 maps.append(ColumnMap(i, h, "split", qs[0], code=code[0] if code else None, how="name"))
                 continue
-        q = _resolve_question(cb, h, ctx.platform)
+        q = resolve_question(cb, h, ctx.platform)
         if q:
             maps.append(ColumnMap(i, h, "question", q[0], how=q[1]))
             continue
@@ -751,10 +751,10 @@ def _mode_code(text: str) -> str | None:
         if sep in k and k.split(sep, 1)[0].strip() in MODES:
             return k.split(sep, 1)[0].strip()
     try:
-        from analysis.instruments.forms import _UI  # the entry workbook's own labels of paper/phone
+        from analysis.instruments.forms import ENTRY_LABELS  # the entry workbook's own labels of paper/phone
     except ImportError:  # pragma: no cover
         return None
-    for ui in _UI.values():
+    for ui in ENTRY_LABELS.values():
         for m in MODES:
             if m in ui and norm_key(ui[m]) == k:
                 return m

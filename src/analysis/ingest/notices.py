@@ -23,7 +23,8 @@ from typing import Any, Iterable
 
 import pandas as pd
 
-LANGS: tuple[str, ...] = ("ky", "ru", "en")
+from analysis.core.i18n import LANGS
+
 LEVELS: tuple[str, ...] = ("info", "warning", "error")
 
 NOTICE_COLUMNS: tuple[str, ...] = (

@@ -23,7 +23,7 @@ from analysis.ingest.common import (
     Codebook,
     RawTable,
     ReadContext,
-    _resolve_question,
+    resolve_question,
     format_number,
 )
 from analysis.ingest.sources import check_extension
@@ -47,7 +47,7 @@ def read_spss(ctx: ReadContext, cb: Codebook, encoding: str | None = None) -> Ra
     names = list(df.columns)
     header: list[str] = []
     for name in names:
-        if _resolve_question(cb, name, "generic"):
+        if resolve_question(cb, name, "generic"):
             header.append(name)
             continue
         label = (meta.column_names_to_labels or {}).get(name)
@@ -62,7 +62,7 @@ def read_spss(ctx: ReadContext, cb: Codebook, encoding: str | None = None) -> Ra
     mapped: Counter[str] = Counter()
     langs: Counter[str] = Counter()
     for name, head in zip(names, header):
-        q = _resolve_question(cb, head, "generic")
+        q = resolve_question(cb, head, "generic")
         qname = q[0] if q else None
         qtype = cb.types.get(qname or "", "")
         vl = labels_of.get(name) or {}

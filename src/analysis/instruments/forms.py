@@ -379,7 +379,9 @@ def _check_lang(lang: str) -> None:
 
 
 # ============================================================================ entry workbook
-_UI = {
+#: the entry workbook's own texts per language (headers, mode labels, validation prompts); the readers map
+#: a mode typed as its label back to its code with it (:mod:`analysis.ingest.common`)
+ENTRY_LABELS: dict[str, dict[str, str]] = {
     "ky": {"mode": "Маалымат чогултуу ыкмасы (кагаз / телефон)", "entered_by": "Киргизген адам (аты же коду)",
            "paper": "Кагаз анкета", "phone": "Телефон аркылуу маек", "ticked": "1 = белгиленген, 0 = белгиленген эмес",
            "bad_choice": "Тизмеден тандаңыз.", "bad_int": "Бүтүн сан жазыңыз", "bad_dec": "Сан жазыңыз",
@@ -479,7 +481,7 @@ class _Column:
 
 
 def _entry_columns(inst: Instrument, lang: str) -> list[_Column]:
-    ui = _UI[lang]
+    ui = ENTRY_LABELS[lang]
     cols: list[_Column] = []
     if inst.name != "registry":
         cols.append(_Column("mode", None, None, ui["mode"]))
@@ -530,7 +532,7 @@ def entry_workbook(inst: Instrument, lang: str = "ky", path: Path | str | None =
     from openpyxl.worksheet.datavalidation import DataValidation
 
     _check_lang(lang)
-    ui = _UI[lang]
+    ui = ENTRY_LABELS[lang]
     out = Path(path) if path else Path(f"{inst.name}_entry.{lang}.xlsx")
     numbers = _numbers(inst)
 

@@ -25,8 +25,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from analysis.core.i18n import LANGS
 from analysis.core.paths import PACKAGE_DIR, SOURCE_ROOT
 from analysis.errors import ConfigError, InputError
 
@@ -42,6 +43,7 @@ __all__ = [
     "load_instrument",
     "forms_dir_default",
     "normalise_label",
+    "required_value",
     "codebook_table",
     "codebook_markdown",
     "codebook_csv",
@@ -49,7 +51,6 @@ __all__ = [
 ]
 
 INSTRUMENTS = ("registry", "phase1", "phase2", "employer")
-LANGS = ("ky", "ru", "en")
 
 #: question types that carry no data (skipped by :attr:`Instrument.data_questions`)
 NON_DATA_TYPES = frozenset({"group", "note", "calculate"})
@@ -152,17 +153,17 @@ class Instrument:
 
     def label(self, name: str, lang: str = "ky") -> str:
         """Question (or group) text in ``lang``; falls back to ky, ru, en, then to the name."""
-        return _pick(self.question(name).labels, lang) or name
+        return pick_text(self.question(name).labels, lang) or name
 
     def hint(self, name: str, lang: str = "ky") -> str:
         """Hint of question ``name`` in ``lang`` ('' when the question has none)."""
-        return _pick(self.question(name).hints, lang)
+        return pick_text(self.question(name).hints, lang)
 
     def choice_label(self, list_or_question: str, code: str, lang: str = "ky") -> str:
         """Label of choice ``code`` in a list (given by list name or question name), in ``lang``."""
         for c in self.choices[self._list_of(list_or_question)]:
             if c.name == str(code):
-                return _pick(c.labels, lang) or c.name
+                return pick_text(c.labels, lang) or c.name
         raise KeyError(f"{self.path.name}: no choice '{code}' in list '{self._list_of(list_or_question)}'")
 
     def label_to_code(self, question_name: str) -> dict[str, str]:
@@ -221,7 +222,9 @@ def normalise_label(text: object) -> str:
     return " ".join(s.casefold().split())
 
 
-def _pick(texts: dict[str, str], lang: str) -> str:
+def pick_text(texts: dict[str, str], lang: str) -> str:
+    """The text of ``lang`` from a ``{lang: text}`` label, else the first non-empty one in ky, ru, en order;
+    ``""`` when the label is empty in every language."""
     if texts.get(lang):
         return texts[lang]
     for other in LANGS:
@@ -246,6 +249,22 @@ def _label_map_cached(key: tuple) -> tuple[tuple[str, str], ...]:
 def _label_map(inst: Instrument, list_name: str) -> tuple[tuple[str, str], ...]:
     key = (list_name, tuple((c.name, tuple(sorted(c.labels.items()))) for c in inst.choices[list_name]))
     return _label_map_cached(key)
+
+
+def required_value(v: Any) -> bool | str:
+    """An XLSForm ``required`` cell: True/False, or the expression string of a conditional requirement.
+
+    ``yes``/``true``/``true()``/``1`` (any case) are True; empty, ``no``/``false``/``false()``/``0`` False;
+    a bool passes through; anything else is returned stripped (an XPath condition).
+    """
+    if isinstance(v, bool):
+        return v
+    text = "" if v is None else str(v).strip()
+    if text.lower() in ("", "no", "false", "false()", "0"):
+        return False
+    if text.lower() in ("yes", "true", "true()", "1"):
+        return True
+    return text
 
 
 # ------------------------------------------------------------------------------------- loading
@@ -447,7 +466,7 @@ def _check_lang(lang: str) -> None:
 def _choices_text(inst: Instrument, q: Question, lang: str) -> str:
     if not q.list_name:
         return ""
-    return "; ".join(f"{c.name} = {_pick(c.labels, lang)}" for c in inst.choices[q.list_name])
+    return "; ".join(f"{c.name} = {pick_text(c.labels, lang)}" for c in inst.choices[q.list_name])
 
 
 def codebook_table(inst: Instrument, lang: str = "ky") -> "pd.DataFrame":
@@ -459,7 +478,7 @@ def codebook_table(inst: Instrument, lang: str = "ky") -> "pd.DataFrame":
     rows = [{
         "name": q.name,
         "type": q.type,
-        "label": _pick(q.labels, lang),
+        "label": pick_text(q.labels, lang),
         "choices": _choices_text(inst, q, lang),
         "required": bool(q.required),
         "relevant": q.relevant or "",
@@ -505,7 +524,7 @@ def codebook_markdown(inst: Instrument, lang: str = "ky") -> str:
             lines += ["", f"## {_md(title)}", "", head, sep]
         number += 1
         lines.append("| " + " | ".join([
-            str(number), f"`{q.name}`", q.type, _md(_pick(q.labels, lang)),
+            str(number), f"`{q.name}`", q.type, _md(pick_text(q.labels, lang)),
             f"[`{q.list_name}`](#{q.list_name.lower()})" if q.list_name else "",
             h["yes"] if q.required else "", _code(q.relevant), _code(q.constraint), q.pd or "",
         ]) + " |")
@@ -517,7 +536,7 @@ def codebook_markdown(inst: Instrument, lang: str = "ky") -> str:
     for list_name in used:
         lines += ["", f"### {list_name}", "", f"| {h['code']} | {h['label']} |", "|---|---|"]
         for c in inst.choices[list_name]:
-            lines.append(f"| `{c.name}` | {_md(_pick(c.labels, lang))} |")
+            lines.append(f"| `{c.name}` | {_md(pick_text(c.labels, lang))} |")
     return "\n".join(lines) + "\n"
 
 

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from analysis import __version__
+from analysis.core.version import __version__
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from analysis.core.config import LANGS, CohortConfig, load_config
+from analysis.core.config import CohortConfig, load_config
+from analysis.core.i18n import LANGS
 from analysis.core.paths import TEMPLATES
 from analysis.errors import TracerError
 

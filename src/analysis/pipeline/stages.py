@@ -140,7 +140,7 @@ def read_cohort_inputs(cfg: CohortConfig) -> tuple[dict[str, list[pd.DataFrame]]
     them first, then calls :func:`analysis.ingest.cohort.raise_errors`.
     """
     from analysis.ingest import read_input
-    from analysis.ingest.cohort import _notice, check_cohort
+    from analysis.ingest.cohort import check_cohort, cohort_notice
     from analysis.instruments.xlsform import load_instrument
 
     paths = cfg.paths
@@ -154,7 +154,7 @@ def read_cohort_inputs(cfg: CohortConfig) -> tuple[dict[str, list[pd.DataFrame]]
     check = check_cohort(reads, insts)
     notices = [n for _, r in reads for n in r.warnings] + check.notices
     if not cfg.has_registry:
-        notices.append(_notice(", ".join(i.path for i in cfg.inputs), "no_registry"))
+        notices.append(cohort_notice(", ".join(i.path for i in cfg.inputs), "no_registry"))
     frames: dict[str, list[pd.DataFrame]] = {}
     for key, res in reads:
         frames.setdefault(key, []).append(_mark_not_asked(res.table, check.not_asked.get(key, [])))

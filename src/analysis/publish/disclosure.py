@@ -17,42 +17,34 @@ Rules (see ``docs/privacy.md``):
   (:func:`check_publication`).
 
 :func:`publish` applies all of it to the results table (:mod:`analysis.results.table`); the report, the
-workbooks and the open data render only its output, formatted by :func:`format_pct`,
-:func:`format_number` and :func:`format_count` (Babel, ``ky``/``ru``/``en``, rounding half up).
+workbooks and the open data render only its output, formatted by :mod:`analysis.publish.formatting`
+(Babel, ``ky``/``ru``/``en``, rounding half up).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from numbers import Number
 
 import numpy as np
 import pandas as pd
 
-from analysis.errors import ConfigError, TracerError
+from analysis.errors import TracerError
+from analysis.publish.formatting import SYMBOL
 
 __all__ = [
-    "SYMBOL",
     "DisclosureError",
     "Margin",
     "Rules",
     "attack",
     "check_publication",
-    "format_count",
-    "format_number",
-    "format_pct",
     "hesa_round",
     "margins",
     "primary_suppression",
     "publish",
-    "round_half_up",
     "secondary_suppression",
 ]
 
-SYMBOL = ".."
-"""Shown in place of a suppressed number (HESA convention)."""
 
 
 @dataclass(frozen=True)
@@ -138,21 +130,11 @@ def hesa_round(count, base: int = 5):
     return out if np.isnan(out).any() else out.astype(np.int64)
 
 
-def round_half_up(value: float, decimals: int = 1) -> float:
-    """Round a number half away from zero on its decimal representation (6.25 → 6.3)."""
-    q = Decimal(1).scaleb(-decimals)
-    return float(Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP))
-
-
 # --------------------------------------------------------------------------------------------
 # the disclosure pass over the results table
 # --------------------------------------------------------------------------------------------
 class DisclosureError(TracerError):
     """A suppressed cell could be recovered from published cells: nothing may be published."""
-
-
-def _is_missing(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
 
 
 ADDITIVE = ("share", "mean", "total", "cif")
@@ -347,7 +329,7 @@ def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None 
        ``secondary``), every value of a suppressed cell emptied, the unweighted numerator ``x`` dropped,
        counts ``n`` and ``N`` and every published count (``total`` rows in unit ``count``, with their
        intervals) rounded to base 5 (HESA; totals rounded after calculation), shares and
-       intervals kept unrounded (formatting rounds them half up, :func:`format_pct`);
+       intervals kept unrounded (formatting rounds them half up, :func:`~analysis.publish.formatting.format_pct`);
     4. :func:`check_publication` — the attack the run executes; it raises :class:`DisclosureError`.
 
     Everything that renders (report, pages, workbook, open data, slides, charts) reads only this table.
@@ -393,85 +375,3 @@ def check_publication(published: pd.DataFrame, hierarchy: pd.DataFrame, *,
         raise DisclosureError(
             f"suppressed cell {_describe(r, cell)} can be recovered by subtraction from {via} and "
             f"{len(m.children) - 1} published cell(s) — do not publish; secondary suppression is incomplete")
-
-# --------------------------------------------------------------------------------------------
-# formatting (Babel, CLDR)
-# --------------------------------------------------------------------------------------------
-def _locale(lang: str):
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError, AttributeError):
-        raise ConfigError(
-            f"unknown report language {lang!r} — use ky, ru or en"
-        ) from None
-
-
-def _special(value, symbol: str, missing: str) -> str | None:
-    if isinstance(value, str):
-        if value == symbol or value == SYMBOL:
-            return symbol
-        raise ValueError(f"cannot format {value!r} as a number")
-    if _is_missing(value):
-        return missing
-    return None
-
-
-def format_pct(
-    value, lang: str, decimals: int = 1, *, symbol: str = SYMBOL, missing: str = "–"
-) -> str:
-    """Format a percentage (0–100) in the language's CLDR percent pattern, via Babel.
-
-    ``format_pct(87.0, "ky")`` → ``87,0%``; ``"ru"`` → ``87,0 %`` (no-break space, CLDR ru
-    pattern ``#,##0 %``); ``"en"`` → ``87.0%``. The suppression symbol stays ``..``; a
-    missing value gives ``missing``. Rounds half up to ``decimals``.
-    """
-    special = _special(value, symbol, missing)
-    if special is not None:
-        return special
-    from babel.numbers import format_percent
-
-    loc = _locale(lang)
-    pattern = loc.percent_formats[None].pattern
-    if decimals > 0:
-        at = max(i for i, ch in enumerate(pattern) if ch == "0")
-        pattern = pattern[: at + 1] + "." + "0" * decimals + pattern[at + 1 :]
-    q = Decimal(repr(round_half_up(float(value), decimals))) / 100
-    return format_percent(q, format=pattern, locale=loc)
-
-
-def format_count(value, lang: str, *, symbol: str = SYMBOL, missing: str = "–") -> str:
-    """Format a (already rounded) count with the language's digit grouping, via Babel.
-
-    ``ky`` and ``ru`` group with a no-break space (``1 250``), ``en`` with a comma
-    (``1,250``). The suppression symbol stays ``..``; a missing value gives ``missing``.
-    Formatting does not round: counts are rounded by the disclosure pass first (:func:`publish`).
-    """
-    special = _special(value, symbol, missing)
-    if special is not None:
-        return special
-    from babel.numbers import format_decimal
-
-    if not isinstance(value, Number) or float(value) != int(float(value)):
-        raise ValueError(f"format_count: {value!r} is not a whole number")
-    return format_decimal(int(float(value)), format="#,##0", locale=_locale(lang))
-
-
-def format_number(
-    value, lang: str, decimals: int = 1, *, symbol: str = SYMBOL, missing: str = "–"
-) -> str:
-    """Format a mean, median or other number with ``decimals`` decimals (half up), via Babel.
-
-    ``format_number(25431.25, "ky")`` → ``25 431,3``. Suppressed → ``..``.
-    """
-    special = _special(value, symbol, missing)
-    if special is not None:
-        return special
-    from babel.numbers import format_decimal
-
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    q = Decimal(repr(round_half_up(float(value), decimals)))
-    if q == 0:
-        q = abs(q)  # no "-0,0"
-    return format_decimal(q, format=pattern, locale=_locale(lang))

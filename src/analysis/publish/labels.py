@@ -36,8 +36,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.core.paths import DEFINITIONS, PACKAGE_DIR, SOURCE_ROOT
-from analysis.errors import ConfigError
+from analysis.core.i18n import LANGS
+from analysis.core.paths import DEFINITIONS, SOURCE_ROOT
+from analysis.errors import ConfigError, user_stacklevel
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -58,7 +59,6 @@ __all__ = [
     "forms_dir",
 ]
 
-LANGS = ("ky", "ru", "en")
 #: where an unprefixed column name is looked up, in this order (the graduates table's own order)
 INSTRUMENT_ORDER = ("registry", "phase1", "phase2", "employer")
 #: choice lists whose codes are ordered (every other list is nominal: categories keep form order)
@@ -286,17 +286,6 @@ class ValueSpec:
             return code
 
 
-def _user_stacklevel() -> int:
-    """``stacklevel`` that makes a warning point at the caller's code, outside this package."""
-    import sys
-
-    package = str(PACKAGE_DIR)
-    frame, level = sys._getframe(1), 1
-    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(package):
-        frame, level = frame.f_back, level + 1
-    return level
-
-
 def _check_lang(lang: str) -> None:
     if lang not in LANGS:
         raise ConfigError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
@@ -338,10 +327,10 @@ def _unique(labels: Sequence[str], codes: Sequence[str]) -> tuple[str, ...]:
 
 def _spec(codes: Sequence[str], texts: Sequence[dict[str, str]], ordered: bool, multiple: bool = False,
           source: str = "") -> ValueSpec:
-    from analysis.instruments.xlsform import _pick
+    from analysis.instruments.xlsform import pick_text
 
     codes = tuple(str(c) for c in codes)
-    labels = {lang: _unique([_pick(t, lang) or c for c, t in zip(codes, texts)], codes) for lang in LANGS}
+    labels = {lang: _unique([pick_text(t, lang) or c for c, t in zip(codes, texts)], codes) for lang in LANGS}
     return ValueSpec(codes, labels, ordered, multiple, source)
 
 
@@ -482,7 +471,7 @@ def _label_column(s: pd.Series, spec: ValueSpec, lang: str, name: str) -> pd.Ser
     if unknown and spec.ordered:
         shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
         warnings.warn(f"column '{name}': {len(unknown)} value(s) not in its ordered code list set missing: {shown}",
-                      LabelWarning, stacklevel=_user_stacklevel())
+                      LabelWarning, stacklevel=user_stacklevel())
     elif unknown:
         codes += unknown
         cats += [u if u not in cats else f"{u} [?]" for u in unknown]
@@ -566,16 +555,16 @@ def _indicator_labels() -> dict[str, dict[str, str]]:
 
 
 def _competence_name(item: str, cat: dict[str, Any], lang: str) -> str:
-    from analysis.instruments.xlsform import _pick
+    from analysis.instruments.xlsform import pick_text
 
     q = cat["questions"]["phase2"].get(f"comp_job_{item}")
-    text = _pick(q[0], lang) if q else ""
+    text = pick_text(q[0], lang) if q else ""
     return re.split(r"\s+[—–-]\s+", text)[0] if text else item
 
 
 @lru_cache(maxsize=8192)
 def _column_label_cached(column: str, lang: str, instrument: str | None, folder: str) -> str:
-    from analysis.instruments.xlsform import _pick
+    from analysis.instruments.xlsform import pick_text
 
     cat = _catalogue(folder)
     if instrument is None:
@@ -586,7 +575,7 @@ def _column_label_cached(column: str, lang: str, instrument: str | None, folder:
     where = _resolve(column, instrument, cat)
     if where is not None:
         inst, item = where
-        text = _pick(cat["questions"][inst][item][0], lang) or column
+        text = pick_text(cat["questions"][inst][item][0], lang) or column
         if instrument is None and column != item:  # p1_/p2_ item asked in both phases
             text = f"{text} ({_PHASE_SUFFIX[inst][lang]})"
         return text

@@ -20,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.core.i18n import fmt_number, fmt_pct, t
+from analysis.core.i18n import t
+from analysis.publish.formatting import fmt_number, fmt_pct
 
 
 
@@ -222,7 +223,7 @@ class Report:
 
     def count(self, value: Any) -> str:
         """A published count (already rounded to base 5 by the disclosure pass)."""
-        from analysis.publish.disclosure import format_count
+        from analysis.publish.formatting import format_count
 
         v = _num(value)
         return ".." if v != v else format_count(round(v), self.lang)

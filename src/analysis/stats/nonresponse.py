@@ -331,7 +331,7 @@ def _adjusted_mode_p(df: pd.DataFrame, y: pd.Series, mode: pd.Series, adjust: Se
     import statsmodels.api as sm
     from scipy import stats
 
-    from analysis.stats.outcome_models import model_matrix
+    from analysis.stats.design_matrix import model_matrix
 
     d = df.assign(_mode=mode.to_numpy())
     full = model_matrix(d, y.to_numpy(), [*[a for a in adjust if a in d.columns], "_mode"], outcome="binary")
@@ -473,7 +473,7 @@ def propensity_adjust(graduates: pd.DataFrame, design_or_weights=None,
        logistic regression (statsmodels GLM, unweighted: every graduate was invited) on registry
        variables and phase-1 answers (``predictors``; 1–5 scales as numbers). Missing answers form
        their own level (numbers: median + missing indicator); small and separated levels are
-       pooled as in :func:`analysis.stats.outcome_models.model_matrix`. If the maximum-likelihood fit
+       pooled as in :func:`analysis.stats.design_matrix.model_matrix`. If the maximum-likelihood fit
        fails, a lightly ridge-penalised fit is used (recorded).
     2. **Classes.** The estimated propensities are cut into ``classes`` quantile groups
        (quintiles: Cochran 1968 showed five classes remove about 90 % of the bias of a continuous
@@ -527,7 +527,8 @@ def propensity_adjust(graduates: pd.DataFrame, design_or_weights=None,
     import statsmodels.api as sm
 
     from analysis.errors import InputError
-    from analysis.stats.outcome_models import c_statistic, model_matrix
+    from analysis.stats.design_matrix import model_matrix
+    from analysis.stats.models import c_statistic
     from analysis.stats.survey import Design, rake, trim_weights, weight_diagnostics
 
     for c in ("resp_p1", "resp_p2"):

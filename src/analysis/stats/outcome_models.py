@@ -14,24 +14,12 @@ A model that cannot be fitted (too few cases, no variation in the outcome, numer
 returns an empty table and ``status="failed"`` with the reason — it never raises, so one model can
 not stop the model stage (:func:`run_outcome_models`).
 
-Predictor handling (the same for every model, see ``docs/methodology.md`` §11):
+Predictor handling (the same for every model, see ``docs/methodology.md`` §11): notes 1–5 — complete
+cases, treatment contrasts against the largest level, pooling of small levels, merging of separated levels,
+aliased terms — are done by :func:`analysis.stats.design_matrix.model_matrix`. In the logits, a numeric predictor that
+separates (|coefficient| > 15 after the fit) is dropped and the model refitted; other coefficients above 15
+are reported as warnings. Then
 
-1. **Complete cases.** Rows with a missing outcome or predictor are left out; ``n`` is reported
-   and ``missing`` says how many rows each predictor removed. For the design-based models the
-   left-out rows stay in the design with score zero (domain estimation, Lumley 2010 §2.3).
-2. **Categorical predictors** are coded as treatment contrasts against a **reference level = the
-   largest level** (the most precise comparison), except yes/no items whose reference is ``no``.
-3. **Small levels** (fewer than ``min_cell`` complete cases, default 10) are pooled into one
-   ``other`` level; if that is still too small it is merged into the largest level.
-4. **Separation** (Albert & Anderson 1984): a level in which the outcome does not vary (all
-   employed, all satisfied at the same level; in a Cox model: no event) has an infinite
-   coefficient. Such a level is merged with the level whose outcome rate is closest; the merged
-   level is named ``a+b``. A variable left with one level is dropped. In the logits, a numeric
-   predictor that separates (|coefficient| > 15 after the fit) is dropped and the model refitted;
-   other coefficients above 15 are reported as warnings.
-5. **Aliased terms** (a dummy that is a linear combination of earlier columns — e.g. the
-   ``college`` level and the College faculty) are dropped in formula order, as R's ``lm``/``glm``
-   report them as ``NA``.
 6. **Events per variable** below 10 (Peduzzi et al. 1996, *J. Clin. Epidemiol.* 49:1373) is
    reported as a warning: the coefficients may be unstable.
 7. **Too little data** — fewer than 20 complete cases (or than parameters + 2), or fewer than 5
@@ -43,11 +31,23 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+
+from analysis.stats.design_matrix import (
+    MIN_CELL,
+    ModelFailure,
+    ModelMatrix,
+    as_float,
+    as_labels,
+    collapse_levels,
+    is_categorical,
+    model_matrix,
+)
+from analysis.stats.models import c_statistic
 
 __all__ = [
     "EMPLOYMENT_PREDICTORS",
@@ -55,14 +55,12 @@ __all__ = [
     "SATISFACTION_PREDICTORS",
     "COX_PREDICTORS",
     "MI_PREDICTORS",
-    "c_statistic",
     "employment_logit",
     "first_job_cox",
     "income_mi",
     "income_ols",
     "infield_logit",
     "available_predictors",
-    "model_matrix",
     "run_outcome_models",
     "satisfaction_ologit",
 ]
@@ -82,276 +80,9 @@ MI_FORMULA_TERMS: tuple[str, ...] = ("sex", "level", "funding", "gpa")
 
 BASE_COLUMNS = ["model", "term", "variable", "level", "reference", "estimate", "se", "ci_low", "ci_high",
                 "p_value", "n"]
-MIN_CELL = 10
 MIN_N = 20  # no model on fewer complete cases
 MIN_EVENTS = 5  # nor with fewer cases in the rarer outcome (or events)
 SEPARATION_COEF = 15.0  # |log-odds| beyond this signals (quasi-)separation of a numeric predictor
-
-
-class ModelFailure(Exception):
-    """A model cannot be fitted; the message is the one-line reason recorded in the result."""
-
-
-# ============================================================================ model matrix
-
-
-@dataclass
-class ModelMatrix:
-    """A complete-case design matrix with readable term labels.
-
-    Attributes
-    ----------
-    X : DataFrame
-        Predictor columns under safe names ``x1, x2, …`` (no constant), one row per used case.
-    y : numpy.ndarray
-        Outcome of the used cases.
-    rows : numpy.ndarray
-        Positions of the used cases in the frame given to :func:`model_matrix`.
-    terms : dict
-        Safe name → ``{"term", "variable", "level", "reference"}``.
-    info : dict
-        ``n_universe``, ``n``, ``missing`` (rows removed by each variable), ``references``,
-        ``collapsed`` (list of one-line notes), ``dropped`` (terms or variables, with the reason).
-    """
-
-    X: pd.DataFrame
-    y: np.ndarray
-    rows: np.ndarray
-    terms: dict
-    info: dict = field(default_factory=dict)
-
-    def label(self, name: str) -> dict:
-        """Readable description of a safe column name (``Intercept`` passes through)."""
-        if name in self.terms:
-            return self.terms[name]
-        return {"term": name, "variable": None, "level": None, "reference": None}
-
-
-def _as_float(s: pd.Series) -> pd.Series:
-    """Numbers, booleans and number-like codes ('4') as float; anything else NaN."""
-    if s.dtype == bool or str(s.dtype) == "boolean":
-        return s.astype("Float64").astype(float)
-    return pd.to_numeric(s, errors="coerce").astype(float)
-
-
-def _is_categorical(s: pd.Series) -> bool:
-    if s.dtype == bool or str(s.dtype) == "boolean":
-        return True
-    if isinstance(s.dtype, pd.CategoricalDtype):
-        return True
-    return not pd.api.types.is_numeric_dtype(s)
-
-
-def _as_labels(s: pd.Series) -> pd.Series:
-    """Categorical values as text; booleans as 'yes'/'no'; missing stays missing."""
-    if s.dtype == bool or str(s.dtype) == "boolean":
-        b = s.astype("boolean")
-        return pd.Series(np.where(b.fillna(False).to_numpy(bool), "yes", "no"), index=s.index,
-                         dtype=object).where(b.notna().to_numpy(bool), None)
-    out = s.astype("string").astype(object)
-    return out.where(s.notna(), None)
-
-
-def _offending(y: np.ndarray, outcome: str) -> bool:
-    """A level whose outcome makes its coefficient infinite (separation)."""
-    if len(y) == 0:
-        return True
-    if outcome in ("binary", "ordinal"):
-        return bool(np.all(y == y[0]))
-    if outcome == "event":
-        return bool(np.sum(y) == 0)
-    return False
-
-
-def _collapse(lab: pd.Series, y: np.ndarray, var: str, outcome: str, min_cell: int,
-              notes: list[str]) -> pd.Series:
-    """Pool small levels, then merge separated levels with the level of the closest outcome rate."""
-    counts = lab.value_counts()
-    small = sorted(str(v) for v in counts.index[counts < min_cell])
-    if small and len(counts) > 1:
-        merged = "other" if len(small) > 1 else small[0]
-        if len(small) > 1:
-            lab = lab.where(~lab.isin(small), merged)
-        if int((lab == merged).sum()) < min_cell:
-            biggest = str(lab[lab != merged].value_counts().idxmax()) if (lab != merged).any() else merged
-            new = f"{biggest}+{merged}" if biggest != merged else merged
-            lab = lab.where(~lab.isin([merged, biggest]), new)
-            notes.append(f"{var}: level(s) {', '.join(small)} with fewer than {min_cell} cases merged into {biggest}")
-        else:
-            notes.append(f"{var}: levels {', '.join(small)} with fewer than {min_cell} cases each pooled as 'other'")
-    if outcome not in ("binary", "ordinal", "event"):
-        return lab
-    for _ in range(50):
-        levels = sorted(lab.unique())
-        if len(levels) < 2:
-            break
-        ys = {lv: y[(lab == lv).to_numpy()] for lv in levels}
-        bad = [lv for lv in levels if _offending(ys[lv], outcome)]
-        if not bad:
-            break
-        worst = min(bad, key=lambda lv: (len(ys[lv]), lv))
-        rate = float(np.mean(ys[worst]))
-        cands = [lv for lv in levels if lv != worst and lv not in bad] or [lv for lv in levels if lv != worst]
-        target = min(cands, key=lambda lv: (abs(float(np.mean(ys[lv])) - rate), -len(ys[lv]), lv))
-        new = "+".join(sorted([worst, target]))
-        what = {"binary": f"outcome {'always' if rate == 1 else 'never'} present",
-                "ordinal": "every answer the same",
-                "event": "no event"}[outcome]
-        notes.append(f"{var}: level {worst} ({what}, n={len(ys[worst])}) merged with {target} (separation)")
-        lab = lab.where(~lab.isin([worst, target]), new)
-    return lab
-
-
-def _rank_keep(cols: list[np.ndarray], tol: float = 1e-7) -> list[bool]:
-    """For each column in order: does it add to the rank of the constant plus the kept columns?"""
-    n = len(cols[0]) if cols else 0
-    basis = np.ones((n, 1)) / math.sqrt(max(n, 1))
-    keep = []
-    for c in cols:
-        v = c - c.mean() if n else c
-        norm0 = np.linalg.norm(c)
-        r = v - basis @ (basis.T @ v)
-        r = r - basis @ (basis.T @ r)  # re-orthogonalise (Gram–Schmidt twice)
-        nr = np.linalg.norm(r)
-        ok = norm0 > 0 and nr > tol * max(norm0, 1.0) * math.sqrt(max(n, 1))
-        keep.append(bool(ok))
-        if ok:
-            basis = np.column_stack([basis, r / nr])
-    return keep
-
-
-def model_matrix(df: pd.DataFrame, y: pd.Series | np.ndarray, predictors: Sequence[str], *,
-                 outcome: str = "binary", min_cell: int = MIN_CELL,
-                 references: Mapping[str, str] | None = None, missing: str = "drop") -> ModelMatrix:
-    """Build a complete-case treatment-coded design matrix with the handling of module notes 1–5.
-
-    Parameters
-    ----------
-    df : DataFrame
-        Rows of the model's universe (e.g. phase-2 respondents, or the employed).
-    y : Series or array
-        Outcome aligned with ``df`` (numeric; NaN = missing).
-    predictors : list of str
-        Columns of ``df``. Text, categorical and boolean columns are categorical; numbers numeric.
-    outcome : {"binary", "ordinal", "event", "continuous"}
-        What separation means (constant outcome in a level; for ``"event"`` no events).
-    min_cell : int
-        Levels with fewer complete cases are pooled.
-    references : dict, optional
-        Preferred reference level per variable (used if the level survives pooling).
-    missing : {"drop", "category"}
-        ``"drop"`` = complete cases; ``"category"`` = a missing categorical value is the level
-        ``(missing)`` and a missing number is set to the median with a ``<var>_missing`` 0/1
-        column (for prediction models such as response propensities, not for effect estimates).
-
-    Raises
-    ------
-    ModelFailure
-        A predictor column is absent, or no complete case remains.
-    """
-    references = dict(references or {})
-    yv = np.asarray(pd.to_numeric(pd.Series(np.asarray(y, dtype=object)), errors="coerce"), dtype=float)
-    if len(yv) != len(df):
-        raise ValueError("y must have one value per row of df")
-    absent = [p for p in predictors if p not in df.columns]
-    if absent:
-        raise ModelFailure(f"predictor column(s) {', '.join(absent)} missing from the graduates table")
-    ok = np.isfinite(yv)
-    n_universe = int(len(df))
-    miss: dict[str, int] = {}
-    kinds = {p: ("cat" if _is_categorical(df[p]) else "num") for p in predictors}
-    values: dict[str, pd.Series] = {}
-    for p in predictors:
-        v = _as_labels(df[p]) if kinds[p] == "cat" else _as_float(df[p])
-        if missing == "category":
-            if kinds[p] == "cat":
-                v = v.where(v.notna(), "(missing)")
-        else:
-            miss[p] = int((ok & v.isna().to_numpy()).sum())
-            ok &= v.notna().to_numpy()
-        values[p] = v
-    rows = np.flatnonzero(ok)
-    if len(rows) == 0:
-        raise ModelFailure("no complete cases (every row misses the outcome or a predictor)")
-    yy = yv[rows]
-    notes: list[str] = []
-    dropped: list[str] = []
-    refs: dict[str, str] = {}
-    cols: list[np.ndarray] = []
-    meta: list[dict] = []
-    for p in predictors:
-        v = values[p].iloc[rows].reset_index(drop=True)
-        if kinds[p] == "num":
-            x = v.to_numpy(dtype=float)
-            if missing == "category" and np.isnan(x).any():
-                ind = np.isnan(x).astype(float)
-                x = np.where(np.isnan(x), float(np.nanmedian(x)) if (~np.isnan(x)).any() else 0.0, x)
-                cols.append(ind)
-                meta.append({"term": f"{p}_missing", "variable": p, "level": "(missing)", "reference": None})
-            if np.nanstd(x) == 0:
-                dropped.append(f"{p}: no variation")
-                if missing == "category" and meta and meta[-1]["variable"] == p:
-                    cols.pop()
-                    meta.pop()
-                continue
-            cols.append(x)
-            meta.append({"term": p, "variable": p, "level": None, "reference": None})
-            continue
-        lab = v.astype(object)
-        lab = _collapse(lab, yy, p, outcome, min_cell, notes)
-        counts = lab.value_counts()
-        if len(counts) < 2:
-            dropped.append(f"{p}: a single level after pooling ({counts.index[0] if len(counts) else '-'})")
-            continue
-        pref = references.get(p)
-        if pref is None and set(counts.index) == {"yes", "no"}:
-            pref = "no"
-        cand = [lv for lv in counts.index if pref is not None and (lv == pref or pref in str(lv).split("+"))]
-        ref = cand[0] if cand else sorted(counts.index, key=lambda lv: (-counts[lv], str(lv)))[0]
-        refs[p] = str(ref)
-        for lv in sorted(counts.index, key=str):
-            if lv == ref:
-                continue
-            cols.append((lab == lv).to_numpy(dtype=float))
-            meta.append({"term": f"{p}[{lv}]", "variable": p, "level": str(lv), "reference": str(ref)})
-    keep = _rank_keep(cols)
-    X = pd.DataFrame(index=range(len(rows)))
-    terms: dict[str, dict] = {}
-    k = 0
-    for c, m, kp in zip(cols, meta, keep):
-        if not kp:
-            dropped.append(f"{m['term']}: aliased with earlier terms (a linear combination of them)")
-            continue
-        k += 1
-        X[f"x{k}"] = c
-        terms[f"x{k}"] = m
-    info = {"n_universe": n_universe, "n": int(len(rows)), "missing": miss, "references": refs,
-            "collapsed": notes, "dropped": dropped}
-    return ModelMatrix(X=X, y=yy, rows=rows, terms=terms, info=info)
-
-
-def c_statistic(score: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None) -> float:
-    """Concordance (area under the ROC curve) of ``score`` for a 0/1 ``y`` (Hanley & McNeil 1982).
-
-    The probability that a random case with ``y = 1`` scores higher than one with ``y = 0`` (ties
-    count ½), computed from mid-ranks (Mann–Whitney). With ``weights``, pairs are weighted by the
-    product of the two weights. 0.5 = no discrimination; above 0.7 acceptable, 0.8 good
-    (Hosmer & Lemeshow 2000, §5.2.4).
-    """
-    s = np.asarray(score, dtype=float)
-    yy = np.asarray(y, dtype=float)
-    w = np.ones_like(s) if weights is None else np.asarray(weights, dtype=float)
-    pos, neg = yy == 1, yy == 0
-    wp, wn = w[pos].sum(), w[neg].sum()
-    if wp == 0 or wn == 0:
-        return math.nan
-    order = np.argsort(s, kind="stable")
-    ss, ws, ps = s[order], w[order], pos[order]
-    _, start = np.unique(ss, return_index=True)
-    tot_pos = np.add.reduceat(np.where(ps, ws, 0.0), start)
-    tot_neg = np.add.reduceat(np.where(~ps & (yy[order] == 0), ws, 0.0), start)
-    below_neg = np.concatenate([[0.0], np.cumsum(tot_neg)[:-1]])
-    return float(np.sum(tot_pos * (below_neg + 0.5 * tot_neg)) / (wp * wn))
 
 
 # ============================================================================ results
@@ -432,7 +163,7 @@ def _design_logit(model: str, design, outcome_col: str, universe: Callable[[pd.D
     if outcome_col not in data.columns:
         raise ModelFailure(f"outcome column {outcome_col} missing from the design data")
     uni = np.asarray(universe(data), dtype=bool)
-    y = _as_float(data[outcome_col]).where(uni)
+    y = as_float(data[outcome_col]).where(uni)
     sub = data.loc[uni]
     preds = list(predictors)
     separated: list[str] = []
@@ -565,7 +296,7 @@ def _income_ols(graduates: pd.DataFrame, predictors: Sequence[str], income_col: 
     e = _employed(graduates)
     if income_col not in e.columns:
         raise ModelFailure(f"income column {income_col} missing")
-    inc = _as_float(e[income_col])
+    inc = as_float(e[income_col])
     y = np.log(inc.where(inc > 0))
     mm = model_matrix(e, y.to_numpy(), predictors, outcome="continuous", min_cell=min_cell)
     p = mm.X.shape[1] + 1
@@ -617,11 +348,11 @@ def _satisfaction(graduates: pd.DataFrame, predictors: Sequence[str], income_col
     e = _employed(graduates)
     if "job_satisfaction" not in e.columns:
         raise ModelFailure("job_satisfaction column missing")
-    y = _as_float(e["job_satisfaction"]).where(lambda s: s.isin([1, 2, 3, 4, 5]))
+    y = as_float(e["job_satisfaction"]).where(lambda s: s.isin([1, 2, 3, 4, 5]))
     if "log_income" in predictors and "log_income" not in e.columns:
         if income_col not in e.columns:
             raise ModelFailure(f"income column {income_col} missing")
-        inc = _as_float(e[income_col])
+        inc = as_float(e[income_col])
         e = e.assign(log_income=np.log(inc.where(inc > 0)))
     mm = model_matrix(e, y.to_numpy(), predictors, outcome="ordinal", min_cell=min_cell)
     cats = np.unique(mm.y)
@@ -693,8 +424,8 @@ def _cox(graduates: pd.DataFrame, predictors: Sequence[str], min_cell: int, alph
     for c in ("months_to_first_job", "first_job_event"):
         if c not in g.columns:
             raise ModelFailure(f"column {c} missing")
-    t = _as_float(g["months_to_first_job"])
-    ev = _as_float(g["first_job_event"])
+    t = as_float(g["months_to_first_job"])
+    ev = as_float(g["first_job_event"])
     ok = t.notna() & ev.notna() & (t >= 0)
     g = g[ok.to_numpy()].reset_index(drop=True)
     t, ev = t[ok].to_numpy(), ev[ok].to_numpy()
@@ -760,13 +491,13 @@ def _median_and_se(x: np.ndarray, conf: float = 0.95) -> tuple[float, float]:
 
 def _income_universe(e: pd.DataFrame, income_col: str) -> np.ndarray:
     """Employed graduates in the salary universe: exact income given, or skipped by a full-time worker."""
-    has = _as_float(e[income_col]).gt(0).to_numpy(bool)
+    has = as_float(e[income_col]).gt(0).to_numpy(bool)
     if "income_excluded_reason" in e.columns:
         skipped = e["income_excluded_reason"].astype("string").eq("no_exact_income").fillna(False).to_numpy(bool)
         if "full_time" in e.columns:
             skipped &= e["full_time"].fillna(False).astype(bool).to_numpy(bool)
     else:
-        skipped = _as_float(e[income_col]).isna().to_numpy(bool)
+        skipped = as_float(e[income_col]).isna().to_numpy(bool)
     return has | skipped
 
 
@@ -774,7 +505,7 @@ def _mi_data(e: pd.DataFrame, predictors: Sequence[str], income_col: str, min_ce
     """Numeric frame for MICE: ``log_income`` + predictor columns (dummies for categories)."""
     from analysis.derive.indicators import INCOME_BANDS
 
-    parts = {"log_income": np.log(_as_float(e[income_col]).where(lambda s: s > 0)).to_numpy()}
+    parts = {"log_income": np.log(as_float(e[income_col]).where(lambda s: s > 0)).to_numpy()}
     labels: dict[str, dict] = {}
     notes: list[str] = []
     band_codes = {b: i + 1 for i, (b, _, _) in enumerate(INCOME_BANDS)}
@@ -787,10 +518,10 @@ def _mi_data(e: pd.DataFrame, predictors: Sequence[str], income_col: str, min_ce
             parts["band"] = s.astype("string").map(band_codes).astype(float).to_numpy()
             labels["band"] = {"term": "income_band (ordinal code)", "variable": p, "level": None, "reference": None}
             continue
-        if _is_categorical(s):
-            lab = _as_labels(s)
+        if is_categorical(s):
+            lab = as_labels(s)
             known = lab.notna()
-            lab2 = _collapse(lab[known].astype(object).reset_index(drop=True), np.zeros(int(known.sum())), p,
+            lab2 = collapse_levels(lab[known].astype(object).reset_index(drop=True), np.zeros(int(known.sum())), p,
                              "continuous", min_cell, notes)
             lab = pd.Series(None, index=range(len(e)), dtype=object)
             lab[np.flatnonzero(known.to_numpy())] = lab2.to_numpy()
@@ -806,7 +537,7 @@ def _mi_data(e: pd.DataFrame, predictors: Sequence[str], income_col: str, min_ce
                 labels[name] = {"term": f"{p}[{lv}]", "variable": p, "level": str(lv), "reference": str(ref)}
         else:
             name = f"c{len(labels) + 1}"
-            parts[name] = _as_float(s).to_numpy()
+            parts[name] = as_float(s).to_numpy()
             labels[name] = {"term": p, "variable": p, "level": None, "reference": None}
     return pd.DataFrame(parts), {"labels": labels, "collapsed": notes, "absent": absent}
 

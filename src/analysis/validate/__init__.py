@@ -77,7 +77,9 @@ class CohortValidation:
     results: dict[str, ValidationResult] = field(default_factory=dict)
 
 
-def _inst_map(insts: Any) -> dict[str, Any]:
+def instrument_map(insts: Any) -> dict[str, Any]:
+    """Instruments by key: a mapping is kept (keys as text), a list is keyed by
+    :func:`~analysis.validate.suites.instrument_key`."""
     if isinstance(insts, Mapping):
         return {str(k): v for k, v in insts.items()}
     return {instrument_key(i): i for i in insts}
@@ -130,7 +132,7 @@ def validate_cohort(canonical: Mapping[str, pd.DataFrame], insts: Any, registry_
         If the row accounting identity fails for a file (a bug).
     """
     p = ValidationParams.from_any(params)
-    inst_by_key = _inst_map(insts)
+    inst_by_key = instrument_map(insts)
     tables = _group_canonical(canonical, inst_by_key)
     unknown = sorted(set(tables) - set(inst_by_key))
     if unknown:

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-LANGS = ("ky", "ru", "en")
+from analysis.core.i18n import LANGS
+
 
 
 @dataclass(frozen=True)

@@ -133,7 +133,7 @@ def quality_data(cv: Any, insts: Any = None, params: Any = None, other_known: It
     other_known
         Student ids whose outcome is known from a verified source other than the survey (NACE).
     """
-    from analysis.validate import _inst_map
+    from analysis.validate import instrument_map
 
     p = ValidationParams.from_any(params)
     by_file = cv.identity.copy()
@@ -142,7 +142,7 @@ def quality_data(cv: Any, insts: Any = None, params: Any = None, other_known: It
 
     hidden: set[tuple[str, str]] = set()
     if insts is not None:
-        for key, inst in _inst_map(insts).items():
+        for key, inst in instrument_map(insts).items():
             for q in inst.data_questions:
                 if str(getattr(q, "pd", "") or "") in ("direct", "quasi"):
                     hidden.add((key, q.name))

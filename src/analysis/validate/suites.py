@@ -61,6 +61,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from analysis.errors import ConfigError
+from analysis.instruments.xlsform import required_value
 from analysis.validate import xpath
 from analysis.validate.messages import RULES
 
@@ -136,18 +137,6 @@ def _list_name(q: Any) -> str:
 
 def _text(v: Any) -> str:
     return "" if v is None else str(v).strip()
-
-
-def _is_true(v: Any) -> bool | str:
-    """XLSForm ``required``: True/False, or an expression string (conditionally required)."""
-    if isinstance(v, bool):
-        return v
-    s = _text(v).lower()
-    if s in ("", "no", "false", "false()", "0"):
-        return False
-    if s in ("yes", "true", "true()", "1"):
-        return True
-    return _text(v)
 
 
 def _messages(q: Any, attr: str) -> dict[str, str]:
@@ -264,7 +253,7 @@ def suite_specs(inst: Any) -> list[dict[str, Any]]:
         # 3. constraint (or the contract's fallback)
         out.extend(_constraint_specs(key, q, qtype, constraint, cmsg, vcol, tr, pd_flag))
         # 4. required
-        req = _is_true(getattr(q, "required", False))
+        req = required_value(getattr(q, "required", False))
         if req:
             kwargs: dict[str, Any] = {"column": name}
             cond = rel_query

@@ -22,7 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
+from analysis.core.i18n import catalogue
+from analysis.core.paths import cohort_paths
+from analysis.derive.dictionary import data_dictionary
+from analysis.derive.indicators import load_registry
 from analysis.errors import ConfigError, InputError, user_stacklevel
+from analysis.publish.labels import (
+    LANGS,
+    column_labels,
+    label_values,
+    value_label,
+    variable_source,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -153,14 +166,10 @@ class Cohort:
 
 # ----------------------------------------------------------------------------- loading
 def _empty() -> pd.DataFrame:
-    import pandas as pd
-
     return pd.DataFrame()
 
 
 def _read(folder: Path, rel: str, missing: list[str], warn: bool = False) -> pd.DataFrame:
-    import pandas as pd
-
     path = folder / rel
     if not path.is_file():
         if rel not in missing:
@@ -185,8 +194,6 @@ def _known_cohorts(root: Path) -> list[str]:
 
 
 def _cohort_folder(cohort: str, project_root: str | Path | None) -> tuple[Path, Path]:
-    from analysis.core.paths import cohort_paths
-
     if not isinstance(cohort, str) or not _COHORT_RE.match(cohort) or ".." in cohort:
         raise ConfigError(f"'{cohort}' is not a cohort name (letters, digits, '-', '_', '.', e.g. demo-2025)")
     paths = cohort_paths(cohort, project_root)
@@ -198,10 +205,6 @@ def _cohort_folder(cohort: str, project_root: str | Path | None) -> tuple[Path, 
 
 
 def _estimates_labels(est: pd.DataFrame, lang: str) -> pd.DataFrame:
-    from analysis.core.i18n import catalogue
-    from analysis.derive.indicators import load_registry
-    from analysis.publish.labels import value_label
-
     if est.empty:
         return est
     out = est.copy()
@@ -221,11 +224,6 @@ def _estimates_labels(est: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _dictionary(tables: dict[str, pd.DataFrame], lang: str, labelled_from: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    import pandas as pd
-
-    from analysis.derive.dictionary import data_dictionary
-    from analysis.derive.indicators import load_registry
-    from analysis.publish.labels import column_labels, variable_source
 
     uses: dict[str, list[str]] = {}
     for ind in load_registry():
@@ -277,8 +275,6 @@ def load_cohort(cohort: str = "demo-2025", lang: str = "ky", labelled: bool = Tr
     InputError
         The cohort has not been run (no stage output at all), or an output file is damaged.
     """
-    from analysis.publish.labels import LANGS, column_labels, label_values
-
     if lang not in LANGS:
         raise ConfigError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
     root, folder = _cohort_folder(cohort, project_root)

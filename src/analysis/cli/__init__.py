@@ -13,14 +13,13 @@ import importlib
 import pkgutil
 import sys
 
+import analysis.cli.commands as commands
 from analysis.core.version import __version__
 from analysis.errors import TracerError
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every discovered subcommand."""
-    import analysis.cli.commands as commands
-
     parser = argparse.ArgumentParser(
         prog="tracer",
         description="Graduate tracer study of Jalal-Abad State University (ЖАМУ): from raw survey exports "

@@ -12,10 +12,9 @@ from typing import Any
 
 import yaml
 
-from analysis.core.i18n import LANGS
 from analysis.core import defaults as D
-from analysis.errors import ConfigError
 from analysis.core.paths import CohortPaths, cohort_paths
+from analysis.errors import ConfigError
 
 INSTRUMENTS = ("registry", "phase1", "phase2", "employer")
 FORMATS = (

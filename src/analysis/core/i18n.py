@@ -10,7 +10,6 @@ generated on these machines).
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml

@@ -34,8 +34,32 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import openpyxl
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.utils import get_column_letter
+
 from analysis.core.paths import DEFINITIONS
-from analysis.derive.indicators import COMPETENCES, P1_ITEMS, P2_ITEMS
+from analysis.derive.indicators import (
+    COMPETENCES,
+    DAYS_PER_MONTH,
+    P1_ITEMS,
+    P2_ITEMS,
+    DeriveParams,
+    get_indicator,
+    indicator_values,
+)
+from analysis.errors import ConfigError
+from analysis.ingest.writers import (
+    deterministic_xlsx,
+    write_kobo_csv,
+    write_kobo_xlsx,
+    write_odk_csv,
+)
+from analysis.instruments.forms import CHOICE_SEP, entry_workbook
+from analysis.instruments.xlsform import load_instrument
 
 __all__ = ["DEMO_FILES", "COMPETENCES", "TRUTH_INDICATORS", "generate_cohort", "graduate_truth", "planted_defects",
            "truth_table"]
@@ -356,8 +380,6 @@ class _Rand:
     """A thin wrapper of :class:`numpy.random.Generator` with the few draws the generator needs."""
 
     def __init__(self, seed: int, stream: int) -> None:
-        import numpy as np
-
         self.g = np.random.default_rng(np.random.SeedSequence([int(seed), int(stream)]))
 
     def u(self) -> float:
@@ -1101,8 +1123,6 @@ TRUTH_REFERENCE_DATE = date(2026, 4, 1)
 
 def _months(later: date, earlier: date) -> float:
     """Months of 30.4375 days between two dates, to 1 decimal (as :func:`analysis.derive.indicators.months_to_first_job`)."""
-    from analysis.derive.indicators import DAYS_PER_MONTH
-
     return round((later - earlier).days / DAYS_PER_MONTH, 1)
 
 
@@ -1160,9 +1180,6 @@ def _latent_row(g: _Graduate, full_time_hours: float, fast_job_months: float) ->
 
 def _latent_frame(grads: list[_Graduate]):
     """One row per graduate of the registry with the latent derived variables (:func:`_latent_row`)."""
-    import pandas as pd
-
-    from analysis.derive.indicators import DeriveParams
 
     p = DeriveParams()  # the demo cohort uses the default derive parameters (40-hour week, 6 months, no trim)
     rows = [_latent_row(g, p.full_time_hours, p.fast_job_months) for g in grads]
@@ -1204,9 +1221,6 @@ def truth_table(latent) -> list[dict[str, Any]]:
     ``N`` is the number of graduates the value is computed over (the universe, with the variable
     known); ``value`` is a share (0–1) or KGS per month; empty when ``N`` is 0.
     """
-    import numpy as np
-
-    from analysis.derive.indicators import get_indicator, indicator_values
 
     g = latent.assign(all="all")
     rows = []
@@ -1542,8 +1556,6 @@ def _plant(r: _Rand, files: dict[str, list[_Row]], known: set[str],
 
 
 def _frame(rows: list[_Row], columns: tuple[str, ...]):
-    import pandas as pd
-
     return pd.DataFrame([[x.answers.get(c, "") for c in columns] for x in rows], columns=list(columns), dtype=object)
 
 
@@ -1562,11 +1574,6 @@ def _meta_frame(rows: list[_Row], r: _Rand, with_ids: bool) -> dict[str, list[st
 
 def _write_registry(rows: list[_Row], path: Path) -> None:
     """The registrar's workbook: contract names in row 1, dates as Excel dates, GPA as a number."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.utils import get_column_letter
-
-    from analysis.ingest.writers import deterministic_xlsx
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Бүтүрүүчүлөр 2025")
@@ -1600,10 +1607,6 @@ def _write_entry(rows: list[_Row], inst: Any, path: Path, r: _Rand) -> int:
     Single choices are written as the workbook's own dropdown text (``code – label``), a few as bare
     codes, as clerks do; multiple choices as 0/1 option columns; dates as Excel dates.
     """
-    import openpyxl
-
-    from analysis.instruments.forms import CHOICE_SEP, entry_workbook
-    from analysis.ingest.writers import deterministic_xlsx
 
     entry_workbook(inst, lang="ky", path=path, max_rows=max(200, len(rows) + 20))
     wb = openpyxl.load_workbook(path)
@@ -1681,8 +1684,6 @@ def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = 
     dict mapping each file name (the :data:`DEMO_FILES` paths, ``planted_defects.csv``, ``truth.csv``,
     ``README.md``) to its path.
     """
-    from analysis.errors import ConfigError
-
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"demo: the seed must be a whole number ≥ 0, got {seed!r}")
     if isinstance(n_graduates, bool) or not isinstance(n_graduates, int) or n_graduates < len(_PROGRAMME_PARAMS):
@@ -1698,9 +1699,6 @@ def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = 
 
 
 def _generate(out_dir: Path, seed: int, n_graduates: int, cohort: str, say: Any) -> dict[str, Path]:
-    from analysis.ingest.writers import write_kobo_csv, write_kobo_xlsx, write_odk_csv
-    from analysis.instruments.xlsform import load_instrument
-
     grads, files, defects = _assemble(int(seed), int(n_graduates))
     rm = _Rand(seed, 61)
     written: dict[str, Path] = {}

@@ -34,11 +34,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from analysis.core.i18n import LANGS
 from analysis.core.defaults import FULL_TIME_HOURS
+from analysis.core.i18n import LANGS
 from analysis.core.paths import DEFINITIONS, SOURCE_ROOT
+from analysis.derive import opendata
 from analysis.errors import ConfigError, InputError
+from analysis.privacy.personal_data import age_in_completed_years
 
 __all__ = [
     "COMPETENCES",
@@ -208,8 +211,6 @@ def _parse_indicator(raw: Mapping[str, Any], defaults: Mapping[str, Any], path: 
 
 @lru_cache(maxsize=8)
 def _load_registry(path_str: str) -> tuple[tuple[Indicator, ...], dict[str, Any]]:
-    import yaml
-
     path = Path(path_str)
     try:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -1350,8 +1351,6 @@ def _median_year(s: pd.Series) -> int | None:
 
 def _comparators(p: DeriveParams, year: int | None) -> dict[str, Any]:
     """Oblast wage and minimum wage in KGS, from the parameters or the open-data snapshot."""
-    from analysis.derive import opendata
-
     out: dict[str, Any] = {"year": year}
     for key, given, lookup in (
         ("oblast_wage", p.oblast_wage_kgs, lambda y: opendata.oblast_average_wage(p.wage_region, y)),
@@ -1447,8 +1446,6 @@ def derive_graduates(
     if "age_at_grad" in reg.columns:  # the processed registry carries the age, not the date of birth
         base["age_at_grad"] = _num(reg["age_at_grad"]).astype("Float64").astype("Int64")
     else:
-        from analysis.privacy.personal_data import age_in_completed_years
-
         base["age_at_grad"] = age_in_completed_years(_dates("date_of_birth", reg), base["graduation_date"])
 
     progs = load_programmes() if programmes is None else programmes

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from analysis.errors import ConfigError, InputError
+from analysis.ingest import kobo, legacy, odk, registry, spss, workbook
 from analysis.ingest.common import (
     INSTRUMENTS,
     MODES,
@@ -29,6 +30,8 @@ from analysis.ingest.common import (
     build_canonical,
     instrument_key,
 )
+from analysis.ingest.sources import path_for_messages
+from analysis.instruments.xlsform import load_instrument
 
 __all__ = ["FORMATS", "PROVENANCE", "MARKERS", "IngestResult", "Notice", "read_input", "codebook"]
 
@@ -52,10 +55,6 @@ _CODEBOOKS: dict[int, Codebook] = {}
 
 
 def _load_instrument(name: str) -> Any:
-    try:
-        from analysis.instruments.xlsform import load_instrument
-    except ImportError as exc:  # pragma: no cover - during development only
-        raise ConfigError(f"the instrument definitions cannot be loaded ({exc})") from None
     return load_instrument(name)
 
 
@@ -135,9 +134,6 @@ def read_input(path: str | Path, instrument: Any, fmt: str, mode: str | None = N
     ConfigError
         An unknown format, mode or instrument.
     """
-    from analysis.ingest import kobo, legacy, odk, registry, spss, workbook
-    from analysis.ingest.sources import path_for_messages
-
     if fmt not in FORMATS:
         raise ConfigError(f"unknown input format '{fmt}' (choose from {', '.join(FORMATS)})")
     if mode is not None and mode not in MODES:

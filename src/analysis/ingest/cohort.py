@@ -32,7 +32,9 @@ from collections import defaultdict
 from typing import Any, Iterable, Sequence
 
 from analysis.errors import InputError
+from analysis.ingest import codebook
 from analysis.ingest.common import IngestResult, Notice
+from analysis.ingest.notices import KINDS, render
 from analysis.instruments.xlsform import required_value
 
 __all__ = ["CohortCheck", "check_cohort", "cohort_notice", "raise_errors", "required_questions"]
@@ -63,8 +65,6 @@ def cohort_notice(file: str, kind: str, column: str | None = None, count: int | 
                   **params: Any) -> Notice:
     """A cohort-level notice of ``kind`` (:data:`analysis.ingest.notices.KINDS`) about ``file`` (no row),
     its English text rendered from the catalogue; ``params`` fill the message."""
-    from analysis.ingest.notices import KINDS, render
-
     return Notice(file, None, column, render(kind, "en", params), kind, KINDS[kind].level, count, dict(params))
 
 
@@ -78,8 +78,6 @@ def check_cohort(reads: Sequence[tuple[str, IngestResult]], instruments: dict[st
     instruments
         Instrument key → :class:`analysis.instruments.xlsform.Instrument` (default: loaded by key).
     """
-    from analysis.ingest import codebook
-
     by_inst: dict[str, list[IngestResult]] = defaultdict(list)
     for key, res in reads:
         by_inst[key].append(res)

@@ -72,7 +72,7 @@ def _utf8_error_position(data: bytes, exc: UnicodeDecodeError) -> tuple[int, int
 
 def _charset_hint(data: bytes) -> str:
     """A guess from charset-normalizer (if installed) for the error message; never used to decode."""
-    try:
+    try:  # lazy and optional: charset-normalizer is not a declared dependency (present through other packages)
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - optional
         return ""

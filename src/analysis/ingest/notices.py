@@ -19,11 +19,12 @@ in :mod:`analysis.ingest.cohort` and documented in ``docs/ingestion.md``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable
 
 import pandas as pd
 
-from analysis.core.i18n import LANGS
+from analysis.core.i18n import LANGS, t
 
 LEVELS: tuple[str, ...] = ("info", "warning", "error")
 
@@ -433,9 +434,6 @@ def _int_text(v: Any) -> str:
 def report_table(path: Any, lang: str) -> pd.DataFrame:
     """The notices of ``validated/notices.parquet`` as the report's table in ``lang``: file, row, column,
     level, count, message, what to do (empty table when there is no file or no notice)."""
-    from pathlib import Path
-
-    from analysis.core.i18n import t
 
     path = Path(path)
     if not path.exists():

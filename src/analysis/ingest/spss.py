@@ -19,12 +19,14 @@ import math
 from collections import Counter
 from typing import Any
 
+import pyreadstat
+
 from analysis.ingest.common import (
     Codebook,
     RawTable,
     ReadContext,
-    resolve_question,
     format_number,
+    resolve_question,
 )
 from analysis.ingest.sources import check_extension
 
@@ -32,7 +34,6 @@ from analysis.ingest.sources import check_extension
 def read_spss(ctx: ReadContext, cb: Codebook, encoding: str | None = None) -> RawTable:
     """Read a .sav file; map labelled values to codes (see the module docstring)."""
     check_extension(ctx, (".sav", ".zsav"))
-    import pyreadstat
 
     if ctx.path.stat().st_size == 0:
         raise ctx.error("the file is empty", fix="save the data again from SPSS")

@@ -23,6 +23,7 @@ from typing import Any
 
 from analysis.ingest.common import Codebook, RawTable, ReadContext, norm_key
 from analysis.ingest.sources import check_extension, open_workbook, read_xlsx_raw
+from analysis.instruments.forms import entry_value_to_code
 
 META_SHEET = "_meta"
 META_KEYS = ("form_id", "version", "lang", "header_row", "first_data_row", "sheet")
@@ -60,11 +61,6 @@ def _int(meta: dict[str, str], key: str, default: int, ctx: ReadContext) -> int:
 
 
 def _entry_mapper(cb: Codebook):
-    try:
-        from analysis.instruments.forms import entry_value_to_code
-    except ImportError:
-        return None
-
     def mapper(name: str, value: str) -> str | None:
         try:
             code = entry_value_to_code(cb.inst, name, value)

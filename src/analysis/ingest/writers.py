@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import pandas as pd
+import pyreadstat
+from openpyxl import Workbook
 
 from analysis.ingest.common import base_type, question_group_path
 
@@ -229,8 +231,6 @@ def write_kobo_xlsx(df: pd.DataFrame, inst: Any, path: str | Path, labels_lang: 
                     group_paths: bool = True, meta: Mapping[str, Sequence[Any]] | pd.DataFrame | None = None,
                     seed: int = 0, sheet_title: str | None = None) -> Path:
     """Write ``df`` as a KoboToolbox XLSX export (first sheet, every cell as text); deterministic bytes."""
-    from openpyxl import Workbook
-
     header, rows = kobo_table(df, inst, labels_lang, group_paths, meta, seed)
     wb = Workbook()
     ws = wb.active
@@ -295,8 +295,6 @@ def write_spss(df: pd.DataFrame, inst: Any, path: str | Path, labels_lang: str =
     (``tests/bad_inputs/make_corpus.py``) — so that the SPSS reader is tested on files with real
     variable and value labels without committing binary fixtures by hand.
     """
-    import pyreadstat
-
     data: dict[str, Any] = {}
     col_labels: dict[str, str] = {}
     value_labels: dict[str, dict[Any, str]] = {}

@@ -30,11 +30,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import openpyxl
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from analysis.core.i18n import LANGS
 from analysis.errors import ConfigError
-from analysis.instruments.xlsform import LANGS, Instrument, Question, normalise_label
-from analysis.instruments.expressions import (ARITHMETIC, COMPARISON, ExpressionError, Node, chain, self_regex,
-                                   split_bounds)
+from analysis.instruments.expressions import (
+    ARITHMETIC,
+    COMPARISON,
+    ExpressionError,
+    Node,
+    chain,
+    self_regex,
+    split_bounds,
+)
 from analysis.instruments.expressions import parse as parse_expression
+from analysis.instruments.xlsform import Instrument, Question, normalise_label
 
 __all__ = [
     "ENTRY_HEADER_ROW",
@@ -526,11 +539,6 @@ def entry_workbook(inst: Instrument, lang: str = "ky", path: Path | str | None =
     -------
     Path of the written workbook.
     """
-    import openpyxl
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     _check_lang(lang)
     ui = ENTRY_LABELS[lang]
     out = Path(path) if path else Path(f"{inst.name}_entry.{lang}.xlsx")

@@ -27,6 +27,9 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import openpyxl
+import pandas as pd
+
 from analysis.core.i18n import LANGS
 from analysis.core.paths import PACKAGE_DIR, SOURCE_ROOT
 from analysis.errors import ConfigError, InputError
@@ -337,6 +340,7 @@ def _texts(value: object, default_lang: str) -> dict[str, str]:
 
 
 def _parse_form(name: str, path: Path) -> Instrument:
+    # lazy: pyxform costs 0.18 s, paid only when a form is parsed (then cached)
     from pyxform.errors import PyXFormError
     from pyxform.xls2json import parse_file_to_json
 
@@ -419,8 +423,6 @@ def _parse_form(name: str, path: Path) -> Instrument:
 
 def _read_pd_column(path: Path) -> dict[str, str]:
     """The custom ``pd`` column of the survey sheet, read with openpyxl (if pyxform dropped it)."""
-    import openpyxl
-
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb["survey"]
@@ -472,8 +474,6 @@ def _choices_text(inst: Instrument, q: Question, lang: str) -> str:
 def codebook_table(inst: Instrument, lang: str = "ky") -> "pd.DataFrame":
     """One row per data question: name, type, label, choices ("code = label; …"), required,
     relevant, constraint, pd — labels in ``lang``, in form order."""
-    import pandas as pd
-
     _check_lang(lang)
     rows = [{
         "name": q.name,

@@ -27,6 +27,35 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.config import CohortConfig
+from analysis.derive.indicators import COMPETENCES
+from analysis.derive.opendata import minimum_wage, oblast_average_wage
+from analysis.errors import ConfigError
+from analysis.pipeline.tables import write_parquet
+from analysis.publish.disclosure import Rules, publish
+from analysis.results.families import (
+    ALIASES,
+    DISTRIBUTIONS,
+    cif_rows,
+    competence_rows,
+    context_rows,
+    employer_rows,
+    feedback_rows,
+    income_mi_rows,
+    labour_status_rows,
+    model_rows,
+    nonresponse_rows,
+    response_mode_rows,
+)
+from analysis.results.table import (
+    Settings,
+    difference_rows,
+    finish,
+    hierarchy,
+    registry_rows,
+)
+from analysis.stats.nonresponse import early_late, respondent_comparison
+from analysis.stats.outcome_models import run_outcome_models
+from analysis.stats.weighting import weight_respondents
 
 __all__ = ["run_models"]
 
@@ -42,9 +71,6 @@ def _previous_rows(cfg: CohortConfig) -> pd.DataFrame | None:
 def _income_context(cfg: CohortConfig) -> dict[str, Any]:
     """The oblast average wage and the minimum wage used as income benchmarks (with their sources);
     ``{"unavailable": reason}`` when the open-data snapshot has no figure close enough to the year."""
-    from analysis.errors import ConfigError
-    from analysis.derive.opendata import minimum_wage, oblast_average_wage
-
     try:
         wage = oblast_average_wage(cfg.region, year=cfg.graduation_year + 1)
         mw = minimum_wage(cfg.graduation_year + 1)
@@ -81,19 +107,6 @@ def _family(indicator: str, rows: Callable[[], pd.DataFrame]) -> pd.DataFrame:
 def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                employers: pd.DataFrame | None = None) -> dict[str, Any]:
     """The whole model stage; writes ``results/`` and returns what the notebook shows."""
-    from analysis.publish.disclosure import Rules, publish
-    from analysis.derive.indicators import COMPETENCES
-    from analysis.stats.nonresponse import early_late, respondent_comparison
-    from analysis.stats.outcome_models import run_outcome_models
-    from analysis.results.families import (
-        ALIASES, DISTRIBUTIONS, cif_rows, competence_rows, context_rows, employer_rows, feedback_rows,
-        income_mi_rows, labour_status_rows, model_rows, nonresponse_rows, response_mode_rows,
-    )
-    from analysis.results.table import Settings, difference_rows, finish, hierarchy, registry_rows
-    from analysis.pipeline.tables import write_parquet
-    from analysis.stats.weighting import weight_respondents
-
-    from analysis.errors import ConfigError
 
     covariates = tuple(getattr(cfg, "model_covariates", ()) or ())
     unknown = [c for c in covariates if c not in graduates.columns]

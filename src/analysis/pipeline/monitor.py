@@ -14,6 +14,9 @@ import pandas as pd
 
 from analysis.core.config import CohortConfig
 from analysis.errors import ConfigError
+from analysis.ingest import read_input
+from analysis.privacy.personal_data import pseudonymise
+from analysis.publish.labels import value_label
 
 CONTACT_COLUMNS = ("full_name", "phone_mobile", "phone_landline", "email", "social_network", "social_handle",
                    "parent_name", "parent_phone")
@@ -63,10 +66,6 @@ def _ids(s: pd.Series) -> pd.Series:
 
 def monitor(cfg: CohortConfig, key: bytes, target: float | None = None, with_contacts: bool = False) -> MonitorResult:
     """Phase-2 response against the registry; the non-respondents of the weakest groups first."""
-    from analysis.ingest import read_input
-    from analysis.privacy.personal_data import pseudonymise
-
-    from analysis.errors import ConfigError
 
     target = cfg.targets.get("phase2_response", 0.6) if target is None else target
     if not cfg.inputs_for("registry"):
@@ -126,8 +125,6 @@ def display_table(df: pd.DataFrame, lang: str = "ky", project_root: str | Path |
     Names come from the questionnaires and the programme list (:func:`analysis.publish.labels.value_label`);
     a code without a name stays as it is. ``lang`` is ``ky``, ``ru`` or ``en``.
     """
-    from analysis.publish.labels import value_label
-
     out = df.copy()
     for col in LABELLED_COLUMNS:
         if col in out.columns:

@@ -17,10 +17,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import nbformat
+import pandas as pd
+import papermill as pm
+from jupyter_client.kernelspec import KernelSpecManager
+from nbconvert import HTMLExporter
+from papermill.exceptions import PapermillExecutionError
+from traitlets.config import Config
+
 from analysis.core.config import CohortConfig, load_config
-from analysis.core.i18n import LANGS
+from analysis.core.i18n import LANGS, t
 from analysis.core.paths import TEMPLATES
 from analysis.errors import TracerError
+from analysis.ingest.notices import console_line
+from analysis.pipeline.stages import pseudonym_key
+from analysis.privacy.personal_data import (
+    cohort_personal_values,
+    scan_for_personal_data,
+)
 
 KERNEL_ENV = "TRACER_KERNEL"
 
@@ -63,7 +77,6 @@ def kernel_name() -> str:
     name = os.environ.get(KERNEL_ENV)
     if name:
         return name
-    from jupyter_client.kernelspec import KernelSpecManager
 
     specs = KernelSpecManager().find_kernel_specs()
     return "tracer" if "tracer" in specs else "python3"
@@ -71,8 +84,6 @@ def kernel_name() -> str:
 
 def notebook_parameters(cfg: CohortConfig, notebook: Path, lang: str | None = None) -> dict[str, Any]:
     """The subset of the cohort's parameters that ``notebook`` declares (plus ``lang`` for the report)."""
-    import papermill as pm
-
     declared = pm.inspect_notebook(str(notebook))
     values = cfg.as_parameters()
     if lang is not None:
@@ -83,9 +94,6 @@ def notebook_parameters(cfg: CohortConfig, notebook: Path, lang: str | None = No
 def execute_stage(cfg: CohortConfig, stage: Stage, lang: str | None = None,
                   log: Callable[[str], None] = print) -> Path:
     """Execute one stage notebook from a fresh kernel; return the executed notebook's path."""
-    import papermill as pm
-    from papermill.exceptions import PapermillExecutionError
-
     root = Path(cfg.project_root)
     src = root / "notebooks" / stage.notebook
     out_dir = cfg.paths.executed
@@ -118,10 +126,6 @@ def template_dir() -> Path:
 
 def render_html(executed: Path, out_html: Path, lang: str, title: str = "Report") -> Path:
     """Render an executed notebook to self-contained HTML: no code, images embedded, no network reference."""
-    import nbformat
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
     c = Config()
     c.HTMLExporter.extra_template_basedirs = [str(template_dir())]
     c.HTMLExporter.template_name = "tracer_html"
@@ -148,9 +152,6 @@ def render_html(executed: Path, out_html: Path, lang: str, title: str = "Report"
 def notice_lines(cfg: CohortConfig, lang: str = "en") -> list[str]:
     """One console line per ingestion notice of the cohort's last stage-1 run (``validated/notices.parquet``),
     with its level, file, row, column, message, count and suggestion (:func:`analysis.ingest.notices.console_line`)."""
-    import pandas as pd
-
-    from analysis.ingest.notices import console_line
 
     path = cfg.paths.validated / "notices.parquet"
     if not path.exists():
@@ -172,8 +173,6 @@ def privacy_gate(cfg: CohortConfig) -> None:
     Every raw input is read as stage 1 reads it, legacy mapping included
     (:func:`analysis.privacy.personal_data.cohort_personal_values`); a value is a hit only as a whole token of
     an output (:func:`analysis.privacy.personal_data.scan_for_personal_data`)."""
-    from analysis.privacy.personal_data import cohort_personal_values, scan_for_personal_data
-
     files = [p for folder in (cfg.paths.processed, cfg.paths.reports) if folder.exists()
              for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"]
     hits = scan_for_personal_data(files, cohort_personal_values(cfg))
@@ -194,8 +193,6 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
     # preflight: a real cohort without its pseudonymisation key stops here with the one-line key
     # error, before any kernel starts (stage 1 would only find out inside its notebook)
     if any(s.key == "ingest" for s in chosen):
-        from analysis.pipeline.stages import pseudonym_key
-
         pseudonym_key(cfg)
     steps = sum(len(langs) if s.per_language else 1 for s in chosen) + (len(langs) if any(
         s.per_language for s in chosen) else 0)
@@ -220,7 +217,6 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
             if stage.per_language:
                 n += 1
                 t0 = time.perf_counter()
-                from analysis.core.i18n import t
 
                 html = render_html(executed, cfg.paths.report_html(lang), lang,
                                    title=t("report_title", lang, cohort=cohort))

@@ -14,13 +14,48 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
 
-from analysis.core.config import PARAMETER_KEYS, CohortConfig, config_from_dict, load_config
-from analysis.errors import InputError
+from analysis.core.config import (
+    PARAMETER_KEYS,
+    CohortConfig,
+    config_from_dict,
+    config_path,
+    load_config,
+)
+from analysis.derive.dictionary import write_data_dictionary
+from analysis.derive.indicators import (
+    P1_ITEMS,
+    P2_ITEMS,
+    derive_graduates,
+    linkage_table,
+    load_programmes,
+)
+from analysis.derive.opendata import minimum_wage
+from analysis.errors import ConfigError, InputError
+from analysis.ingest import read_input
+from analysis.ingest.cohort import check_cohort, cohort_notice, raise_errors
+from analysis.ingest.legacy import cast_covariates, covariate_name, load_mapping
+from analysis.ingest.notices import notice_records
+from analysis.instruments.xlsform import load_instrument
+from analysis.pipeline.estimation import run_models
+from analysis.pipeline.provenance import input_records, write_manifest
 from analysis.pipeline.tables import fresh_dir, read_parquet, write_parquet
+from analysis.privacy.personal_data import (
+    DIRECT_IDENTIFIERS,
+    drop_personal,
+    free_text_questions,
+    load_key,
+    mask_value,
+    minimise_birth_date,
+    pseudonymise,
+)
+from analysis.validate import validate_cohort
+from analysis.validate.messages import ALL_LANGS, split_messages
+from analysis.validate.quality import quality_data
 
 __all__ = ["PARAMETER_KEYS", "config_for", "ingest_validate", "derive", "model", "read_parquet", "write_parquet"]
 
@@ -31,8 +66,6 @@ DEMO_KEY = b"jamu-tracer-demo-key-not-secret!"
 
 def config_for(cohort: str, project_root: str = "", **params: Any) -> CohortConfig:
     """The cohort's configuration, with the notebook's (papermill-injected) parameters applied."""
-    from analysis.core.config import config_path
-
     base = load_config(cohort, project_root or None)
     data = base.as_parameters()
     data.update({k: v for k, v in params.items() if k in PARAMETER_KEYS})
@@ -42,8 +75,6 @@ def config_for(cohort: str, project_root: str = "", **params: Any) -> CohortConf
 
 def pseudonym_key(cfg: CohortConfig) -> bytes:
     """The pseudonymisation key: the published demo key for synthetic cohorts, else the user's key."""
-    from analysis.privacy.personal_data import load_key
-
     return DEMO_KEY if cfg.synthetic else load_key()
 
 
@@ -74,13 +105,6 @@ def _pseudonymise_frame(df: pd.DataFrame, key: bytes, personal: set[str], instru
     :class:`~analysis.instruments.xlsform.Instrument`) only — :func:`analysis.privacy.personal_data.free_text_questions`;
     ``pid`` and ``*_id`` are never touched — and the date of birth replaced by ``age_at_grad``
     (:func:`analysis.privacy.personal_data.minimise_birth_date`)."""
-    from analysis.privacy.personal_data import (
-        drop_personal,
-        free_text_questions,
-        minimise_birth_date,
-        pseudonymise,
-    )
-
     out = df.copy()
     if id_col in out.columns:
         out.insert(0, "pid", pseudonymise(out[id_col].astype("string"), key).astype("string"))
@@ -95,9 +119,6 @@ def _pseudonymise_frame(df: pd.DataFrame, key: bytes, personal: set[str], instru
 def validation_parameters(cfg: CohortConfig) -> dict[str, Any]:
     """The cohort's parameters plus the statutory minimum wage in force at the follow-up survey
     (from the open-data snapshot), used to flag full-time incomes below it."""
-    from analysis.errors import ConfigError
-    from analysis.derive.opendata import minimum_wage
-
     params = cfg.as_parameters()
     try:
         params["min_wage_kgs"] = minimum_wage(cfg.graduation_year + 1).value_kgs
@@ -119,8 +140,6 @@ def _mark_not_asked(table: pd.DataFrame, names: list[str]) -> pd.DataFrame:
 
 def covariate_specs(cfg: CohortConfig) -> dict[str, dict[str, Any]]:
     """The covariates declared by the cohort's legacy mappings: ``x_<name>`` → ``{type, levels}``."""
-    from analysis.ingest.legacy import covariate_name, load_mapping
-
     specs: dict[str, dict[str, Any]] = {}
     for item in cfg.inputs:
         if item.format == "legacy" and item.mapping:
@@ -139,10 +158,6 @@ def read_cohort_inputs(cfg: CohortConfig) -> tuple[dict[str, list[pd.DataFrame]]
     the :class:`~analysis.ingest.cohort.CohortCheck`. Raises nothing for error notices: the caller writes
     them first, then calls :func:`analysis.ingest.cohort.raise_errors`.
     """
-    from analysis.ingest import read_input
-    from analysis.ingest.cohort import check_cohort, cohort_notice
-    from analysis.instruments.xlsform import load_instrument
-
     paths = cfg.paths
     reads = []
     for item in cfg.inputs:
@@ -170,17 +185,6 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
     that instrument's validated table; the covariates of legacy mappings (``x_<name>``) are kept with
     their declared type.
     """
-    from types import SimpleNamespace
-
-    from analysis.ingest.cohort import raise_errors
-    from analysis.ingest.legacy import cast_covariates
-    from analysis.ingest.notices import notice_records
-    from analysis.instruments.xlsform import load_instrument
-    from analysis.privacy.personal_data import DIRECT_IDENTIFIERS, mask_value
-    from analysis.pipeline.provenance import input_records, write_manifest
-    from analysis.validate import validate_cohort
-    from analysis.validate.messages import ALL_LANGS, split_messages
-    from analysis.validate.quality import quality_data
 
     paths = cfg.paths
     for item in cfg.inputs:
@@ -235,8 +239,6 @@ def _pseudonymise_ids(df: pd.DataFrame, key: bytes, column: str = "respondent_id
     """Replace the student ids of a quarantine/outcome table by their pseudonyms (empty stays empty),
     and show only the year of a quarantined date of birth (``2031-**-**``: enough to see why it was
     refused, the full date stays in ``data/raw``)."""
-    from analysis.privacy.personal_data import pseudonymise
-
     out = df.copy()
     if column in out.columns:
         ids = out[column].astype("string")
@@ -267,8 +269,6 @@ def derive(cfg: CohortConfig) -> DeriveResult:
     the cohort lists no file for was not asked at all: its items are ``not_asked``, so the variables
     that need them are not measured (:data:`analysis.derive.indicators.DERIVED_NEEDS`).
     """
-    from analysis.derive.indicators import P1_ITEMS, P2_ITEMS, derive_graduates, linkage_table, load_programmes
-
     v = cfg.paths.validated
     registry = read_parquet(v / "registry.parquet") if cfg.has_registry else None
     phase1 = read_parquet(v / "phase1.parquet") if (v / "phase1.parquet").exists() else pd.DataFrame()
@@ -279,7 +279,6 @@ def derive(cfg: CohortConfig) -> DeriveResult:
     write_parquet(graduates, cfg.paths.processed / "graduates.parquet")
     if (v / "employer.parquet").exists():
         write_parquet(read_parquet(v / "employer.parquet"), cfg.paths.processed / "employers.parquet")
-    from analysis.derive.dictionary import write_data_dictionary
 
     write_data_dictionary(graduates, cfg.paths.processed / "graduates.dictionary.csv")
     link = linkage_table(registry, phase1, phase2)
@@ -299,8 +298,6 @@ class ModelResult:
 
 def model(cfg: CohortConfig) -> ModelResult:
     """Stage 3: weights, the results table and its disclosure pass → ``results/``."""
-    from analysis.pipeline.estimation import run_models
-
     graduates = read_parquet(cfg.paths.processed / "graduates.parquet")
     emp = cfg.paths.processed / "employers.parquet"
     employers = read_parquet(emp) if emp.exists() else None

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from analysis.errors import InputError
 
@@ -14,9 +16,6 @@ __all__ = ["fresh_dir", "read_parquet", "write_parquet"]
 
 def write_parquet(df: pd.DataFrame, path: Path) -> Path:
     """Write a DataFrame as Parquet deterministically (no pandas metadata timestamps, fixed row groups)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     path.parent.mkdir(parents=True, exist_ok=True)
     table = pa.Table.from_pandas(df, preserve_index=False)
     pq.write_table(table, path, compression="zstd", row_group_size=1_000_000, write_statistics=False,

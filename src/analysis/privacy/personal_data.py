@@ -34,9 +34,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from analysis.errors import ConfigError, InputError, KeyMissingError
+from analysis.ingest import read_input
+from analysis.ingest.legacy import load_mapping
+from analysis.instruments.xlsform import load_instrument
 
 if TYPE_CHECKING:
     from analysis.core.config import CohortConfig
@@ -770,8 +774,6 @@ def _file_segments(path: Path) -> list[tuple[str | None, str]]:
         if suffix == ".dta":
             return _frame_segments(pd.read_stata(path))
         if suffix in {".xlsx", ".xlsm"}:
-            import openpyxl
-
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
             try:
                 segs: list[tuple[str | None, str]] = []
@@ -1076,7 +1078,6 @@ def _generated_ids(item, raw: Path) -> bool:
     """True when a legacy file's ids are generated from its row numbers (``row_id: {from: row_number}``)."""
     if item.format != "legacy" or not item.mapping:
         return False
-    from analysis.ingest.legacy import load_mapping
 
     spec, _ = load_mapping(raw / item.mapping, raw)
     rid = spec.get("row_id") or {}
@@ -1111,9 +1112,6 @@ def cohort_personal_values(cfg: CohortConfig) -> dict[str, list[str]]:
     InputError, ConfigError
         A file or its mapping cannot be read (one line naming the file).
     """
-    from analysis.ingest import read_input
-    from analysis.instruments.xlsform import load_instrument
-
     raw = cfg.paths.raw
     forms = Path(cfg.project_root) / "questionnaires" if cfg.project_root else None
     if forms is not None and not forms.is_dir():

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import matplotlib as mpl
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import PercentFormatter
 
 PALETTE = ["#1f5f8b", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000", "#999999"]
 
 
 def setup() -> None:
     """Set the fonts, sizes and style used by every chart (idempotent)."""
-    import matplotlib as mpl
-
     mpl.rcParams.update({
         "font.family": "DejaVu Sans",
         "mathtext.fontset": "dejavusans",
@@ -36,8 +37,6 @@ def setup() -> None:
 
 
 def _figure(height: float, width: float = 7.5):
-    import matplotlib.pyplot as plt
-
     setup()
     return plt.subplots(figsize=(width, height), layout="constrained")
 
@@ -49,8 +48,6 @@ def bars_with_ci(labels: Sequence[str], est: Sequence[float], lo: Sequence[float
 
     Groups with a missing estimate (suppressed) are left out by the caller.
     """
-    from matplotlib.ticker import PercentFormatter
-
     est = np.asarray(est, dtype=float)
     order = np.argsort(est)
     fig, ax = _figure(max(1.6, 0.32 * len(est) + 0.9))
@@ -75,8 +72,6 @@ def bars_with_ci(labels: Sequence[str], est: Sequence[float], lo: Sequence[float
 
 def stacked_shares(table: pd.DataFrame, title: str, colors: Sequence[str] | None = None):
     """100 % stacked horizontal bars: rows = groups, columns = categories (shares summing to 1)."""
-    from matplotlib.ticker import PercentFormatter
-
     fig, ax = _figure(max(1.6, 0.34 * len(table) + 1.2))
     left = np.zeros(len(table))
     colors = list(colors or PALETTE)
@@ -99,8 +94,6 @@ def stacked_shares(table: pd.DataFrame, title: str, colors: Sequence[str] | None
 def step_curves(curves: dict[str, pd.DataFrame], title: str, xlabel: str, ylabel: str,
                 xmax: float | None = None):
     """Step curves (Kaplan–Meier 1 − S(t), cumulative incidence): ``curves[label]`` has columns time, value."""
-    from matplotlib.ticker import PercentFormatter
-
     fig, ax = _figure(3.4)
     for i, (label, df) in enumerate(curves.items()):
         t = np.r_[0.0, df["time"].to_numpy(float)]

@@ -15,6 +15,8 @@ from numbers import Number
 
 import numpy as np
 import pandas as pd
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal, format_percent
 
 from analysis.errors import ConfigError
 
@@ -35,8 +37,6 @@ def _is_missing(value) -> bool:
 
 
 def _locale(lang: str):
-    from babel import Locale, UnknownLocaleError
-
     try:
         return Locale.parse(lang.replace("-", "_"))
     except (UnknownLocaleError, ValueError, AttributeError):
@@ -67,7 +67,6 @@ def format_pct(
     special = _special(value, symbol, missing)
     if special is not None:
         return special
-    from babel.numbers import format_percent
 
     loc = _locale(lang)
     pattern = loc.percent_formats[None].pattern
@@ -88,7 +87,6 @@ def format_count(value, lang: str, *, symbol: str = SYMBOL, missing: str = "–"
     special = _special(value, symbol, missing)
     if special is not None:
         return special
-    from babel.numbers import format_decimal
 
     if not isinstance(value, Number) or float(value) != int(float(value)):
         raise ValueError(f"format_count: {value!r} is not a whole number")
@@ -105,7 +103,6 @@ def format_number(
     special = _special(value, symbol, missing)
     if special is not None:
         return special
-    from babel.numbers import format_decimal
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     q = Decimal(repr(round_half_up(float(value), decimals)))

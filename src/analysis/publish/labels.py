@@ -28,6 +28,7 @@ Everything is cached: the four forms are read once per process (about 0.6–0.9 
 from __future__ import annotations
 
 import csv
+import os
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -36,9 +37,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.core.i18n import LANGS
-from analysis.core.paths import DEFINITIONS, SOURCE_ROOT
+import numpy as np
+import pandas as pd
+
+from analysis.core.i18n import LANGS, catalogue
+from analysis.core.paths import DEFINITIONS, ROOT_ENV, SOURCE_ROOT
+from analysis.core.paths import project_root as _root
+from analysis.derive.indicators import (
+    CROSSWALK_KEEP,
+    DERIVED_COLUMNS,
+    FLAG_COLUMNS,
+    load_registry,
+)
 from analysis.errors import ConfigError, user_stacklevel
+from analysis.instruments.xlsform import load_instrument, pick_text
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -297,17 +309,12 @@ def forms_dir(project_root: str | Path | None = None) -> Path:
     A temporary project folder (tests, a copy of the processed data) has no questionnaires; its
     labels then come from the forms of the installed project.
     """
-    import os
-
-    from analysis.core.paths import ROOT_ENV
 
     return _forms_dir_cached(str(project_root or ""), os.environ.get(ROOT_ENV, ""), os.getcwd())
 
 
 @lru_cache(maxsize=32)
 def _forms_dir_cached(project_root: str, _env: str, _cwd: str) -> Path:
-    from analysis.core.paths import project_root as _root
-
     candidates = [Path(project_root) / "questionnaires"] if project_root else []
     candidates += [_root() / "questionnaires", SOURCE_ROOT / "questionnaires"]
     for folder in candidates:
@@ -327,8 +334,6 @@ def _unique(labels: Sequence[str], codes: Sequence[str]) -> tuple[str, ...]:
 
 def _spec(codes: Sequence[str], texts: Sequence[dict[str, str]], ordered: bool, multiple: bool = False,
           source: str = "") -> ValueSpec:
-    from analysis.instruments.xlsform import pick_text
-
     codes = tuple(str(c) for c in codes)
     labels = {lang: _unique([pick_text(t, lang) or c for c, t in zip(codes, texts)], codes) for lang in LANGS}
     return ValueSpec(codes, labels, ordered, multiple, source)
@@ -348,8 +353,6 @@ def _catalogue(folder: str) -> dict[str, Any]:
     Returns ``{"questions": {instrument: {name: (labels, list_name, type)}}, "lists": {instrument:
     {list: choices}}, "csv": {"programme": ValueSpec, "faculty": ValueSpec}}``.
     """
-    from analysis.instruments.xlsform import load_instrument
-
     questions: dict[str, dict[str, tuple]] = {}
     lists: dict[str, dict[str, tuple]] = {}
     for name in INSTRUMENT_ORDER:
@@ -389,8 +392,6 @@ def _value_spec_cached(column: str, instrument: str | None, folder: str) -> Valu
         return cat["csv"][column]
     if instrument is None:
         if column == "labour_status":
-            from analysis.core.i18n import catalogue
-
             msgs = catalogue()
             return _spec(_LABOUR_STATUS, [msgs.get(f"status_{c}", {}) for c in _LABOUR_STATUS], True,
                          source="definitions/messages.yaml")
@@ -430,8 +431,6 @@ def value_spec(column: str, instrument: str | None = None, project_root: str | P
 
 def _code_text(v: Any) -> str | None:
     """One value as a code string (``None`` when missing or empty); 3 and 3.0 become '3'."""
-    import pandas as pd
-
     if v is None or v is pd.NA or (isinstance(v, float) and v != v):
         return None
     if isinstance(v, float) and v.is_integer():
@@ -452,9 +451,6 @@ def _already_labelled(present: set[str], spec: ValueSpec, labels: Sequence[str])
 
 
 def _label_column(s: pd.Series, spec: ValueSpec, lang: str, name: str) -> pd.Series:
-    import numpy as np
-    import pandas as pd
-
     labels = spec.labels[lang]
     positions, uniques = pd.factorize(s, use_na_sentinel=True)  # the work is done once per distinct value
     texts = [_code_text(u) for u in uniques]
@@ -545,8 +541,6 @@ def value_label(column: str, code: Any, lang: str = "ky", instrument: str | None
 @lru_cache(maxsize=1)
 def _indicator_labels() -> dict[str, dict[str, str]]:
     """Derived column → label of the first registry indicator that reads it (fallback labels)."""
-    from analysis.derive.indicators import load_registry
-
     out: dict[str, dict[str, str]] = {}
     for ind in load_registry():
         if not ind.items:
@@ -555,8 +549,6 @@ def _indicator_labels() -> dict[str, dict[str, str]]:
 
 
 def _competence_name(item: str, cat: dict[str, Any], lang: str) -> str:
-    from analysis.instruments.xlsform import pick_text
-
     q = cat["questions"]["phase2"].get(f"comp_job_{item}")
     text = pick_text(q[0], lang) if q else ""
     return re.split(r"\s+[—–-]\s+", text)[0] if text else item
@@ -564,8 +556,6 @@ def _competence_name(item: str, cat: dict[str, Any], lang: str) -> str:
 
 @lru_cache(maxsize=8192)
 def _column_label_cached(column: str, lang: str, instrument: str | None, folder: str) -> str:
-    from analysis.instruments.xlsform import pick_text
-
     cat = _catalogue(folder)
     if instrument is None:
         if column in DERIVED_VARIABLE_LABELS:
@@ -604,8 +594,6 @@ def column_labels(columns: Iterable[str], lang: str = "ky", instrument: str | No
 
 def variable_source(column: str, instrument: str | None = None) -> str:
     """Where ``column`` comes from: ``registry``, ``phase1``, ``phase2``, ``employer``, ``derived`` or ``""``."""
-    from analysis.derive.indicators import CROSSWALK_KEEP, DERIVED_COLUMNS, FLAG_COLUMNS
-
     column = str(column)
     if instrument is None and (column in DERIVED_COLUMNS or column in FLAG_COLUMNS or column in CROSSWALK_KEEP
                                or column == "age_at_grad"):

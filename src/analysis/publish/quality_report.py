@@ -13,8 +13,8 @@ from typing import Any, Callable
 import pandas as pd
 
 from analysis.core.i18n import catalogue, t
-from analysis.publish.formatting import fmt_pct
 from analysis.core.paths import CohortPaths
+from analysis.publish.formatting import fmt_pct
 
 OUTCOMES = ("accepted", "warning", "quarantined", "merged_duplicate")
 

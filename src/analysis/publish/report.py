@@ -11,40 +11,51 @@ catalogue (:mod:`analysis.core.i18n`), the indicator registry or the questionnai
 from __future__ import annotations
 
 import html
+import io
 import json
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import matplotlib.pyplot as plt
 import pandas as pd
+from IPython.display import HTML, Image, display
 
 from analysis.core.i18n import t
-from analysis.publish.formatting import fmt_number, fmt_pct
-
+from analysis.derive.indicators import load_registry
+from analysis.errors import InputError
+from analysis.ingest.notices import report_table
+from analysis.publish.charts import (
+    bars_with_ci,
+    coefficient_plot,
+    dumbbell,
+    setup,
+    stacked_shares,
+    step_curves,
+)
+from analysis.publish.disclosure import Rules, hesa_round
+from analysis.publish.formatting import fmt_number, fmt_pct, format_count
+from analysis.publish.labels import column_labels, value_label
+from analysis.publish.quality_report import quality_tables
+from analysis.results.families import model_why
+from analysis.results.table import MIN_DATED_SHARE, why_of
 
 
 # ----------------------------------------------------------------------------- display helpers
 def _show(obj: Any) -> None:
-    from IPython.display import display
-
     display(obj)
 
 
 def _html(text: str) -> None:
-    from IPython.display import HTML
-
     _show(HTML(text))
 
 
 def _figure(fig) -> None:
     """Show a chart as an embedded PNG, whatever matplotlib backend the kernel runs (Agg in batch runs
     shows only ``<Figure size …>`` for a displayed figure), then free it."""
-    import io
-
-    import matplotlib.pyplot as plt
-    from IPython.display import Image
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
@@ -83,8 +94,6 @@ class Labels:
     lang: str
 
     def value(self, domain: str, code: Any) -> str:
-        from analysis.publish.labels import value_label
-
         code = str(code)
         if domain == "all" or code == "all":
             return t("all_graduates", self.lang)
@@ -119,8 +128,6 @@ class Report:
     @classmethod
     def load(cls, cfg: Any, lang: str = "ky") -> Report:
         """A report over the stage outputs of the cohort ``cfg`` (:class:`analysis.core.config.CohortConfig`)."""
-        from analysis.publish.charts import setup
-
         setup()
         rep = cls(cfg=cfg, lang=lang)
         rep.manifest  # fail early, with a clear message, when the stages have not run
@@ -142,8 +149,6 @@ class Report:
 
     @cached_property
     def manifest(self) -> dict[str, Any]:
-        from analysis.errors import InputError
-
         p = self.paths.processed / "manifest.json"
         if not p.exists():
             raise InputError(p, "not found — run the ingest stage first (tracer run COHORT)")
@@ -151,8 +156,6 @@ class Report:
 
     @cached_property
     def published(self) -> pd.DataFrame:
-        from analysis.errors import InputError
-
         p = self.paths.results / "published.parquet"
         if not p.exists():
             raise InputError(p, "not found — run the model stage first (tracer run COHORT)")
@@ -223,8 +226,6 @@ class Report:
 
     def count(self, value: Any) -> str:
         """A published count (already rounded to base 5 by the disclosure pass)."""
-        from analysis.publish.formatting import format_count
-
         v = _num(value)
         return ".." if v != v else format_count(round(v), self.lang)
 
@@ -269,8 +270,6 @@ class Report:
         """Why published rows show no value: the first ``no data: <why>`` note (renamed for the section by
         ``rename``, e.g. ``no_answers`` → ``no_incomes``), ``failed`` for a computation that raised, else
         ``suppressed`` (disclosure control hid every cell)."""
-        from analysis.results.table import why_of
-
         notes = [] if rows is None or rows.empty else [str(n) for n in rows["note"]]
         for n in notes:
             why = why_of(n)
@@ -280,10 +279,6 @@ class Report:
 
     def why_text(self, why: str, **fmt: Any) -> str:
         """"Not enough data: <why>" in the report's language (``why_<why>`` of the message catalogue)."""
-        import math
-
-        from analysis.publish.disclosure import Rules
-        from analysis.results.table import MIN_DATED_SHARE
 
         fields = {"min_n": self.cfg.disclosure_min_n, "pct_base": math.ceil(Rules().min_pct_base),
                   "need": fmt_pct(MIN_DATED_SHARE, self.lang, 0), "reason": "", "n": "", **fmt}
@@ -306,8 +301,6 @@ class Report:
         self.lack_rows(self.cells(indicator), rename)
 
     def indicator_label(self, ind: str) -> str:
-        from analysis.derive.indicators import load_registry
-
         for item in load_registry():
             if item.id == ind:
                 return item.label[self.lang]
@@ -360,8 +353,6 @@ class Report:
         registry indicator with a published interval when ``indicator`` has none; nothing when none has)."""
         r = self.cell(indicator)
         if not (self.shown(r) and str(r["ci_method"])):
-            from analysis.derive.indicators import load_registry
-
             shown = [c for c in (self.cell(i.id) for i in load_registry())
                      if self.shown(c) and c["basis"] != "census" and str(c["ci_method"])]
             r = next((c for c in shown if c["statistic"] == "share"), shown[0] if shown else None)
@@ -377,8 +368,6 @@ class Report:
             self.note("secondary_note")
 
     def bar_chart(self, indicator: str, domain: str, title_key: str) -> None:
-        from analysis.publish.charts import bars_with_ci
-
         rows = self.cells(indicator, domain)
         rows = rows[pd.Series([self.shown(r) for _, r in rows.iterrows()], index=rows.index, dtype=bool)]
         if rows.empty:
@@ -428,8 +417,6 @@ class Report:
 
     def all_indicators(self) -> None:
         """Every indicator of the registry for the whole cohort: n, estimate, interval, unweighted estimate."""
-        from analysis.derive.indicators import load_registry
-
         self.heading("sec_all_indicators", level=3)
         rows = []
         for ind in load_registry():
@@ -451,8 +438,6 @@ class Report:
 
     def section_employment(self) -> None:
         """Labour status by faculty; employment rate with intervals by faculty, sex, level, funding, programme."""
-        from analysis.publish.charts import stacked_shares
-
         self.heading("sec_employment")
         self.para("sec_employment_intro")
         why = self.phase_why("p2")
@@ -518,8 +503,6 @@ class Report:
 
     def section_first_job(self) -> None:
         """Cumulative incidence of a first job by faculty (further study a competing risk), log-rank test."""
-        from analysis.publish.charts import step_curves
-
         self.heading("sec_first_job")
         self.para("sec_first_job_intro")
         why = self.phase_why("p2")
@@ -555,8 +538,6 @@ class Report:
 
     def section_income(self) -> None:
         """Median income by faculty and level, relative to the oblast average wage and minimum wage."""
-        from analysis.publish.charts import bars_with_ci
-
         self.heading("sec_income")
         why = self.phase_why("p2")
         if why:
@@ -615,8 +596,6 @@ class Report:
 
     def section_competences(self) -> None:
         """Competences at graduation vs required in the job (weighted means on 1–5)."""
-        from analysis.publish.charts import dumbbell
-
         self.heading("sec_competences")
         self.para("sec_competences_intro")
         why = self.phase_why("p1") or self.phase_why("p2")
@@ -646,8 +625,6 @@ class Report:
 
     def _question_label(self, instrument: str, name: str) -> str:
         """The question text of ``name`` in ``instrument`` (one label source: :mod:`analysis.publish.labels`)."""
-        from analysis.publish.labels import column_labels
-
         return column_labels([name], self.lang, instrument=instrument,
                              project_root=self.cfg.project_root or None)[name]
 
@@ -704,8 +681,6 @@ class Report:
 
     def section_models(self) -> None:
         """Odds ratios of the weighted logistic regression of employment; % effects on income."""
-        from analysis.publish.charts import coefficient_plot
-
         self.heading("sec_models")
         self.para("sec_models_intro")
         why = self.phase_why("p2")
@@ -747,9 +722,6 @@ class Report:
     def model_lack(self, rows: pd.DataFrame) -> None:
         """Why a model shows no coefficient, in one line: too small to publish, or the recorded failure
         (:func:`analysis.results.families.model_why`), counts rounded as every published count."""
-        from analysis.publish.disclosure import hesa_round
-        from analysis.results.families import model_why
-
         if rows.empty or (rows["status"] == "suppressed").all():
             self.lack("suppressed")
             return
@@ -763,14 +735,10 @@ class Report:
 
     def var_label(self, var: str) -> str:
         """A short label of a variable (question text without its sub-title) from :mod:`analysis.publish.labels`."""
-        from analysis.publish.labels import column_labels
-
         return column_labels([var], self.lang)[var].split(" — ")[0]
 
     def term_label(self, category: str) -> str:
         """A model term ``variable=level`` as "Faculty: Инженердик-техникалык факультет"."""
-        from analysis.publish.labels import value_label
-
         if "=" not in str(category):
             return self.var_label(str(category)) if category else ""
         var, level = str(category).split("=", 1)
@@ -778,8 +746,6 @@ class Report:
 
     def section_data_quality(self) -> None:
         """Accounting per file, rules that fired with an example each, response against the registry."""
-        from analysis.publish.quality_report import quality_tables
-
         self.heading("sec_quality")
         self.para("sec_quality_intro")
         q = quality_tables(self.paths, self.lang, self.labels.value)
@@ -789,7 +755,6 @@ class Report:
         self.show_table(q["accounting"])
         if q["identity_ok"]:
             self.note("identity_ok")
-        from analysis.ingest.notices import report_table
 
         self.show_table(report_table(self.paths.validated / "notices.parquet", self.lang), "quality_notices")
         self.show_table(q["rules"], "col_rule")
@@ -843,8 +808,6 @@ class Report:
 
     def nonresponse_table(self) -> None:
         """Phase-2 respondents vs non-respondents on registry and phase-1 variables (bias check)."""
-        from analysis.publish.labels import value_label
-
         nr = self.published[self.published["indicator"].str.startswith("nonresponse:")]
         if nr.empty:
             return
@@ -865,8 +828,6 @@ class Report:
 
     def appendix_indicators(self) -> None:
         """Definitions of every indicator, generated from the registry."""
-        from analysis.derive.indicators import load_registry
-
         self.heading("sec_appendix_indicators")
         rows = [{t("col_indicator", self.lang): i.label[self.lang],
                  t("col_definition", self.lang): i.description[self.lang],

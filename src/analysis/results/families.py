@@ -20,14 +20,23 @@ registry indicators into the one results table:
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
 
 from analysis.results.table import (
-    MIN_DATED_SHARE, STANDARD_DOMAINS, Settings, dated_share, domain_groups, estimate, note_row, share_rows,
+    MIN_DATED_SHARE,
+    STANDARD_DOMAINS,
+    Settings,
+    dated_share,
+    domain_groups,
+    estimate,
+    note_row,
+    share_rows,
 )
+from analysis.stats.survival import cumulative_incidence, logrank
 
 DISTRIBUTIONS: dict[str, str | None] = {"labour_status": None, "response_mode_p2": "response_rate_p2"}
 """Result families whose categories add up: to the group's respondents (None) or to another indicator."""
@@ -86,8 +95,6 @@ def cif_rows(graduates: pd.DataFrame, st: Settings, months: float | None = None)
     says why (``no data: no_phase2`` / ``no_dates``). The log-rank test of a cohort with one faculty is a
     row ``no data: one_group``.
     """
-    from analysis.stats.survival import cumulative_incidence, logrank
-
     need = {"months_to_first_job", "first_job_event", "resp_p2", "faculty"}
     if not need <= set(graduates.columns):
         return pd.DataFrame()
@@ -157,8 +164,6 @@ MODEL_WHY: tuple[tuple[str, str], ...] = (
 def model_why(note: Any) -> tuple[str, dict[str, str]]:
     """The reason code of a model row's ``failed: <reason>`` note and its named values (e.g. ``n`` and
     ``need`` of "too few complete cases"); ``("other", {"reason": …})`` for any other reason."""
-    import re
-
     reason = str(note or "")
     reason = reason[len("failed:"):].strip() if reason.startswith("failed:") else reason
     for code, pattern in MODEL_WHY:
@@ -342,6 +347,7 @@ def income_mi_rows(mi: Mapping[str, Any], st: Settings) -> pd.DataFrame:
         return pd.DataFrame([{"indicator": "income_mi:median", "statistic": "median", "unit": "KGS",
                               "domain": "all", "group": "all", "n": 0.0,
                               "note": f"not available: {mi.get('reason') if mi else 'no incomes to impute'}"}])
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy.stats import t as tdist
 
     rows = []

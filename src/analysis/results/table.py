@@ -48,6 +48,19 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.derive.indicators import (
+    indicator_universe,
+    indicator_values,
+    load_registry,
+)
+from analysis.stats.intervals import (
+    proportion_ci,
+    shrink_proportions,
+    survey_proportion_ci,
+)
+from analysis.stats.nonresponse import newcombe_diff_ci
+from analysis.stats.survey import Design, by_domain, svyquantile
+
 __all__ = [
     "COLUMNS",
     "DOMAINS",
@@ -163,8 +176,6 @@ def missing_why(graduates: pd.DataFrame, ind: Any, values: pd.Series | None = No
     """Why an indicator has no value to estimate: ``no_phase1``/``no_phase2`` (nobody answered that phase),
     ``no_dates`` (time-to-job indicators without enough dates), ``no_universe`` (nobody to ask, e.g. no
     employed respondent) or ``no_answers`` (nobody answered); None when there is something to estimate."""
-    from analysis.derive.indicators import indicator_universe
-
     kind = indicator_design(ind)
     if kind == "p1" and _respondents(graduates, "resp_p1") == 0:
         return "no_phase1"
@@ -196,6 +207,7 @@ class Settings:
 
     @property
     def z(self) -> float:
+        # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
         from scipy.stats import norm
 
         return float(norm.ppf(0.5 + self.confidence / 2))
@@ -279,8 +291,6 @@ def _weighted_by_domain(design: Any, values: pd.Series, groups: pd.Series, stat:
                         alpha: float) -> pd.DataFrame:
     """Domain estimates (``stat`` mean/total) from the design: group, estimate, se (Taylor, calibration
     residuals, FPC — :func:`analysis.stats.survey.by_domain`)."""
-    from analysis.stats.survey import Design, by_domain
-
     data = design.data.copy()
     data["_y"] = values.reindex(data.index).to_numpy(float)
     data["_g"] = groups.reindex(data.index).astype("string").to_numpy()
@@ -314,8 +324,6 @@ def _weighted_share_ci(p: np.ndarray, se: np.ndarray, n: np.ndarray, st: Setting
                        design: Any) -> tuple[np.ndarray, np.ndarray]:
     """Wilson on the effective sample size (normal quantile), or Korn–Graubard with the design's degrees
     of freedom (R ``svyciprop(method="beta")``): :func:`analysis.stats.intervals.survey_proportion_ci`."""
-    from analysis.stats.intervals import survey_proportion_ci
-
     df = design.degf if st.weighted_ci_method == "korn_graubard" else None
     return survey_proportion_ci(p, se, n, method=st.weighted_ci_method, alpha=st.alpha, df=df)
 
@@ -332,8 +340,6 @@ def share_rows(values: pd.Series, groups: pd.Series, st: Settings, design: Any =
     every graduate (:func:`domain_groups`). ``design`` is the respondents' calibrated design
     (:func:`analysis.stats.weighting.weight_respondents`), or None for no weighting.
     """
-    from analysis.stats.intervals import proportion_ci
-
     d = _frame(groups, values)
     if d.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -376,6 +382,7 @@ def share_rows(values: pd.Series, groups: pd.Series, st: Settings, design: Any =
 def mean_rows(values: pd.Series, groups: pd.Series, st: Settings, design: Any = None) -> pd.DataFrame:
     """Means by group: unweighted with a t interval; weighted (design-based SE, normal interval, as R's
     ``confint(svymean)``)."""
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy.stats import t as tdist
 
     d = _frame(groups, values)
@@ -412,6 +419,7 @@ def mean_rows(values: pd.Series, groups: pd.Series, st: Settings, design: Any = 
 
 def _median_ci(y: np.ndarray, conf: float) -> tuple[float, float]:
     """Distribution-free interval of a median from binomial order statistics (Conover 1999, §3.2)."""
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy.stats import binom
 
     y = np.sort(y)
@@ -428,8 +436,6 @@ def median_rows(values: pd.Series, groups: pd.Series, st: Settings, design: Any 
     """Medians by group: unweighted with the order-statistic interval; weighted with Woodruff's interval
     (:func:`analysis.stats.survey.svyquantile`, domain estimation: values outside the group are set missing, so
     the whole design — calibration and FPC — stays in the variance)."""
-    from analysis.stats.survey import svyquantile
-
     d = _frame(groups, values)
     if d.empty:
         return pd.DataFrame(columns=COLUMNS)
@@ -497,8 +503,6 @@ def difference_rows(current: pd.DataFrame, previous: pd.DataFrame, st: Settings)
     two-sample test; means: Welch-type normal interval from the two standard errors (independent
     cohorts). Medians get the difference only (no interval). Input: result rows of both cohorts.
     """
-    from analysis.stats.nonresponse import newcombe_diff_ci
-
     keys = ["indicator", "domain", "group", "category"]
     m = current.merge(previous, on=keys, suffixes=("", "_prev"))
     rows = []
@@ -510,6 +514,7 @@ def difference_rows(current: pd.DataFrame, previous: pd.DataFrame, st: Settings)
         lo = hi = p = math.nan
         if stat == "share" and r["n"] > 0 and r["n_prev"] > 0:
             diff, lo, hi = newcombe_diff_ci(r["x"], r["n"], r["x_prev"], r["n_prev"], alpha=st.alpha)
+            # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
             from scipy.stats import chi2_contingency
 
             table = np.array([[r["x"], r["n"] - r["x"]], [r["x_prev"], r["n_prev"] - r["x_prev"]]])
@@ -538,8 +543,6 @@ def registry_rows(graduates: pd.DataFrame, designs: Mapping[str, Any], st: Setti
     indicator whose estimation raises gives a ``failed: <error>`` note — the run goes on and the report
     says why the figure is missing.
     """
-    from analysis.derive.indicators import indicator_values, load_registry
-
     frames = []
     for ind in (indicators if indicators is not None else load_registry()):
         if "{item}" in ind.variable:
@@ -566,8 +569,6 @@ def registry_rows(graduates: pd.DataFrame, designs: Mapping[str, Any], st: Setti
 def _indicator_rows(graduates: pd.DataFrame, ind: Any, values: pd.Series, designs: Mapping[str, Any],
                     st: Settings) -> list[pd.DataFrame]:
     """The rows of one registry indicator by every domain (see :func:`registry_rows`)."""
-    from analysis.stats.intervals import shrink_proportions
-
     frames = []
     kind = indicator_design(ind)
     design = designs.get(kind) if kind != "census" else None

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.stats.survey import svyglm
 
 __all__ = ["c_statistic", "diagnostics", "logit_weighted", "ordered_logit", "ols_robust"]
 
@@ -55,14 +57,11 @@ def logit_weighted(formula: str, design, alpha: float = 0.05) -> pd.DataFrame:
         Tidy table (log-odds scale) plus ``odds_ratio, or_low, or_high``; diagnostics: ``n``,
         ``df_resid``, ``family``, ``design_df``.
     """
-    from analysis.stats.survey import svyglm
-
     resp = formula.split("~", 1)[0].strip()
     if resp in design.data.columns:
         s = design.data[resp]
         if s.dtype == bool or str(s.dtype) == "boolean":
             data = design.data.assign(**{resp: s.astype("Float64").astype(float)})
-            from dataclasses import replace
 
             design = replace(design, data=data, _cache={})
     out = svyglm(formula, design, family="binomial", alpha=alpha)
@@ -98,6 +97,7 @@ def ols_robust(formula: str, data: pd.DataFrame, cov_type: str = "HC3", alpha: f
         Tidy table; diagnostics: ``n, df_resid, r_squared, adj_r_squared, aic, bic,
         condition_number, cov_type``.
     """
+    # lazy: statsmodels costs 0.9 s, which stages 1-2 and `tracer` commands must not pay
     import statsmodels.formula.api as smf
 
     if cov_type not in ("HC0", "HC1", "HC2", "HC3"):
@@ -119,6 +119,7 @@ def ols_robust(formula: str, data: pd.DataFrame, cov_type: str = "HC3", alpha: f
 
 def wald_table(terms, estimate, se, n: int, alpha: float = 0.05) -> pd.DataFrame:
     """A tidy coefficient table with normal (Wald) intervals and two-sided p-values."""
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy.stats import norm
 
     est = np.asarray(estimate, dtype=float)
@@ -169,6 +170,7 @@ def ordered_logit(formula: str | None, data: pd.DataFrame | None = None, *, y=No
         named ``"low|high"`` as R prints them. Diagnostics: ``n, loglike, aic, bic,
         pseudo_r2`` (McFadden), ``converged``, ``levels``.
     """
+    # lazy: statsmodels costs 0.9 s, which stages 1-2 and `tracer` commands must not pay
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
     if formula is not None:

@@ -27,6 +27,12 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.errors import InputError
+from analysis.stats.design_matrix import model_matrix
+from analysis.stats.intervals import proportion_ci
+from analysis.stats.models import c_statistic
+from analysis.stats.survey import Design, rake, trim_weights, weight_diagnostics
+
 __all__ = [
     "COMPARISON_PHASE1",
     "COMPARISON_REGISTRY",
@@ -99,8 +105,6 @@ def newcombe_diff_ci(x1: float, n1: float, x2: float, n2: float, alpha: float = 
     tuple of float
         ``(difference, lower, upper)``; NaN when either ``n`` is 0.
     """
-    from analysis.stats.intervals import proportion_ci
-
     if n1 <= 0 or n2 <= 0:
         return math.nan, math.nan, math.nan
     p1, p2 = x1 / n1, x2 / n2
@@ -113,6 +117,7 @@ def newcombe_diff_ci(x1: float, n1: float, x2: float, n2: float, alpha: float = 
 def _share_test(x1: float, n1: float, x2: float, n2: float) -> tuple[float, str]:
     """Two-sided test of equal proportions: Pearson chi-square (= pooled z test), or Fisher's exact
     test when an expected count is below 5 (Cochran 1954)."""
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy import stats
 
     table = np.array([[x1, n1 - x1], [x2, n2 - x2]], dtype=float)
@@ -126,6 +131,7 @@ def _share_test(x1: float, n1: float, x2: float, n2: float) -> tuple[float, str]
 
 def _table_test(groups: pd.Series, values: pd.Series) -> tuple[float, str]:
     """Test of independence of a categorical variable and a 2-level group."""
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy import stats
 
     tab = pd.crosstab(values, groups)
@@ -152,6 +158,7 @@ def _std_diff_share(p1: float, p0: float) -> float:
 
 
 def _compare_groups(df: pd.DataFrame, group: np.ndarray, variables: Sequence[str], universe: str) -> list[dict]:
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy import stats
 
     rows: list[dict] = []
@@ -207,8 +214,6 @@ def respondent_comparison(graduates: pd.DataFrame, registry_vars: Sequence[str] 
         variable, one per level of a categorical one; the p-value is the variable's).
     """
     if "resp_p2" not in graduates.columns:
-        from analysis.errors import InputError
-
         raise InputError("graduates table", "the resp_p2 column is missing", column="resp_p2",
                          fix="run the derive stage first")
     g = graduates.reset_index(drop=True)
@@ -238,6 +243,7 @@ def _outcome_values(df: pd.DataFrame, col: str, statistic: str) -> pd.Series:
 
 def _two_group_row(a: np.ndarray, b: np.ndarray, statistic: str, alpha: float) -> dict:
     """Compare group b against group a (difference = b − a)."""
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy import stats
 
     na, nb = len(a), len(b)
@@ -328,10 +334,10 @@ def _mode_column(df: pd.DataFrame, mode_col: str | None) -> str | None:
 
 def _adjusted_mode_p(df: pd.DataFrame, y: pd.Series, mode: pd.Series, adjust: Sequence[str]) -> float:
     """Likelihood-ratio p-value of mode in a logistic model of a 0/1 outcome adjusted for ``adjust``."""
+    # lazy: statsmodels costs 0.9 s, which stages 1-2 and `tracer` commands must not pay
     import statsmodels.api as sm
     from scipy import stats
 
-    from analysis.stats.design_matrix import model_matrix
 
     d = df.assign(_mode=mode.to_numpy())
     full = model_matrix(d, y.to_numpy(), [*[a for a in adjust if a in d.columns], "_mode"], outcome="binary")
@@ -367,6 +373,7 @@ def by_mode(graduates: pd.DataFrame, mode_col: str | None = None,
         and mode (the p-values repeat within an outcome). Empty when there is no mode column or a
         single mode.
     """
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy import stats
 
     cols = ["outcome", "statistic", "mode", "n", "estimate", "p_value", "test", "p_adjusted"]
@@ -524,12 +531,9 @@ def propensity_adjust(graduates: pd.DataFrame, design_or_weights=None,
     propensities is not propagated) — standard practice, usually slightly conservative for means
     (Kim & Kim 2007, *Can. J. Stat.* 35:501).
     """
+    # lazy: statsmodels costs 0.9 s, which stages 1-2 and `tracer` commands must not pay
     import statsmodels.api as sm
 
-    from analysis.errors import InputError
-    from analysis.stats.design_matrix import model_matrix
-    from analysis.stats.models import c_statistic
-    from analysis.stats.survey import Design, rake, trim_weights, weight_diagnostics
 
     for c in ("resp_p1", "resp_p2"):
         if c not in graduates.columns:

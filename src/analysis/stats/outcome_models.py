@@ -37,6 +37,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.derive.indicators import INCOME_BANDS
 from analysis.stats.design_matrix import (
     MIN_CELL,
     ModelFailure,
@@ -47,7 +48,11 @@ from analysis.stats.design_matrix import (
     is_categorical,
     model_matrix,
 )
-from analysis.stats.models import c_statistic
+from analysis.stats.imputation import completed_datasets, rubin
+from analysis.stats.models import c_statistic, logit_weighted, ols_robust, ordered_logit
+from analysis.stats.models import diagnostics as mdiag
+from analysis.stats.survey import Design
+from analysis.stats.survival import cox
 
 __all__ = [
     "EMPLOYMENT_PREDICTORS",
@@ -155,8 +160,6 @@ def _check_size(mm: ModelMatrix, n_params: int, what: str, binary: bool = False,
 
 def _design_logit(model: str, design, outcome_col: str, universe: Callable[[pd.DataFrame], np.ndarray],
                   predictors: Sequence[str], min_cell: int, alpha: float) -> tuple[pd.DataFrame, dict]:
-    from analysis.stats.models import logit_weighted
-
     if design is None:
         raise ModelFailure("no survey design (no phase-2 respondents were weighted)")
     data = design.data.reset_index(drop=True)
@@ -291,8 +294,6 @@ def _employed(graduates: pd.DataFrame) -> pd.DataFrame:
 
 def _income_ols(graduates: pd.DataFrame, predictors: Sequence[str], income_col: str, min_cell: int,
                 alpha: float) -> tuple[pd.DataFrame, dict]:
-    from analysis.stats.models import ols_robust
-
     e = _employed(graduates)
     if income_col not in e.columns:
         raise ModelFailure(f"income column {income_col} missing")
@@ -309,7 +310,6 @@ def _income_ols(graduates: pd.DataFrame, predictors: Sequence[str], income_col: 
     slope = (raw["term"] != "Intercept").to_numpy()
     for col, src in (("pct_effect", "estimate"), ("pct_low", "ci_low"), ("pct_high", "ci_high")):
         raw[col] = np.where(slope, 100.0 * np.expm1(raw[src]), np.nan)
-    from analysis.stats.models import diagnostics as mdiag
 
     diag = {"outcome": f"log({income_col})", **{k: v for k, v in mdiag(raw).items() if k != "n"},
             "geometric_mean_kgs": float(np.exp(np.mean(mm.y))), "warnings": [],
@@ -336,8 +336,6 @@ def income_ols(graduates: pd.DataFrame, predictors: Sequence[str] = INCOME_PREDI
 def _ordered_logit_bfgs(y: np.ndarray, X: pd.DataFrame, alpha: float) -> pd.DataFrame:
     """Proportional-odds logit (:func:`analysis.stats.models.ordered_logit`: thresholds on the R ``polr``
     scale with delta-method SEs, ``kind`` column, diagnostics in ``attrs``)."""
-    from analysis.stats.models import ordered_logit
-
     cats = sorted(np.unique(y))
     ys = pd.Series(pd.Categorical(y, categories=cats, ordered=True))
     return ordered_logit(None, y=ys, X=X.astype(float).reset_index(drop=True), levels=cats, alpha=alpha)
@@ -418,8 +416,6 @@ def satisfaction_ologit(graduates: pd.DataFrame, predictors: Sequence[str] = SAT
 
 
 def _cox(graduates: pd.DataFrame, predictors: Sequence[str], min_cell: int, alpha: float) -> tuple[pd.DataFrame, dict]:
-    from analysis.stats.survival import cox
-
     g = _respondents(graduates)
     for c in ("months_to_first_job", "first_job_event"):
         if c not in g.columns:
@@ -476,6 +472,7 @@ def _median_and_se(x: np.ndarray, conf: float = 0.95) -> tuple[float, float]:
 
     ``se = (x_(u) − x_(l)) / (2 z)`` with the binomial order statistics of a ``conf`` interval.
     """
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy.stats import binom, norm
 
     x = np.sort(np.asarray(x, dtype=float))
@@ -503,8 +500,6 @@ def _income_universe(e: pd.DataFrame, income_col: str) -> np.ndarray:
 
 def _mi_data(e: pd.DataFrame, predictors: Sequence[str], income_col: str, min_cell: int) -> tuple[pd.DataFrame, dict]:
     """Numeric frame for MICE: ``log_income`` + predictor columns (dummies for categories)."""
-    from analysis.derive.indicators import INCOME_BANDS
-
     parts = {"log_income": np.log(as_float(e[income_col]).where(lambda s: s > 0)).to_numpy()}
     labels: dict[str, dict] = {}
     notes: list[str] = []
@@ -544,9 +539,9 @@ def _mi_data(e: pd.DataFrame, predictors: Sequence[str], income_col: str, min_ce
 
 def _income_mi(graduates: pd.DataFrame, m: int, seed: int, predictors: Sequence[str], formula_terms: Sequence[str],
                income_col: str, n_burnin: int, min_cell: int) -> dict:
+    # lazy: statsmodels costs 0.9 s, which stages 1-2 and `tracer` commands must not pay
     import statsmodels.api as sm
 
-    from analysis.stats.imputation import completed_datasets, rubin
 
     if m < 2:
         raise ModelFailure("multiple imputation needs m >= 2")
@@ -738,8 +733,6 @@ def run_outcome_models(graduates: pd.DataFrame, design=None, seed: int = 2025063
     diags: dict[str, dict] = {}
     if design is None:
         try:
-            from analysis.stats.survey import Design
-
             design = Design(_respondents(graduates))
             unweighted_note = "no design given: the logits use equal weights"
         except Exception as exc:  # noqa: BLE001

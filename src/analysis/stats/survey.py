@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputError
+from analysis.stats.intervals import survey_proportion_ci
 
 __all__ = [
     "Calibration",
@@ -790,6 +791,7 @@ def weight_diagnostics(design: Design) -> dict:
 
 
 def _z(alpha: float) -> float:
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy.stats import norm
 
     return float(norm.ppf(1 - alpha / 2))
@@ -964,8 +966,6 @@ def svyprop(design: Design, y: str, alpha: float = 0.05, ci_method: str = "wilso
     :attr:`Design.degf`). Returns a DataFrame indexed by level (or by the variable name for a
     0/1 variable): ``estimate, se, ci_low, ci_high, n`` (``n`` = rows with a non-missing answer).
     """
-    from analysis.stats.intervals import survey_proportion_ci
-
     levels, ind, ok = _indicators(design, y)
     w = np.where(ok, design.w, 0.0)
     tw = w.sum()
@@ -999,6 +999,7 @@ def svyquantile(design: Design, y: str, probs: float | Iterable[float] = 0.5, al
 
     Returns a DataFrame indexed by probability: ``estimate, se, ci_low, ci_high, n``.
     """
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
     from scipy.stats import norm
     from scipy.stats import t as tdist
 
@@ -1042,6 +1043,7 @@ def _domain_variance(design: Design, dom: np.ndarray, n_dom: int, a: np.ndarray,
     coefficients of the domain's scores); the stratum sums of squares are assembled from sparse
     cross-products, which equals :meth:`Design.vcov` applied to the dense ``n × D`` score matrix.
     """
+    # lazy: scipy.sparse costs 0.08 s, needed only by domain estimates (stages 1-2 never pay it)
     from scipy import sparse
 
     inside = dom >= 0
@@ -1132,8 +1134,6 @@ def by_domain(design: Design, y: str, domains: list[str] | str, stat: str = "mea
         Columns: the domain variables, [``level``], ``n`` (unweighted respondents with ``y``),
         ``estimate``, ``se``, ``ci_low``, ``ci_high``; sorted by domain.
     """
-    from analysis.stats.intervals import survey_proportion_ci
-
     if stat not in ("mean", "prop", "total"):
         raise ValueError("stat must be 'mean', 'prop' or 'total'")
     doms = [domains] if isinstance(domains, str) else list(domains)
@@ -1309,6 +1309,7 @@ def svyglm(formula: str | None, design: Design, *, X=None, y=None, family: str =
         Tidy table: ``term, estimate, se, ci_low, ci_high, p_value, n``; ``attrs`` hold
         ``vcov`` (DataFrame), ``df_resid``, ``family`` and (binomial) ``positive``.
     """
+    # lazy: statsmodels costs 0.9 s, which stages 1-2 and `tracer` commands must not pay
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
     from scipy.stats import t as tdist

@@ -18,6 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.errors import InputError
+from analysis.stats.survey import Design, rake, trim_weights, weight_diagnostics
+
 __all__ = ["registry_margins", "weight_respondents"]
 
 
@@ -63,9 +66,6 @@ def weight_respondents(graduates: pd.DataFrame, margins: tuple[tuple[str, ...], 
     so every estimate is unweighted (``basis = unweighted``) and the diagnostics say why
     (:data:`NO_REGISTRY_NOTE`).
     """
-    from analysis.errors import InputError
-    from analysis.stats.survey import Design, rake, trim_weights, weight_diagnostics
-
     if flag not in graduates:
         return None, {"respondents": 0, "graduates": len(graduates), "note": f"no {flag} column"}
     if not has_registry:

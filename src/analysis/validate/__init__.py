@@ -26,11 +26,22 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from analysis.errors import ConfigError
-from analysis.validate.crossfile import field_issues, registry_issues, resolve_duplicates
-from analysis.validate.messages import RULES
+from analysis.ingest.dates import is_ambiguous
+from analysis.validate.crossfile import (
+    field_issues,
+    registry_issues,
+    resolve_duplicates,
+)
+from analysis.validate.messages import RULES, message
 from analysis.validate.outcomes import (
-    OUTCOME_COLUMNS, OUTCOMES, AccountingError, assign_outcomes, check_identity, dedupe_issues,
-    quarantine_table, typed_table,
+    OUTCOME_COLUMNS,
+    OUTCOMES,
+    AccountingError,
+    assign_outcomes,
+    check_identity,
+    dedupe_issues,
+    quarantine_table,
+    typed_table,
 )
 from analysis.validate.params import ValidationParams
 from analysis.validate.run import ValidationResult, prepare_frame, validate_instrument
@@ -232,8 +243,6 @@ def exempt_issues(frame: pd.DataFrame, issues: pd.DataFrame, lang: str = "ky") -
     """
     if issues.empty:
         return issues
-    from analysis.ingest.dates import is_ambiguous
-    from analysis.validate.messages import RULES, message
 
     not_asked, generated = _marked(frame, "_not_asked"), _marked(frame, "_generated")
     keys = issues["_row_key"].astype(int).tolist()

@@ -30,6 +30,7 @@ employment block; HESA for the income floor):
 
 from __future__ import annotations
 
+import csv
 from typing import Any, Sequence
 
 import numpy as np
@@ -96,8 +97,6 @@ def employment_status(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 def programme_table() -> dict[str, tuple[str, str]]:
     """Programme code → (faculty, level) from ``src/analysis/definitions/programmes.csv``."""
-    import csv
-
     path = DEFINITIONS / "programmes.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         return {r["programme"]: (r["faculty"], r["level"]) for r in csv.DictReader(fh)}

@@ -23,6 +23,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 
+from analysis.validate import instrument_map
 from analysis.validate.params import ValidationParams
 
 __all__ = ["QualityData", "quality_data", "CORE_QUESTIONS", "MODES", "HIDDEN"]
@@ -133,8 +134,6 @@ def quality_data(cv: Any, insts: Any = None, params: Any = None, other_known: It
     other_known
         Student ids whose outcome is known from a verified source other than the survey (NACE).
     """
-    from analysis.validate import instrument_map
-
     p = ValidationParams.from_any(params)
     by_file = cv.identity.copy()
     by_rule = pd.DataFrame(cv.summary.get("rules", []),

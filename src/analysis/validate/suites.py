@@ -52,6 +52,7 @@ name and the check (UUID5), never random.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -343,9 +344,8 @@ def _constraint_specs(key: str, q: Any, qtype: str, constraint: str, cmsg: dict[
 
 
 def _gx():
-    import os
-
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # lazy: great-expectations costs 1.9 s, paid only when a suite is built or run
     import great_expectations as gx
 
     return gx
@@ -358,7 +358,10 @@ def build_suite(inst: Any, specs: list[dict[str, Any]] | None = None):
     gets the stable ids of :func:`suite_specs` (see :func:`write_suites`).
     """
     gx = _gx()
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+    # lazy: great-expectations costs 1.9 s, paid only when a suite is built or run
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
 
     specs = suite_specs(inst) if specs is None else specs
     exps = []

@@ -35,10 +35,22 @@ Helper columns are named ``<question>__num``, ``__nsel``, ``__len``, ``__date`` 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import warnings
 from typing import TYPE_CHECKING, Iterable
 
-from analysis.instruments.expressions import ARITY, Bounds, ExpressionError, Node, chain, field_names
+import numpy as np
+import pandas as pd
+
+from analysis.instruments.expressions import (
+    ARITY,
+    Bounds,
+    ExpressionError,
+    Node,
+    chain,
+    field_names,
+)
 from analysis.instruments.expressions import parse as _parse
 from analysis.instruments.expressions import self_regex as _self_regex
 from analysis.instruments.expressions import split_bounds as _split_bounds
@@ -325,9 +337,6 @@ def add_effective_columns(df: "pd.DataFrame", applies: list[tuple[str, str]],
     ``__eff`` and helper columns of earlier questions, which are computed first (ODK evaluates
     relevance in form order, and an answer that does not apply counts as empty).
     """
-    import warnings
-
-    import pandas as pd
 
     needed = set(needed)
     by_name: dict[str, set[tuple[str, str]]] = {}
@@ -358,9 +367,6 @@ def parse_iso_dates(s: "pd.Series") -> "pd.Series":
     Python ``datetime.strptime(v, "%Y-%m-%d")``: the rule of great-expectations'
     ``ExpectColumnValuesToMatchStrftimeFormat``, so every value a suite accepts is converted.
     """
-    import datetime as dt
-
-    import pandas as pd
 
     cache: dict[str, object] = {}
 
@@ -380,8 +386,6 @@ def parse_iso_dates(s: "pd.Series") -> "pd.Series":
 
 def to_number(s: "pd.Series") -> "pd.Series":
     """Answers as float64 numbers: ``"12"`` → 12.0, ``"3,5"`` → 3.5; empty or non-numeric → NaN."""
-    import pandas as pd
-
     text = s.astype("object").where(s.notna(), None)
     text = text.map(lambda v: v.replace(",", ".", 1) if isinstance(v, str) and v.count(",") == 1
                     and "." not in v else v)
@@ -397,9 +401,6 @@ def add_helper_columns(df: "pd.DataFrame", needed: Iterable[tuple[str, str]]) ->
     date (the day of the run). A question missing from ``df`` gives an all-missing helper.
     Helpers are computed from ``<q>__eff`` when it exists (the answer where the question applies).
     """
-    import numpy as np
-    import pandas as pd
-
     for name, kind in sorted(needed):
         if kind == "today":
             if "__today" not in df.columns:

@@ -35,8 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Generate the cohort, printing one line per file written; returns the exit code."""
-    from analysis.demo.synthetic import generate_cohort
+    # lazy: `tracer --help` stays at 0.05 s; importing every command's modules up front costs 0.9 s
     from analysis.core.paths import cohort_paths
+    from analysis.demo.synthetic import generate_cohort
 
     out = args.out if args.out is not None else cohort_paths("demo-2025").raw
     t0 = time.perf_counter()

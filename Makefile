@@ -50,7 +50,8 @@ env: $(STAMP) ## create or update the pinned runtime environment in .venv (kerne
 report: $(STAMP) ## run the whole pipeline for COHORT (default demo-2025); LANGS=ky (default) or ky,ru,en
 	$(BIN)/tracer run $(COHORT) --lang $(LANGS) $(ARGS)
 
-lint: $(TSTAMP) ## the import contracts (layers of the families, pyproject.toml [tool.importlinter])
+lint: $(TSTAMP) ## ruff (pyproject.toml [tool.ruff]) and the import contracts of the families ([tool.importlinter])
+	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
 
 test: lint ## lint, then the whole test suite (unit, reference, bad-input corpus, end-to-end)

@@ -75,7 +75,8 @@ def synthetic_phase2(n: int, seed: int = 20250630):
         rows[name] = np.where(employed, emp, idle).astype(object)
     rows["student_id"] = ids
     rows["hours"] = np.where(employed, rng.integers(10, 61, n).astype(str), "").astype(object)
-    rows["income"] = np.where(employed, (rng.lognormal(10, 0.5, n)).round(-2).astype(int).astype(str), "").astype(object)
+    incomes = rng.lognormal(10, 0.5, n).round(-2).astype(int).astype(str)
+    rows["income"] = np.where(employed, incomes, "").astype(object)
     df = pd.DataFrame(rows, columns=names)
     bad = rng.random(n)
     df.loc[bad < 0.005, "hours"] = "120"

@@ -22,8 +22,9 @@ import csv
 import io
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -235,8 +236,8 @@ def entry_xlsx(path: Path, instrument: str, rows: list[dict[str, Any]], lang: st
     """The project's entry workbook (``tracer template``) with ``rows`` keyed in from row 3."""
     import openpyxl
 
-    from analysis.instruments.forms import entry_workbook
     from analysis.ingest.writers import deterministic_xlsx
+    from analysis.instruments.forms import entry_workbook
 
     entry_workbook(_inst(instrument), lang=lang, path=path, max_rows=20)
     wb = openpyxl.load_workbook(path)
@@ -381,14 +382,14 @@ def build() -> None:  # noqa: PLR0915 - one block per case, on purpose
     lines = text.split("\r\n")
     head = lines[0].split(";")
     keep = [i for i, h in enumerate(head) if h.strip('"').split("/")[-1] != "student_id"]
-    w("phase2_missing_id_column.csv", "\r\n".join(";".join(l.split(";")[i] for i in keep) for l in lines if l)
+    w("phase2_missing_id_column.csv", "\r\n".join(";".join(line.split(";")[i] for i in keep) for line in lines if line)
       + "\r\n")
     case("phase2_missing_id_column.csv", "phase2", "kobo_csv", {"error": "required column 'student_id' missing"},
          "the respondent id column is required (architecture.md: missing required columns)",
          options={"mode": "online"})
     text = kobo_csv_text("phase2", [phase2_row(ids[0]), phase2_row(ids[1], False)])
-    lines = [l for l in text.split("\r\n") if l]
-    lines = [lines[0] + ';"interviewer_comment";"old_var_2019"'] + [l + ';"ok";"x"' for l in lines[1:]]
+    lines = [line for line in text.split("\r\n") if line]
+    lines = [lines[0] + ';"interviewer_comment";"old_var_2019"'] + [line + ';"ok";"x"' for line in lines[1:]]
     w("phase2_extra_columns.csv", "\r\n".join(lines) + "\r\n")
     case("phase2_extra_columns.csv", "phase2", "kobo_csv", outcome(accepted=2),
          "columns the form does not know are reported and dropped; the rows are fine",

@@ -4,11 +4,8 @@ rendered, offline HTML reports in three languages — in a temporary project fol
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-import yaml
 
 pytestmark = pytest.mark.slow
 

@@ -23,8 +23,8 @@ N = 20_000
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory, root) -> tuple[Path, object, float]:
-    from analysis.pipeline import stages
     from analysis.demo.synthetic import generate_cohort
+    from analysis.pipeline import stages
     from analysis.pipeline.run import privacy_gate
 
     proj = tmp_path_factory.mktemp("project")

@@ -3,7 +3,6 @@ its attack check, the cohort's settings everywhere, numbers that are reproducibl
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -45,8 +44,8 @@ def test_headline_is_the_design_based_weighted_estimate_with_its_interval(run):
 
 
 def test_a_planted_recoverable_cell_stops_the_model_stage(run, monkeypatch):
-    from analysis.publish import disclosure
     from analysis.pipeline import stages
+    from analysis.publish import disclosure
     from analysis.publish.disclosure import DisclosureError
 
     proj, _, _ = run
@@ -60,8 +59,8 @@ def test_a_planted_recoverable_cell_stops_the_model_stage(run, monkeypatch):
 
 
 def test_confidence_090_changes_every_interval_and_label(run, monkeypatch):
-    from analysis.publish import report as report_module
     from analysis.pipeline import stages
+    from analysis.publish import report as report_module
 
     proj, _, _ = run
     base = _published(proj)

@@ -261,9 +261,9 @@ def run_inline(proj: Path, cohort: str, langs: tuple[str, ...] = ("ky", "ru", "e
     scan. Returns ``{lang: the report's displayed HTML}`` (images as ``<img src="data:image/png…">``)."""
     from unittest import mock
 
-    from analysis.publish import report
     from analysis.core.config import load_config
     from analysis.pipeline.run import STAGES, notebook_parameters, privacy_gate
+    from analysis.publish import report
 
     cfg = load_config(cohort, proj)
     nbs = proj / "notebooks"

@@ -21,8 +21,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.demo.synthetic import (COMPETENCES, DEMO_FILES, TRUTH_INDICATORS, generate_cohort, graduate_truth,
-                           planted_defects)
+from analysis.demo.synthetic import (
+    COMPETENCES,
+    DEMO_FILES,
+    TRUTH_INDICATORS,
+    generate_cohort,
+    graduate_truth,
+    planted_defects,
+)
 from analysis.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.errors import ConfigError
 from analysis.publish.disclosure import (
     DisclosureError,
     Margin,
@@ -19,7 +20,6 @@ from analysis.publish.disclosure import (
     publish,
     secondary_suppression,
 )
-from analysis.errors import ConfigError
 from analysis.publish.formatting import format_count, format_number, format_pct
 from analysis.results.table import COLUMNS
 

@@ -15,10 +15,6 @@ import pandas as pd
 import pytest
 
 from analysis import explore
-
-from analysis.publish import labels
-from analysis.errors import ConfigError, InputError
-from analysis.explore import MissingTableWarning, load_cohort
 from analysis.derive.indicators import (
     DERIVED_COLUMNS,
     EFFECTIVENESS,
@@ -31,6 +27,9 @@ from analysis.derive.indicators import (
     VM_SUBJECTIVE,
     derive_graduates,
 )
+from analysis.errors import ConfigError, InputError
+from analysis.explore import MissingTableWarning, load_cohort
+from analysis.publish import labels
 from analysis.publish.labels import LabelWarning, column_labels, label_values, value_label
 
 COHORT = "test-2025"

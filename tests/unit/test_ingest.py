@@ -162,7 +162,7 @@ def test_same_answers_give_identical_canonical_rows(kind, p2, names, expected, t
         lang = kind.rsplit("_", 1)[1]
         assert res.info["export_style"] == "labels"
         assert res.info["labels_language"] == lang
-        assert any(f"labels mapped back" in w.problem for w in res.warnings)
+        assert any("labels mapped back" in w.problem for w in res.warnings)
     if kind == "kobo_csv_xml":
         assert res.info["export_style"] == "xml" and res.info["labels_language"] is None
 
@@ -290,9 +290,9 @@ def test_whole_file_problems_are_one_line_errors(case, needle, tmp_path):
     elif case == "missing_consent":
         _kobo([["grp_consent/student_id", "grp_job/job_title"], ["20210001", "x"]], p)
     elif case == "ragged":
-        p.write_bytes('"student_id";"consent"\r\n"1";"yes"\r\n"2";"yes";"extra"\r\n'.encode())
+        p.write_bytes(b'"student_id";"consent"\r\n"1";"yes"\r\n"2";"yes";"extra"\r\n')
     elif case == "truncated_quote":
-        p.write_bytes('"student_id";"consent"\r\n"1";"yes"\r\n"2";"ye'.encode())
+        p.write_bytes(b'"student_id";"consent"\r\n"1";"yes"\r\n"2";"ye')
     elif case == "extension":
         p = tmp_path / "f.pdf"
         p.write_bytes(b"%PDF")

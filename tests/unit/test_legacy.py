@@ -94,7 +94,8 @@ def test_covariates_are_typed_carried_and_bad_values_reported(tmp_path):
     assert t["x_gender"].tolist() == ["Ж", "М"]
     bad = {n.column: (n.count, n.level, n.params["value"]) for n in res.warnings if n.kind == "covariate_invalid"}
     assert bad == {"Score": (1, "warning", "n/a"), "Grade": (1, "warning", "Top")}
-    typed = cast_covariates(t, {"x_score": {"type": "number"}, "x_grade": {"type": "ordinal", "levels": ["Low", "High"]},
+    typed = cast_covariates(t, {"x_score": {"type": "number"},
+                                "x_grade": {"type": "ordinal", "levels": ["Low", "High"]},
                                 "x_gender": {"type": "category"}})
     assert typed["x_score"].dtype == "float64" and typed["x_score"].iloc[0] == 81.5
     assert list(typed["x_grade"].cat.categories) == ["Low", "High"] and typed["x_grade"].cat.ordered

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.stats.models import diagnostics, logit_weighted, ordered_logit, ols_robust
+from analysis.stats.models import diagnostics, logit_weighted, ols_robust, ordered_logit
 from analysis.stats.survey import Design, svyglm
 
 LEVELS = ["unlikely", "somewhat likely", "very likely"]

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from pathlib import Path
 import yaml
 
 from analysis.core.config import load_config
+from analysis.core.paths import ROOT_ENV
 from analysis.errors import ConfigError
 from analysis.pipeline.monitor import check_output_path, monitor
-from analysis.core.paths import ROOT_ENV
 from analysis.pipeline.stages import DEMO_KEY
 
 

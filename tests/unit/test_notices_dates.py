@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import string
 
-import pandas as pd
 import pytest
 
 from analysis.errors import InputError
@@ -123,7 +122,8 @@ def test_notice_records_are_structured(tmp_path):
     assert list(df.columns) == list(NOTICE_COLUMNS)
     dym = df[df["kind"] == "did_you_mean"].iloc[0]
     assert (dym["column"], dym["count"], dym["level"], dym["row"]) == ("hours_per_week", 1, "warning", 1)
-    assert "Did you mean 'hours'?" in dym["message_en"] and "«hours»" in dym["message_ru"] and "«hours»" in dym["message_ky"]
+    assert "Did you mean 'hours'?" in dym["message_en"]
+    assert "«hours»" in dym["message_ru"] and "«hours»" in dym["message_ky"]
     assert "renames: {hours_per_week: hours}" in dym["suggestion_en"]
     unk = df[df["kind"] == "unknown_column"].iloc[0]
     assert unk["column"] == "favourite_colour" and unk["count"] == 1 and unk["suggestion_en"] == ""

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from analysis.derive import opendata
-from analysis.errors import ConfigError
 from analysis.derive.opendata import TAX_BASE_WAGE, minimum_wage, oblast_average_wage
+from analysis.errors import ConfigError
 
 SNAPSHOT = opendata.default_data_dir()
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "kg-open"

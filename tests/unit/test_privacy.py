@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.privacy import personal_data as privacy
 from analysis.errors import ConfigError, InputError, KeyMissingError
+from analysis.privacy import personal_data as privacy
 from analysis.privacy.personal_data import (
     KEY_ENV,
     PERSONAL_PATTERNS,

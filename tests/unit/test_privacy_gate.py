@@ -17,8 +17,8 @@ import yaml
 from analysis.errors import KeyMissingError
 from analysis.privacy.personal_data import (
     KEY_ENV,
-    phone_key,
     cohort_personal_values,
+    phone_key,
     scan_for_personal_data,
 )
 
@@ -195,8 +195,8 @@ def test_a_real_cohort_without_key_stops_before_any_kernel(tmp_path, monkeypatch
 
 
 def test_tracer_run_prints_the_one_line_key_error(tmp_path, monkeypatch, capsys):
-    from analysis.pipeline import run as pipeline
     from analysis.cli import main
+    from analysis.pipeline import run as pipeline
 
     _real_cohort(tmp_path, monkeypatch)
     monkeypatch.setattr(pipeline, "execute_stage", lambda *a, **k: pytest.fail("a kernel was started"))

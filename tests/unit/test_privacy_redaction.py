@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 
 from analysis.instruments.xlsform import load_instrument
+from analysis.pipeline.stages import DEMO_KEY, _pseudonymise_frame, _pseudonymise_ids
 from analysis.privacy.personal_data import (
     DIRECT_IDENTIFIERS,
     PERSONAL_PATTERNS,
@@ -26,7 +27,6 @@ from analysis.privacy.personal_data import (
     minimise_birth_date,
     redact_text,
 )
-from analysis.pipeline.stages import DEMO_KEY, _pseudonymise_frame, _pseudonymise_ids
 
 CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs" / "files"
 

@@ -19,7 +19,6 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from analysis.publish.disclosure import Rules, attack, margins, primary_suppression, publish
-from analysis.stats.intervals import METHODS, proportion_ci, survey_proportion_ci
 from analysis.results.table import (
     COLUMNS,
     Settings,
@@ -29,6 +28,7 @@ from analysis.results.table import (
     share_rows,
     total_rows,
 )
+from analysis.stats.intervals import METHODS, proportion_ci, survey_proportion_ci
 from analysis.stats.survey import Design, by_domain, rake
 
 FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None,

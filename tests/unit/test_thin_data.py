@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.results import table as R
 from analysis.core.config import config_from_dict
+from analysis.results import table as R
 
 ST = R.Settings(confidence=0.95, ci_method="wilson", weighted_ci_method="wilson")
 
@@ -96,7 +96,8 @@ def test_raking_that_cannot_converge_falls_back_and_says_which_margins_it_gave_u
     warn and hand on weights that missed the registry."""
     from analysis.stats.weighting import weight_respondents
 
-    g = pd.DataFrame({"faculty": ["F1", "F2", "F1", "F1", "F1"], "sex": ["female", "female", "male", "female", "female"],
+    g = pd.DataFrame({"faculty": ["F1", "F2", "F1", "F1", "F1"],
+                      "sex": ["female", "female", "male", "female", "female"],
                       "resp_p2": pd.array([False, True, True, False, False], dtype="boolean")})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -350,12 +351,14 @@ def test_first_job_and_income_say_which_answers_are_missing(tmp_path, monkeypatc
 def test_the_weighting_note_says_when_raking_was_given_up(tmp_path, monkeypatch):
     rep = _report(tmp_path, [], weights={"margins_used": [], "margins_requested": [["faculty", "sex"], ["level"]]})
     assert "every respondent has the same weight" in _shown(monkeypatch, rep.weighting_note)
-    rep = _report(tmp_path, [], weights={"margins_used": [["level"]], "margins_requested": [["faculty", "sex"], ["level"]]})
+    rep = _report(tmp_path, [], weights={"margins_used": [["level"]],
+                                         "margins_requested": [["faculty", "sex"], ["level"]]})
     text = _shown(monkeypatch, rep.weighting_note)
     assert "the weights use only:" in text
     rep = _report(tmp_path, [], weights={"margins_used": [["faculty", "sex"], ["level"]],
                                          "margins_requested": [["faculty", "sex"], ["level"]]})
-    assert "raked to the registry's distribution by faculty × sex and by level" in _shown(monkeypatch, rep.weighting_note)
+    shown = _shown(monkeypatch, rep.weighting_note)
+    assert "raked to the registry's distribution by faculty × sex and by level" in shown
 
 
 def test_employers_section_tells_a_missing_file_from_rejected_answers(tmp_path, monkeypatch):

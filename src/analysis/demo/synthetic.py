@@ -30,7 +30,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -1122,7 +1122,8 @@ TRUTH_REFERENCE_DATE = date(2026, 4, 1)
 
 
 def _months(later: date, earlier: date) -> float:
-    """Months of 30.4375 days between two dates, to 1 decimal (as :func:`analysis.derive.indicators.months_to_first_job`)."""
+    """Months of 30.4375 days between two dates, to 1 decimal (as
+    :func:`analysis.derive.indicators.months_to_first_job`)."""
     return round((later - earlier).days / DAYS_PER_MONTH, 1)
 
 
@@ -1385,7 +1386,7 @@ def _kobo_meta(r: _Rand, day: date, status: str = "") -> dict[str, str]:
 def _odk_meta(r: _Rand, day: date) -> dict[str, str]:
     """ODK Central meta columns of one phone interview (submitted from the interviewer's tablet)."""
     sub_id, name = r.pick(_INTERVIEWERS)
-    t = datetime(day.year, day.month, day.day, 3, 0, tzinfo=timezone.utc) + timedelta(minutes=r.int(0, 12 * 60))
+    t = datetime(day.year, day.month, day.day, 3, 0, tzinfo=UTC) + timedelta(minutes=r.int(0, 12 * 60))
     u = r.uuid4()
     return {
         "SubmissionDate": t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{r.int(0, 999):03d}Z",
@@ -1887,7 +1888,8 @@ def _readme(cohort: str, seed: int, n: int, grads: list[_Graduate], files: dict[
         "",
         "## How the data are drawn",
         "",
-        "Per graduate (`src/analysis/demo/synthetic.py`): programme sizes from ~8 (master's) to ~150 (medicine, nursing); "
+        "Per graduate (`src/analysis/demo/synthetic.py`): programme sizes from ~8 (master's) to ~150 (medicine, "
+        "nursing); "
         "sex, funding and home rayon by programme and population; further study (master's after a bachelor's, "
         "residency after medicine, a bachelor's after college); then the labour status nine months after "
         "graduation from a logistic model (programme group, funding, GPA, sex, young children, conscription); "

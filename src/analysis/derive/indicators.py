@@ -1697,20 +1697,24 @@ _T = {
               "`src/analysis/definitions/indicators.yaml`. Code, reports and this page all read it. "
               "Values are computed from the graduates table (one row per graduate of the registry) by "
               "`analysis.derive.indicators.indicator_values` and estimated by `analysis.results.table`, weighted and "
-              "design-based with `analysis.stats.survey`. Shares are proportions (0–1); reports print them as percentages. "
+              "design-based with `analysis.stats.survey`. Shares are proportions (0–1); reports print them as "
+              "percentages. "
               "Disclosure control (HESA rounding, primary and secondary suppression) is applied once to the "
               "results table before anything is published (`analysis.publish.disclosure.publish`).",
         "ru": "Каждый показатель исследования выпускников определён один раз в реестре "
               "`src/analysis/definitions/indicators.yaml`. Код, отчёты и эта страница используют его. "
               "Значения рассчитываются по таблице выпускников (одна строка на выпускника реестра) функцией "
-              "`analysis.derive.indicators.indicator_values` и оцениваются модулем `analysis.results.table` (взвешенные "
+              "`analysis.derive.indicators.indicator_values` и оцениваются модулем `analysis.results.table` "
+              "(взвешенные "
               "оценки с дизайн-ориентированными ошибками — `analysis.stats.survey`). Доли даны от 0 до 1, в отчётах — "
               "в процентах. Защита конфиденциальности (округление по правилам HESA, первичное и вторичное "
-              "подавление) применяется один раз к таблице результатов до публикации (`analysis.publish.disclosure.publish`).",
+              "подавление) применяется один раз к таблице результатов до публикации "
+              "(`analysis.publish.disclosure.publish`).",
         "ky": "Бүтүрүүчүлөрдү изилдөөнүн ар бир көрсөткүчү `src/analysis/definitions/indicators.yaml` "
               "реестринде бир жолу аныкталат. Код, отчеттор жана бул барак ошол реестрди колдонот. "
               "Маанилер бүтүрүүчүлөр таблицасынан (реестрдеги ар бир бүтүрүүчүгө бир сап) "
-              "`analysis.derive.indicators.indicator_values` функциясы менен эсептелип, `analysis.results.table` модулунда "
+              "`analysis.derive.indicators.indicator_values` функциясы менен эсептелип, `analysis.results.table` "
+              "модулунда "
               "бааланат (салмактанган баалоолор жана алардын каталары — `analysis.stats.survey`). Үлүштөр 0дөн 1ге "
               "чейин берилет, отчетто пайыз менен көрсөтүлөт. Купуялуулукту коргоо (HESA боюнча тегеректөө, "
               "биринчилик жана экинчилик жашыруу) жарыялоонун алдында натыйжалар таблицасына бир жолу "
@@ -1719,11 +1723,13 @@ _T = {
     "generated": {
         "en": "Generated from the registry by `analysis.derive.indicators.write_indicator_docs`; do not edit by hand.",
         "ru": "Создано из реестра функцией `analysis.derive.indicators.write_indicator_docs`; не редактируйте вручную.",
-        "ky": "Реестрден `analysis.derive.indicators.write_indicator_docs` функциясы менен түзүлгөн; кол менен өзгөртпөңүз.",
+        "ky": "Реестрден `analysis.derive.indicators.write_indicator_docs` функциясы менен түзүлгөн; кол менен "
+              "өзгөртпөңүз.",
     },
     "tech_en": {
         "en": "",
-        "ru": "Технические определения (совокупность, числитель, знаменатель, источники) приводятся на английском языке, как в реестре.",
+        "ru": "Технические определения (совокупность, числитель, знаменатель, источники) приводятся на английском "
+              "языке, как в реестре.",
         "ky": "Техникалык аныктамалар (жыйындысы, алымы, бөлүмү, булактар) реестрдегидей англис тилинде берилет.",
     },
     "summary": {"en": "Summary", "ru": "Сводка", "ky": "Кыскача маалымат"},
@@ -1745,18 +1751,25 @@ _T = {
     "derived": {"en": "Derived variables", "ru": "Производные переменные", "ky": "Туунду өзгөрмөлөр"},
     "derived_intro": {
         "en": "Rules of the per-graduate variables, from the docstrings of `analysis.derive.indicators`:",
-        "ru": "Правила расчёта переменных по каждому выпускнику (из документации `analysis.derive.indicators`, на английском):",
-        "ky": "Ар бир бүтүрүүчү үчүн өзгөрмөлөрдүн эрежелери (`analysis.derive.indicators` документациясынан, англис тилинде):",
+        "ru": "Правила расчёта переменных по каждому выпускнику (из документации `analysis.derive.indicators`, на "
+              "английском):",
+        "ky": "Ар бир бүтүрүүчү үчүн өзгөрмөлөрдүн эрежелери (`analysis.derive.indicators` документациясынан, англис "
+              "тилинде):",
     },
-    "higher_is_better": {"en": "higher is better", "ru": "чем выше, тем лучше", "ky": "канчалык жогору болсо, ошончолук жакшы"},
-    "lower_is_better": {"en": "lower is better", "ru": "чем ниже, тем лучше", "ky": "канчалык төмөн болсо, ошончолук жакшы"},
-    "neutral": {"en": "neutral (read in context)", "ru": "нейтрально (зависит от контекста)", "ky": "нейтралдуу (контекстке жараша)"},
+    "higher_is_better": {"en": "higher is better", "ru": "чем выше, тем лучше",
+                        "ky": "канчалык жогору болсо, ошончолук жакшы"},
+    "lower_is_better": {"en": "lower is better", "ru": "чем ниже, тем лучше",
+                       "ky": "канчалык төмөн болсо, ошончолук жакшы"},
+    "neutral": {"en": "neutral (read in context)", "ru": "нейтрально (зависит от контекста)",
+               "ky": "нейтралдуу (контекстке жараша)"},
     "group:response": {"en": "Response and coverage", "ru": "Отклик и охват", "ky": "Жооп берүү жана камтуу"},
-    "group:labour_status": {"en": "Labour-market status", "ru": "Статус на рынке труда", "ky": "Эмгек рыногундагы абалы"},
+    "group:labour_status": {"en": "Labour-market status", "ru": "Статус на рынке труда",
+                           "ky": "Эмгек рыногундагы абалы"},
     "group:transition": {"en": "Transition to work", "ru": "Переход к работе", "ky": "Жумушка өтүү"},
     "group:job_quality": {"en": "Job characteristics", "ru": "Характеристики работы", "ky": "Жумуштун мүнөздөмөлөрү"},
     "group:income": {"en": "Income", "ru": "Доход", "ky": "Киреше"},
-    "group:mismatch": {"en": "Education–job match", "ru": "Соответствие образования и работы", "ky": "Билим менен жумуштун шайкештиги"},
+    "group:mismatch": {"en": "Education–job match", "ru": "Соответствие образования и работы",
+                      "ky": "Билим менен жумуштун шайкештиги"},
     "group:feedback": {"en": "Feedback on the programme", "ru": "Оценка программы", "ky": "Программага пикир"},
 }
 
@@ -1825,7 +1838,8 @@ def indicators_markdown(lang: str = "en") -> str:
     lines += [f"## {t('summary')}", "", f"| id | {t('indicator')} | {t('unit')} | {t('statistic')} | {t('standard')} |",
               "|---|---|---|---|---|"]
     for ind in inds:
-        lines.append(f"| `{ind.id}` | {_cell(ind.label[lang])} | {ind.unit} | {ind.statistic} | {_cell(ind.standard)} |")
+        lines.append(f"| `{ind.id}` | {_cell(ind.label[lang])} | {ind.unit} | {ind.statistic} "
+                     f"| {_cell(ind.standard)} |")
     lines.append("")
     for group in GROUPS:
         members = [i for i in inds if i.group == group]
@@ -1836,7 +1850,8 @@ def indicators_markdown(lang: str = "en") -> str:
             lines += [f"### {ind.label[lang]} (`{ind.id}`)", "", ind.description[lang], ""]
             rows = [
                 (t("universe"), f"{ind.universe_text} — {t('condition')}: `{_condition_text(ind.universe_where)}`"),
-                (t("numerator"), ind.numerator_text + (f" — {t('condition')}: `{_condition_text(ind.numerator_where)}`" if ind.numerator_where else "")),
+                (t("numerator"), ind.numerator_text + (
+                    f" — {t('condition')}: `{_condition_text(ind.numerator_where)}`" if ind.numerator_where else "")),
                 (t("denominator"), ind.denominator),
                 (t("statistic"), ind.statistic),
                 (t("unit"), ind.unit),

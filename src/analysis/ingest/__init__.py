@@ -13,8 +13,9 @@ is in :attr:`IngestResult.warnings`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from analysis.errors import ConfigError, InputError
 from analysis.ingest import kobo, legacy, odk, registry, spss, workbook

@@ -29,7 +29,8 @@ that needs it is *not measured* — never an empty answer counted as "no".
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from analysis.errors import InputError
 from analysis.ingest import codebook

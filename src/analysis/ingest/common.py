@@ -26,9 +26,10 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -839,7 +840,8 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
     header, renamed, dropped = _apply_renames(raw, ctx)
     bad_na = sorted(set(ctx.not_asked) - set(cb.by_name))
     if bad_na:
-        raise ctx.error(f"not_asked names {', '.join(repr(n) for n in bad_na)}, which {'are' if len(bad_na) > 1 else 'is'} "
+        verb = "are" if len(bad_na) > 1 else "is"
+        raise ctx.error(f"not_asked names {', '.join(repr(n) for n in bad_na)}, which {verb} "
                         f"not a question of '{cb.key}'", fix="use the questionnaire's names (docs/variables.md)")
     maps = map_headers(header, cb, ctx)
     for m in maps:
@@ -922,7 +924,7 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
     bad_modes: dict[str, int] = {}
     other_modes: Counter[str] = Counter()
     for rownum, row in zip(raw.row_numbers, raw.rows):
-        def cell(m: ColumnMap) -> Any:
+        def cell(m: ColumnMap, row: Sequence[Any] = row) -> Any:
             return row[m.index] if m.index < len(row) else None
 
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):

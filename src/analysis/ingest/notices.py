@@ -18,9 +18,10 @@ in :mod:`analysis.ingest.cohort` and documented in ``docs/ingestion.md``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 

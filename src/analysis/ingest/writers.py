@@ -30,8 +30,9 @@ import random
 import re
 import uuid
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import pyreadstat

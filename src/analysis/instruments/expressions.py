@@ -18,8 +18,8 @@ function calls ``name(arg, …)``. Anything else (paths, ``..``, ``|``, ``$var``
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 __all__ = [
     "ExpressionError", "Node", "ARITY", "FIELD_REF", "COMPARISON", "ARITHMETIC", "Bounds",
@@ -111,7 +111,7 @@ class Node:
 
     kind: str
     value: str = ""
-    args: tuple["Node", ...] = ()
+    args: tuple[Node, ...] = ()
 
 
 class _Parser:

@@ -803,7 +803,8 @@ _HTML_UI = {
            "verbatim": "Жоопту сөзмө-сөз жазыңыз.", "required": "милдеттүү", "date": "күн / ай / жыл",
            "month": "ай / жыл", "number": "сан", "version": "версия",
            "office": "Анкетанын № ______   Киргизген: ______   Күнү: ______",
-           "greeting": "Саламатсызбы! Менин атым ______. Мен Б. Осмонов атындагы Жалал-Абад мамлекеттик университетинен "
+           "greeting": "Саламатсызбы! Менин атым ______. Мен Б. Осмонов атындагы Жалал-Абад мамлекеттик "
+                       "университетинен "
                        "чалып жатам. {who} менен сүйлөшсөм болобу?",
            "who_grad": "Бүтүрүүчү ______", "who_emp": "Уюмдун жетекчиси же кадрлар бөлүмүнүн кызматкери",
            "scale_hint": "1ден 5ке чейинки бир санды белгилеңиз.", "section": "Бөлүм"},
@@ -920,7 +921,8 @@ def questionnaire_html(inst: Instrument, lang: str = "ky", kind: str = "paper") 
                 out.append(f"<h2>{_e(inst.label(q.group, lang))}</h2>")
                 if section_node is not None:
                     key = "section_ask_only_if" if phone else "section_only_if"
-                    out.append(f'<p class="sec-rel">{_e(t[key].format(c=describe_relevant(inst, section_node, lang, numbers)))}</p>')
+                    cond = describe_relevant(inst, section_node, lang, numbers)
+                    out.append(f'<p class="sec-rel">{_e(t[key].format(c=cond))}</p>')
         if q.type == "note":
             cls = "intro" if q.name == "intro" else "end" if q.name == "end_note" else "note"
             prefix = f'<span class="read">{_e(ui["read"])}</span> ' if phone else ""

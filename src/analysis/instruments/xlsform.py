@@ -471,7 +471,7 @@ def _choices_text(inst: Instrument, q: Question, lang: str) -> str:
     return "; ".join(f"{c.name} = {pick_text(c.labels, lang)}" for c in inst.choices[q.list_name])
 
 
-def codebook_table(inst: Instrument, lang: str = "ky") -> "pd.DataFrame":
+def codebook_table(inst: Instrument, lang: str = "ky") -> pd.DataFrame:
     """One row per data question: name, type, label, choices ("code = label; …"), required,
     relevant, constraint, pd — labels in ``lang``, in form order."""
     _check_lang(lang)

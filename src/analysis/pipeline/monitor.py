@@ -85,7 +85,8 @@ def monitor(cfg: CohortConfig, key: bytes, target: float | None = None, with_con
         frames.append(read_input(path, "phase2", item.format, mode=item.mode, encoding=item.encoding,
                                  delimiter=item.delimiter, mapping=(raw / item.mapping) if item.mapping else None,
                                  base_dir=raw).table)
-    answers = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["student_id", "consent", "_mode"])
+    answers = (pd.concat(frames, ignore_index=True) if frames
+               else pd.DataFrame(columns=["student_id", "consent", "_mode"]))
     answered = answers[answers["consent"].astype("string").str.strip().str.casefold() == "yes"]
     first_mode = (answered.assign(_sid=lambda d: _ids(d["student_id"])).drop_duplicates("_sid")
                   .rename(columns={"_mode": "resp_mode"})[["_sid", "resp_mode"]])

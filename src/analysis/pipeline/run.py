@@ -13,9 +13,10 @@ import os
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import nbformat
 import pandas as pd
@@ -162,7 +163,8 @@ def notice_lines(cfg: CohortConfig, lang: str = "en") -> list[str]:
 def _log_notices(cfg: CohortConfig, log: Callable[[str], None]) -> None:
     lines = notice_lines(cfg)
     if lines:
-        log(f"{cfg.cohort}: {len(lines)} ingestion notice(s) (also in notebook 01 and the report's data-quality section):")
+        log(f"{cfg.cohort}: {len(lines)} ingestion notice(s) (also in notebook 01 and the report's data-quality "
+            "section):")
     for line in lines:
         log(f"  {line}")
 

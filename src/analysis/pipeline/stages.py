@@ -102,7 +102,8 @@ def _pseudonymise_frame(df: pd.DataFrame, key: bytes, personal: set[str], instru
                         id_col: str = "student_id") -> pd.DataFrame:
     """The privacy boundary for one accepted table: ``student_id`` → ``pid``, every direct identifier
     dropped, phones/e-mails/handles redacted in the free-text answers of ``instrument`` (the table's
-    :class:`~analysis.instruments.xlsform.Instrument`) only — :func:`analysis.privacy.personal_data.free_text_questions`;
+    :class:`~analysis.instruments.xlsform.Instrument`) only —
+    :func:`analysis.privacy.personal_data.free_text_questions`;
     ``pid`` and ``*_id`` are never touched — and the date of birth replaced by ``age_at_grad``
     (:func:`analysis.privacy.personal_data.minimise_birth_date`)."""
     out = df.copy()
@@ -204,7 +205,7 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
     write_parquet(notice_df, paths.validated / "notices.parquet")
     raise_errors(notices)
     canonical = {k: pd.concat(v, ignore_index=True) for k, v in frames.items()}
-    for k, df in canonical.items():
+    for df in canonical.values():
         for marker in ("_not_asked", "_generated"):
             if marker in df.columns:
                 df[marker] = df[marker].fillna("").astype(str)

@@ -80,7 +80,7 @@ class Rules:
     symbol: str = SYMBOL
 
     @classmethod
-    def from_config(cls, cfg) -> "Rules":
+    def from_config(cls, cfg) -> Rules:
         """The cohort's rules: HESA rounding and bases, with the cohort's ``disclosure_min_n``."""
         return cls(min_n=int(cfg.disclosure_min_n))
 
@@ -224,12 +224,12 @@ def margins(results: pd.DataFrame, hierarchy: pd.DataFrame,
                 child = pos.get((*sl, dom, grp))
                 if child is not None:
                     fam.setdefault((dom, pdom, pgrp), []).append(child)
-            for (dom, pdom, pgrp), kids in fam.items():
+            for (_dom, pdom, pgrp), kids in fam.items():
                 parent = pos.get((*sl, pdom, pgrp))
                 if parent is not None:
                     out.append(Margin(parent, tuple(sorted(kids))))
     by_group: dict[tuple, list[int]] = {}
-    for i, (ind, cat, t, dom, grp) in enumerate(key):
+    for i, (ind, _cat, t, dom, grp) in enumerate(key):
         if ind in distributions and additive[i]:
             by_group.setdefault((ind, t, dom, grp), []).append(i)
     for (ind, t, dom, grp), kids in by_group.items():

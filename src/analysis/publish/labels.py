@@ -404,7 +404,8 @@ def _value_spec_cached(column: str, instrument: str | None, folder: str) -> Valu
         for key in (column, base):
             if key in DERIVED_VALUE_LABELS:
                 table = DERIVED_VALUE_LABELS[key]
-                return _spec(list(table), list(table.values()), key in _DERIVED_ORDERED, source="analysis.publish.labels")
+                return _spec(list(table), list(table.values()), key in _DERIVED_ORDERED,
+                             source="analysis.publish.labels")
     where = _resolve(column, instrument, cat)
     if where is None:
         return None

@@ -8,7 +8,8 @@ language. Counts of problems describe files, not people, and are shown as they a
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 
@@ -78,8 +79,8 @@ def target_flags(flags: pd.DataFrame, lang: str, label: Callable[[str, str], str
     missed = flags[(flags["domain"] != "all") & flags["missed"] & (flags["indicator"] == "phase2_response")]
     if len(missed):
         names = sorted(set(missed["domain"].astype(str)))
-        lines.append((t("groups_below_target", lang, k=len(names), names=", ".join(label("programme", n) for n in names)),
-                      False))
+        shown = ", ".join(label("programme", n) for n in names)
+        lines.append((t("groups_below_target", lang, k=len(names), names=shown), False))
     return lines
 
 

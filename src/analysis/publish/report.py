@@ -130,8 +130,7 @@ class Report:
         """A report over the stage outputs of the cohort ``cfg`` (:class:`analysis.core.config.CohortConfig`)."""
         setup()
         rep = cls(cfg=cfg, lang=lang)
-        rep.manifest  # fail early, with a clear message, when the stages have not run
-        rep.published
+        _ = rep.manifest, rep.published  # fail early, with a clear message, when the stages have not run
         return rep
 
     # -- inputs ------------------------------------------------------------------
@@ -383,8 +382,9 @@ class Report:
     # -- sections ----------------------------------------------------------------------
     def title(self) -> None:
         """Title, subtitle, and a warning when the data are synthetic."""
-        _html(f"<h1>{_esc(t('report_title', self.lang, cohort=self.cohort))}</h1>"
-              f"<p>{_esc(t('report_subtitle', self.lang, year=self.cfg.graduation_year, months=self.cfg.survey_months_after))}</p>")
+        subtitle = t("report_subtitle", self.lang, year=self.cfg.graduation_year,
+                     months=self.cfg.survey_months_after)
+        _html(f"<h1>{_esc(t('report_title', self.lang, cohort=self.cohort))}</h1><p>{_esc(subtitle)}</p>")
         if self.cfg.synthetic:
             _html(f'<p class="tracer-flag">{_esc(t("synthetic_warning", self.lang))}</p>')
 
@@ -432,7 +432,8 @@ class Report:
             rows.append({t("col_indicator", self.lang): ind.label[self.lang], t("col_n", self.lang): self.count(r["n"]),
                          t("col_estimate", self.lang): est,
                          t("col_ci_level", self.lang, conf=self.conf): self.interval(r),
-                         t("col_unweighted", self.lang): self.value(r, "unweighted") if r["basis"] == "weighted" else "–"})
+                         t("col_unweighted", self.lang):
+                             self.value(r, "unweighted") if r["basis"] == "weighted" else "–"})
         self.show_table(pd.DataFrame(rows))
         self.ci_note()
 
@@ -473,7 +474,8 @@ class Report:
 
     def weighting_note(self) -> None:
         """How the phase-2 weights were made: raked to the requested registry margins, to fewer of them, or
-        not at all (equal weights), from ``results/weights.json`` (:func:`analysis.stats.weighting.weight_respondents`)."""
+        not at all (equal weights), from ``results/weights.json``
+        (:func:`analysis.stats.weighting.weight_respondents`)."""
         diag = self._json(self.paths.results / "weights.json").get("p2", {})
         used, asked = diag.get("margins_used"), diag.get("margins_requested")
         if used is None or used == asked:
@@ -552,7 +554,8 @@ class Report:
                       source=t("source_nsc", self.lang))
             self.note("income_gross_net_note")
         incomes = {"no_answers": "no_incomes"}
-        inc = self.published[self.published["indicator"].isin(["median_monthly_income", "income_relative_to_oblast_wage"])]
+        pub = self.published
+        inc = pub[pub["indicator"].isin(["median_monthly_income", "income_relative_to_oblast_wage"])]
         if not any(self.shown(r) for _, r in inc.iterrows()):  # nothing to show: one line, not two empty tables
             self.lack_of("median_monthly_income", incomes)
             return
@@ -561,7 +564,8 @@ class Report:
         rows = self.cells("income_relative_to_oblast_wage", "faculty")
         rows = rows[pd.Series([self.shown(r) for _, r in rows.iterrows()], index=rows.index, dtype=bool)]
         if not rows.empty:
-            labels = [f"{self.labels.value('faculty', g)} (n={self.count(n)})" for g, n in zip(rows["group"], rows["n"])]
+            labels = [f"{self.labels.value('faculty', g)} (n={self.count(n)})"
+                      for g, n in zip(rows["group"], rows["n"])]
             fig = bars_with_ci(labels, rows["estimate"], rows["ci_low"], rows["ci_high"], t("chart_income", self.lang),
                                self.indicator_label("income_relative_to_oblast_wage"), reference=1.0,
                                reference_label=fmt_number(1.0, self.lang, 1), percent=False)
@@ -588,7 +592,8 @@ class Report:
         for ind, r in zip(inds, cells):
             if r is None:
                 continue
-            rows.append({t("col_indicator", self.lang): self.indicator_label(ind), t("col_n", self.lang): self.count(r["n"]),
+            rows.append({t("col_indicator", self.lang): self.indicator_label(ind),
+                         t("col_n", self.lang): self.count(r["n"]),
                          t("col_estimate", self.lang): self.value(r),
                          t("col_ci_level", self.lang, conf=self.conf): self.interval(r)})
         self.show_table(pd.DataFrame(rows))
@@ -615,12 +620,15 @@ class Report:
             return
         items = sorted(items, key=lambda c: -float(gap.loc[c, "estimate"]))
         labels = [self._question_label("phase2", f"comp_job_{c}").split(" — ")[0] for c in items]
-        _figure(dumbbell(labels, acq.loc[items, "estimate"], req.loc[items, "estimate"], t("legend_acquired", self.lang),
-                         t("legend_required", self.lang), t("chart_competences", self.lang)))
+        _figure(dumbbell(labels, acq.loc[items, "estimate"], req.loc[items, "estimate"],
+                         t("legend_acquired", self.lang), t("legend_required", self.lang),
+                         t("chart_competences", self.lang)))
         rows = [{t("col_indicator", self.lang): lab, t("col_n", self.lang): self.count(gap.loc[c, "n"]),
-                 t("legend_acquired", self.lang): self.value(acq.loc[c]), t("legend_required", self.lang): self.value(req.loc[c]),
+                 t("legend_acquired", self.lang): self.value(acq.loc[c]),
+                 t("legend_required", self.lang): self.value(req.loc[c]),
                  t("col_gap", self.lang): self.value(gap.loc[c]),
-                 t("col_ci_level", self.lang, conf=self.conf): self.interval(gap.loc[c])} for c, lab in zip(items, labels)]
+                 t("col_ci_level", self.lang, conf=self.conf): self.interval(gap.loc[c])}
+                for c, lab in zip(items, labels)]
         self.show_table(pd.DataFrame(rows))
 
     def _question_label(self, instrument: str, name: str) -> str:
@@ -631,7 +639,8 @@ class Report:
     def section_programme_feedback(self) -> None:
         """Programme evaluation, job satisfaction and usefulness (weighted means 1–5)."""
         self.heading("sec_feedback")
-        fb = self.published[self.published["indicator"].str.startswith("feedback:") & (self.published["domain"] == "all")]
+        pub = self.published
+        fb = pub[pub["indicator"].str.startswith("feedback:") & (pub["domain"] == "all")]
         gaps = fb[pd.Series([self.empty(r) for _, r in fb.iterrows()], index=fb.index, dtype=bool)]
         fb = fb.drop(gaps.index)
         rows = []
@@ -697,7 +706,8 @@ class Report:
         fig = coefficient_plot(plot, t("chart_models", self.lang), t("axis_odds_ratio", self.lang), null=1.0)
         ax = fig.axes[0]
         ax.set_xscale("log")
-        ticks = [x for x in (0.125, 0.25, 0.5, 1, 2, 4, 8) if plot["ci_low"].min() / 1.2 <= x <= plot["ci_high"].max() * 1.2]
+        lo, hi = plot["ci_low"].min() / 1.2, plot["ci_high"].max() * 1.2
+        ticks = [x for x in (0.125, 0.25, 0.5, 1, 2, 4, 8) if lo <= x <= hi]
         ax.set_xticks(ticks, [fmt_number(x, self.lang, 2 if x < 1 else 0) for x in ticks])
         ax.minorticks_off()
         _figure(fig)
@@ -780,7 +790,8 @@ class Report:
         r1, r2 = self.cell("response_rate_p1"), self.cell("response_rate_p2")
         if r1 is not None or r2 is not None:
             base = r2 if r2 is not None else r1
-            rows.append({t("domain_programme", self.lang): t("all_graduates", self.lang), t("domain_sex", self.lang): "",
+            rows.append({t("domain_programme", self.lang): t("all_graduates", self.lang),
+                         t("domain_sex", self.lang): "",
                          "N": self.count(base["N"]), t("col_phase1", self.lang): self.value(r1),
                          t("col_phase2", self.lang): self.value(r2)})
         return pd.DataFrame(rows)

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -203,7 +204,8 @@ def model_rows(tables: Mapping[str, pd.DataFrame], failures: Mapping[str, Any]) 
                                     "se": t["se"].to_numpy(float), "ci_low": low.to_numpy(float),
                                     "ci_high": high.to_numpy(float), "p_value": t["p_value"].to_numpy(float),
                                     "basis": "model", "ci_method": "wald",
-                                    "note": [f"reference={r}" if r else "" for r in (ref if len(ref) else [""] * len(t))]}))
+                                    "note": [f"reference={r}" if r else ""
+                                             for r in (ref if len(ref) else [""] * len(t))]}))
     return pd.concat(frames, ignore_index=True)
 
 

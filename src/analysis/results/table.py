@@ -42,8 +42,9 @@ Methods are explained for the expert group in ``docs/methodology.md`` §3 (estim
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd

@@ -282,7 +282,8 @@ def survey_proportion_ci(p, se, n, method: str = "wilson", alpha: float = 0.05, 
             nrow = n[ok]
             adj = np.isfinite(dk) & (nrow > 1)
             if adj.any():
-                ratio = tdist.ppf(alpha / 2, np.where(adj, nrow - 1, 1.0)) / tdist.ppf(alpha / 2, np.where(adj, dk, 1.0))
+                ratio = (tdist.ppf(alpha / 2, np.where(adj, nrow - 1, 1.0))
+                         / tdist.ppf(alpha / 2, np.where(adj, dk, 1.0)))
                 nk = np.where(adj, nk * ratio**2, nk)
             fin = np.isfinite(nk) & (nk > 0)  # df <= 0: no interval (NaN), as R
             lok = np.full(pk.shape, np.nan)

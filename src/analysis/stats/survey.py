@@ -289,7 +289,8 @@ class Design:
             bad = ~np.isfinite(w) | (w < 0)
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
-                raise InputError(_SOURCE, f"weight is missing, negative or not a number ({self.data[self.weights].iloc[i]!r})",
+                raise InputError(_SOURCE, "weight is missing, negative or not a number "
+                                          f"({self.data[self.weights].iloc[i]!r})",
                                  row=i + 2, column=self.weights, fix="every respondent needs a weight >= 0")
         for role in ("strata", "cluster"):
             for col in _as_columns(getattr(self, role), role):
@@ -380,7 +381,8 @@ class Design:
                 else:
                     h, n_strata = np.zeros(n, dtype=np.int64), 1
             elif s < len(scols):
-                h, uniq = pd.factorize(pd.MultiIndex.from_arrays([parent_row, self.data[scols[s]].to_numpy()]), sort=True)
+                h, uniq = pd.factorize(pd.MultiIndex.from_arrays([parent_row, self.data[scols[s]].to_numpy()]),
+                                       sort=True)
                 h, n_strata = h.astype(np.int64), len(uniq)
             else:
                 h, n_strata = parent_row, n_parents
@@ -437,7 +439,8 @@ class Design:
                                          column=scols[0] if scols else None,
                                          fix="merge the stratum with a similar one or set lonely_psu='adjust'")
                     i = int(np.flatnonzero(h == g)[0])
-                    raise InputError(_SOURCE, f"{int(lonely.sum())} stage-{s} unit(s) have a single sampled stage-{s + 1} "
+                    raise InputError(_SOURCE, f"{int(lonely.sum())} stage-{s} unit(s) have a single sampled "
+                                     f"stage-{s + 1} "
                                      f"unit and are not sampled completely (e.g. the one of row {i + 2})",
                                      row=i + 2, column=ccols[s] if ccols else None,
                                      fix="check the stage's fpc (a completely sampled unit has fpc = number sampled) "
@@ -628,7 +631,8 @@ def poststratify(design: Design, by: str | Iterable[str], population, new_weight
     """Post-stratify the weights to population counts of the cells of ``by``.
 
     Reference API: R's ``postStratify``, kept to verify the calibration variance against R's printed
-    output (the pipeline rakes with :func:`rake`, of which this is the one-margin case). Every weight in cell ``g`` is multiplied by ``N_g / Σ_g w``; the variance uses residuals
+    output (the pipeline rakes with :func:`rake`, of which this is the one-margin case). Every weight in
+    cell ``g`` is multiplied by ``N_g / Σ_g w``; the variance uses residuals
     from cell means computed with the ORIGINAL weights (R ``postStratify``).
 
     Parameters
@@ -676,7 +680,7 @@ def _calibrate(design: Design, margins: Mapping, *, max_iter: int, tol: float, k
         raise InputError(_SOURCE, "weights must be positive for calibration", column=design.weights)
     targets = [p.to_numpy() for p in pops]
     converged, it = False, 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count is reported after the loop
         for c, t in zip(codes, targets):
             cur = np.bincount(c, weights=w, minlength=len(t))
             w *= (t / cur)[c]
@@ -1057,7 +1061,8 @@ def _domain_variance(design: Design, dom: np.ndarray, n_dom: int, a: np.ndarray,
         w0r = cal.weights0[inside] * r[inside]
         for off, c, lv in zip(cal.offsets[:-1], cal.codes, cal.levels):
             L = len(lv)
-            xtwr[off : off + L] = np.bincount(c[inside] * n_dom + di, weights=w0r, minlength=L * n_dom).reshape(L, n_dom)
+            xtwr[off : off + L] = np.bincount(c[inside] * n_dom + di, weights=w0r,
+                                              minlength=L * n_dom).reshape(L, n_dom)
         beta = cal.gram_pinv @ xtwr
         cols = np.concatenate([off + c for off, c in zip(cal.offsets[:-1], cal.codes)])
         vals = np.concatenate([w] * len(cal.codes))
@@ -1338,7 +1343,8 @@ def svyglm(formula: str | None, design: Design, *, X=None, y=None, family: str =
                 raise
             more = " and has more than two levels" if family == "binomial" else ""
             raise InputError(_SOURCE, f"the {family} model's response is not numeric{more}", column=lhs,
-                             fix="use a numeric response (binomial: 0/1, true/false or two levels with positive=)") from None
+                             fix="use a numeric response (binomial: 0/1, true/false or two levels with "
+                                 "positive=)") from None
         rows = np.asarray(model.data.row_labels, dtype=np.int64)
         orig = np.asarray(model.data.orig_endog, dtype=float)
         if orig.ndim == 2 and orig.shape[1] > 1:  # the formula engine expanded a logical/text expression

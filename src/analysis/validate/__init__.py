@@ -20,8 +20,9 @@ Importing this package does not import great-expectations (only running a suite 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -252,7 +253,8 @@ def exempt_issues(frame: pd.DataFrame, issues: pd.DataFrame, lang: str = "ky") -
     # an unreadable date is set aside: the other checks of that cell (constraints on dates) do not apply
     bad_dates = set(zip(out.loc[out["rule"] == "type_date", "_row_key"], out.loc[out["rule"] == "type_date", "column"]))
     if bad_dates:
-        other = [(k, c) in bad_dates and r != "type_date" for k, c, r in zip(out["_row_key"], out["column"], out["rule"])]
+        other = [(k, c) in bad_dates and r != "type_date"
+                 for k, c, r in zip(out["_row_key"], out["column"], out["rule"])]
         out = out[[not o for o in other]].reset_index(drop=True)
     amb = (out["rule"] == "type_date").to_numpy(bool) & out["value"].map(is_ambiguous).to_numpy(bool)
     if amb.any():

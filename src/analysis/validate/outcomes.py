@@ -13,7 +13,8 @@ file by :func:`check_identity`, which raises :class:`AccountingError` when it do
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 

@@ -6,8 +6,9 @@ they are there; the defaults below otherwise. Every default names its source.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Mapping
+from typing import Any
 
 from analysis.core.defaults import FULL_TIME_HOURS, TARGETS
 
@@ -51,7 +52,7 @@ class ValidationParams:
     previous: dict[str, float] | None = None
 
     @classmethod
-    def from_any(cls, params: Any = None) -> "ValidationParams":
+    def from_any(cls, params: Any = None) -> ValidationParams:
         """Build from ``None``, a :class:`ValidationParams`, a mapping or an object with attributes.
 
         Unknown keys are ignored (a cohort configuration carries many other parameters);

@@ -18,8 +18,9 @@ personal-data question (``pd`` direct or quasi).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 

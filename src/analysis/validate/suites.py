@@ -58,8 +58,9 @@ import shutil
 import tempfile
 import uuid
 import warnings
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from analysis.errors import ConfigError
 from analysis.instruments.xlsform import required_value

@@ -38,7 +38,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
-from typing import TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -329,8 +330,8 @@ def helper_columns(queries: Iterable[str]) -> set[tuple[str, str]]:
     return out
 
 
-def add_effective_columns(df: "pd.DataFrame", applies: list[tuple[str, str]],
-                          needed: Iterable[tuple[str, str]]) -> "pd.DataFrame":
+def add_effective_columns(df: pd.DataFrame, applies: list[tuple[str, str]],
+                          needed: Iterable[tuple[str, str]]) -> pd.DataFrame:
     """Add ``<q>__eff`` (the answer where ``q`` applies, missing elsewhere) and the helpers, in place.
 
     ``applies`` lists ``(question, pandas condition)`` in form order; each condition may use the
@@ -361,7 +362,7 @@ def add_effective_columns(df: "pd.DataFrame", applies: list[tuple[str, str]],
     return df
 
 
-def parse_iso_dates(s: "pd.Series") -> "pd.Series":
+def parse_iso_dates(s: pd.Series) -> pd.Series:
     """Dates written ``YYYY-MM-DD`` → ``datetime64[us]`` (NaT when empty or not a real date).
 
     Python ``datetime.strptime(v, "%Y-%m-%d")``: the rule of great-expectations'
@@ -384,7 +385,7 @@ def parse_iso_dates(s: "pd.Series") -> "pd.Series":
     return pd.Series(pd.array(vals.tolist(), dtype="datetime64[us]"), index=s.index)
 
 
-def to_number(s: "pd.Series") -> "pd.Series":
+def to_number(s: pd.Series) -> pd.Series:
     """Answers as float64 numbers: ``"12"`` → 12.0, ``"3,5"`` → 3.5; empty or non-numeric → NaN."""
     text = s.astype("object").where(s.notna(), None)
     text = text.map(lambda v: v.replace(",", ".", 1) if isinstance(v, str) and v.count(",") == 1
@@ -392,7 +393,7 @@ def to_number(s: "pd.Series") -> "pd.Series":
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def add_helper_columns(df: "pd.DataFrame", needed: Iterable[tuple[str, str]]) -> "pd.DataFrame":
+def add_helper_columns(df: pd.DataFrame, needed: Iterable[tuple[str, str]]) -> pd.DataFrame:
     """Add the helper columns ``needed`` (from :func:`helper_columns`) to ``df`` in place; return it.
 
     ``__num``: the answer as a float (NaN when empty or not a number); ``__nsel``: number of

@@ -20,6 +20,7 @@ linkage for good. See ``docs/privacy.md``.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import html
 import json
 import os
@@ -335,20 +336,17 @@ def pseudonymise(ids: pd.Series, key: bytes, prefix: str = "G") -> pd.Series:
     characters; truncation as allowed by NIST SP 800-107 §5.3.3). By the birthday bound the
     probability that two of *n* distinct ids share a pseudonym is about n²/2⁶⁵: 7·10⁻¹³ for
     5,000 graduates, 3·10⁻⁸ for a million. A collision among the ids of one call is
-    nevertheless checked and raised as an error. One million distinct ids take 2-3 s
-    (the HMAC inner/outer states are computed once and copied; each distinct id is hashed once).
+    nevertheless checked and raised as an error. The HMAC is the standard library's :mod:`hmac`
+    (keyed once, copied per id; each distinct id is hashed once): one million distinct ids take
+    about 2.5 s.
     """
     if not isinstance(key, (bytes, bytearray)) or len(key) == 0:
         raise ConfigError("pseudonymise: the key must be non-empty bytes (see load_key())")
-    block = 64  # SHA-256 block size in bytes
-    k = hashlib.sha256(key).digest() if len(key) > block else bytes(key)
-    k = k.ljust(block, b"\0")
-    inner0 = hashlib.sha256(bytes(b ^ 0x36 for b in k))
-    outer0 = hashlib.sha256(bytes(b ^ 0x5C for b in k))
+    keyed = hmac.new(bytes(key), digestmod=hashlib.sha256)  # the key schedule once; copied per id
     head = f"{prefix}-" if prefix else ""
 
     codes, uniques = pd.factorize(ids.to_numpy(dtype=object, na_value=None), use_na_sentinel=True)
-    icopy, ocopy, na = inner0.copy, outer0.copy, pd.NA
+    fresh, na = keyed.copy, pd.NA
     cache: dict[str, str] = {}
     table: list[object] = []
     for norm in map(_normalise_id, uniques):
@@ -357,11 +355,9 @@ def pseudonymise(ids: pd.Series, key: bytes, prefix: str = "G") -> pd.Series:
             continue
         code = cache.get(norm)
         if code is None:
-            inner = icopy()
-            inner.update(norm.encode("utf-8"))
-            outer = ocopy()
-            outer.update(inner.digest())
-            code = cache[norm] = head + outer.hexdigest()[:16]
+            mac = fresh()
+            mac.update(norm.encode())
+            code = cache[norm] = head + mac.hexdigest()[:16]
         table.append(code)
     if len(set(cache.values())) != len(cache):
         raise ValueError(

@@ -4,7 +4,7 @@ Every person and employer here is fictitious. The generator draws ~2,000 graduat
 35 programmes of ``definitions/programmes.csv`` and lets each live through a plausible first nine months
 (ILO labour status, 19th ICLS 2013; occupation ISCO-08; economic activity ГКЭД-3 / NACE Rev.2 sections;
 money in KGS net per month, against the Jalal-Abad oblast average wage of ~34.6 thousand som in 2025
-from ``kg-open/kg_avg_wage_by_region.csv``). It then writes the files a real cohort would arrive as:
+from ``data/raw/open/kg-open/kg_avg_wage_by_region.csv``). It then writes the files a real cohort would arrive as:
 
 =======================  ==========  =============  ======  ==============================================
 file                     instrument  format         mode    what it imitates

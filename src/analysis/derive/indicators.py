@@ -511,8 +511,8 @@ def months_to_first_job(
     5. Otherwise → censored (event 0) at the months since graduation at the survey.
 
     Standard: ETF/Cedefop/ILO (2016) tracer-study guide (time to first job); survival analysis with
-    a competing risk, as in ``shared/reference/statistics.md`` §3. Rows with an unknown labour
-    status are all <NA>.
+    right censoring (Kaplan–Meier, as R ``survfit``) and further study as a competing risk (cumulative
+    incidence, Putter, Fiocco & Geskus 2007). Rows with an unknown labour status are all <NA>.
     """
     idx = df.index
     st = _status(df)

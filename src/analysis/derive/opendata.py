@@ -97,7 +97,7 @@ def _read(path_str: str) -> tuple[dict[str, str], ...]:
     if not path.is_file():
         raise ConfigError(
             f"{path}: open-data file not found — restore the snapshot data/raw/open/kg-open/ "
-            "(copied from shared/data/kg-open) or pass data_dir="
+            "(a verbatim copy of the kg-open collection, see its SNAPSHOT.md) or pass data_dir="
         )
     with path.open(encoding="utf-8", newline="") as fh:
         rows = tuple(csv.DictReader(fh))

@@ -1,5 +1,7 @@
 """The model stage: weights, the results table, and the one disclosure pass.
 
+Called by :func:`analysis.pipeline.stages.model` (notebook 03); the statistics are computed in
+:mod:`analysis.stats` and :mod:`analysis.results`, the disclosure pass in :mod:`analysis.publish.disclosure`.
 Reads ``graduates.parquet`` (one row per graduate) and ``employers.parquet`` and writes to ``results/``:
 
 * ``estimates.parquet`` — the results table (:mod:`analysis.results.table`): every registry indicator by

@@ -1,15 +1,17 @@
 """Personal data: the pseudonymisation key, keyed pseudonyms, dropping and scanning.
 
 Personal data (the direct identifiers of ``docs/variables.md``: name, phones, e-mail, social
-handle, parent's name and phone, student id) may exist only under ``data/raw/``. At the
-privacy boundary of stage 1, before any file is written, the student id is replaced by a keyed
-pseudonym (:func:`pseudonymise`), the other direct identifiers are dropped and phones, e-mail
-addresses and @handles typed into free-text answers (:func:`free_text_questions`) are redacted
-(:func:`drop_personal`), and the date of birth is replaced by the age at graduation
-(:func:`minimise_birth_date`). :func:`scan_for_personal_data` checks that no registry value
-leaked into processed data or reports (the run's gate reads the registry with
-:func:`cohort_personal_values`), and :func:`k_anonymity` lists quasi-identifier combinations
-too rare to release as microdata.
+handle, parent's name and phone, student id) may exist only under ``data/raw/``. This module holds
+the tools; the privacy boundary itself is drawn by stage 1, :func:`analysis.pipeline.stages.ingest_validate`,
+which reads, validates and then — in memory, before any file is written — replaces the student id by a
+keyed pseudonym (:func:`pseudonymise`), drops the other direct identifiers and redacts phones, e-mail
+addresses and @handles typed into free-text answers (:func:`free_text_questions`, :func:`drop_personal`),
+and replaces the date of birth by the age at graduation (:func:`minimise_birth_date`); the ids of the
+quarantine and outcome tables are pseudonymised there too. The fieldwork monitor
+(:mod:`analysis.pipeline.monitor`) shows pseudonyms in its call list. :func:`scan_for_personal_data`
+checks that no registry value leaked into processed data or reports (the run's gate,
+:func:`analysis.pipeline.run.privacy_gate`, reads every raw input with :func:`cohort_personal_values`),
+and :func:`k_anonymity` lists quasi-identifier combinations too rare to release as microdata.
 
 The pseudonym is HMAC-SHA256 (RFC 2104, FIPS 198-1) of the normalised id under a secret key
 kept outside the repository (``tracer init-key``). The same key gives the same pseudonym every
@@ -559,6 +561,9 @@ def minimise_birth_date(df: pd.DataFrame, at: str = "graduation_date",
 # --------------------------------------------------------------------------------------------
 def k_anonymity(df: pd.DataFrame, quasi_identifiers: Iterable[str], k: int = 5) -> pd.DataFrame:
     """Combinations of quasi-identifiers shared by fewer than ``k`` records.
+
+    Reference API: no stage calls it; the expert group runs it by hand before releasing microdata
+    beyond the project (``docs/privacy.md`` §6).
 
     Parameters
     ----------

@@ -1,4 +1,8 @@
-"""Charts for the reports: matplotlib/seaborn with fonts that hold every Kyrgyz letter.
+"""Charts for the reports: matplotlib with fonts that hold every Kyrgyz letter.
+
+Every chart draws published rows only (estimates and intervals of ``results/published.parquet``); it never
+estimates. That is why seaborn's statistical plots, which compute their own estimates and bootstrap
+intervals from microdata, are not used here (``docs/architecture.md``, dependencies).
 
 matplotlib's bundled DejaVu fonts contain ң ө ү Ң Ө Ү; STIX and Computer Modern (mathtext) do not, so
 mathtext is set to DejaVu as well. Every function returns a ``Figure``; the caller displays and closes it.

@@ -428,7 +428,8 @@ def by_mode(graduates: pd.DataFrame, mode_col: str | None = None,
 
 
 def _margins_for(graduates: pd.DataFrame, design, margins) -> dict:
-    """Raking margins as ``{key: counts}``: given, from the design's calibration, or the default."""
+    """Raking margins as ``{key: counts}``: given, from the design's calibration, or the default; helper of
+    the reference API :func:`propensity_adjust`."""
     if isinstance(margins, Mapping):
         return dict(margins)
     if margins is None and design is not None and getattr(design, "calibration", None) is not None:
@@ -449,7 +450,8 @@ def _margins_for(graduates: pd.DataFrame, design, margins) -> dict:
 
 def _merge_classes(cls: np.ndarray, r: np.ndarray, p: np.ndarray, min_resp: int) -> np.ndarray:
     """Merge propensity classes with fewer than ``min_resp`` respondents (or non-respondents) into the
-    neighbouring class (classes are ordered by propensity)."""
+    neighbouring class (classes are ordered by propensity); helper of the reference API
+    :func:`propensity_adjust`."""
     cls = cls.copy()
     for _ in range(100):
         labels = np.unique(cls)

@@ -58,6 +58,7 @@ def _clean(time, event, group=None, *, allowed=(0, 1)) -> tuple[np.ndarray, np.n
 
 
 def _km_one(t: np.ndarray, e: np.ndarray, z: float) -> pd.DataFrame:
+    """One group's Kaplan–Meier table; helper of the reference API :func:`kaplan_meier`."""
     ut, inv = np.unique(t, return_inverse=True)
     count = np.bincount(inv, minlength=len(ut)).astype(float)
     d = np.bincount(inv, weights=e.astype(float), minlength=len(ut))

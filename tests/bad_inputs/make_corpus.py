@@ -4,7 +4,7 @@ Run from the project root to (re)build ``tests/bad_inputs/files/`` and ``tests/b
 
     .venv/bin/python tests/bad_inputs/make_corpus.py
 
-Every file follows ``reference/formats.md`` (KoboToolbox CSV/XLSX, ODK Central CSV, the registrar's
+Every file follows the platforms' export conventions (KoboToolbox CSV/XLSX, ODK Central CSV, the registrar's
 workbook/CSV, the project's entry workbook, SPSS) with exactly one realistic problem (or a clean file
 that must read, as a control). Each case states its expected outcome by hand — either a whole-file
 ``error`` (a substring of the one-line message) or the row outcomes and the rules expected in the
@@ -334,7 +334,7 @@ def build() -> None:  # noqa: PLR0915 - one block per case, on purpose
     # ---- encodings
     w("registry_cp1251_lost_letters.csv", registry_csv_text(REGISTRY_ROWS), "cp1251_lossy")
     case("registry_cp1251_lost_letters.csv", "registry", "registry_csv", {"error": "ң ө ү seem lost"},
-         "saved from a Russian-locale office as cp1251: ң ө ү became '?' (formats.md); refused by default",
+         "saved from a Russian-locale office as cp1251: ң ө ү became '?'; refused by default",
          options={"encoding": "cp1251"})
     case("registry_cp1251_lost_letters.csv", "registry", "registry_csv", outcome(accepted=6),
          "the same file read on purpose with allow_lost_letters: rows kept, one notice per damaged cell",
@@ -346,7 +346,7 @@ def build() -> None:  # noqa: PLR0915 - one block per case, on purpose
         kobo_csv_text("phase1", [phase1_row(ids[0]), phase1_row(ids[1], email_new="Өмүр@example.kg")])
         .encode("kz1048"))
     case("phase1_kz1048_read_as_cp1251.csv", "phase1", "kobo_csv", {"error": "seem lost"},
-         "a KZ-1048 file declared as cp1251 shows ѕ ґ ї instead of ң ө ү (formats.md)",
+         "a KZ-1048 file declared as cp1251 shows ѕ ґ ї instead of ң ө ү",
          options={"encoding": "cp1251"})
     w("phase2_utf16.csv", "\ufeff" + kobo_csv_text("phase2", [phase2_row(ids[0])]), "utf-16-le")
     case("phase2_utf16.csv", "phase2", "kobo_csv", {"error": "UTF-16"},

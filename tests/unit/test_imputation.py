@@ -1,4 +1,5 @@
-"""Rubin's rules (reference: statistics.md §5) and the chained-equation completed data sets.
+"""Rubin's rules (reference: a worked vector computed by hand, Rubin 1987; Barnard & Rubin 1999) and the
+chained-equation completed data sets.
 
 The income sensitivity analysis that uses them is tested in ``test_outcome_models.py`` (``income_mi``)."""
 

@@ -1,8 +1,8 @@
 """Ingestion: every collection mode's file gives the same canonical rows; whole-file problems are
 one-line InputErrors; the only automatic fixes are the documented ones.
 
-Reference for the file conventions: ``reference/formats.md`` (KoboToolbox from formpack, ODK Central
-from central-backend). Expected values are written by hand below.
+Reference for the file conventions: KoboToolbox's export library (kobotoolbox/formpack) and ODK Central
+(getodk/central-backend). Expected values are written by hand below.
 """
 
 from __future__ import annotations
@@ -168,7 +168,7 @@ def test_same_answers_give_identical_canonical_rows(kind, p2, names, expected, t
 
 
 def test_hand_written_kobo_and_odk_exports_agree():
-    """Two small files written by hand from formats.md: Kobo CSV (';', all quoted, CRLF, group paths,
+    """Two small files written by hand to those conventions: Kobo CSV (';', all quoted, CRLF, group paths,
     split columns empty when unanswered, meta columns) and ODK Central CSV (',', '-' groups, KEY)."""
     kobo = read_input(FIXTURES / "phase2_kobo_xml.csv", "phase2", "kobo_csv", mode="online",
                       base_dir=FIXTURES)

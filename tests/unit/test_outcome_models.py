@@ -1,7 +1,7 @@
 """Outcome models: recovery of known effects on simulated data, predictor handling, recorded failures.
 
 Expected values come from the simulation design (the coefficients the data were generated with) or
-from published results (R ``MASS::polr`` on the UCLA example, statistics.md §4; Hanley & McNeil's
+from published results (R ``MASS::polr`` on the UCLA example; Hanley & McNeil's
 AUC as a pair count).
 """
 
@@ -172,7 +172,7 @@ def test_income_ols_recovers_log_effects():
 
 
 def test_ordered_logit_fitter_reproduces_polr():
-    """statistics.md §4: R MASS::polr on the UCLA data (apply ~ pared + public + gpa)."""
+    """R MASS::polr on the UCLA data (apply ~ pared + public + gpa)."""
     import statsmodels
 
     path = Path(statsmodels.__file__).parent / "miscmodels" / "tests" / "results" / "ologit_ucla.csv"

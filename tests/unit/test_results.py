@@ -30,7 +30,7 @@ def test_unweighted_share_uses_the_configured_interval_binom_reference():
 
 
 def test_qilt_interval_uses_the_registry_population_and_the_configured_level():
-    # statistics.md §2: 60 of 80 respondents, N = 120 graduates, 90 % → 0.6959–0.7877
+    # QILT (90 % Agresti–Coull with FPC): 60 of 80 respondents, N = 120 graduates → 0.6959–0.7877
     y = pd.Series([1.0] * 60 + [0.0] * 20 + [np.nan] * 40)
     r = R.share_rows(y, _groups(120), R.Settings(0.90, "qilt", "wilson")).iloc[0]
     assert r["N"] == 120

@@ -1,4 +1,5 @@
-"""Time to first job (reference: statistics.md §3; R survival/cmprsk values shipped in statsmodels' tests)."""
+"""Time to first job (reference: R survival's survfit on a hand-made example; R survival/cmprsk values shipped in
+statsmodels' tests)."""
 
 from __future__ import annotations
 

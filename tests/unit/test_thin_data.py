@@ -56,7 +56,7 @@ def test_qilt_interval_near_a_census_contains_its_share_and_a_census_has_none():
     lo, hi = proportion_ci(1, 10, "qilt", N=11)
     assert lo == pytest.approx(0.1) and hi == pytest.approx(0.24186, abs=1e-5)
     assert proportion_ci(3, 10, "agresti_coull", N=10) == pytest.approx((0.3, 0.3))
-    assert proportion_ci(60, 80, "qilt", N=120) == pytest.approx((0.6959, 0.7877), abs=5e-5)  # statistics.md §2
+    assert proportion_ci(60, 80, "qilt", N=120) == pytest.approx((0.6959, 0.7877), abs=5e-5)  # QILT, 90 %, FPC
 
 
 def test_korn_graubard_interval_with_a_vanishing_se_contains_its_share():

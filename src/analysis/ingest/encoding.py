@@ -1,6 +1,6 @@
 """Text encoding and delimiter policy for CSV inputs, and the lost-Kyrgyz-letter check.
 
-Policy (``docs/architecture.md``, ``reference/formats.md`` §Spreadsheets and encodings):
+Policy (``docs/architecture.md``, ``docs/ingestion.md``):
 
 1. A file is decoded as strict UTF-8, with or without a byte-order mark (``utf-8-sig``).
 2. Only when that fails **and** an ``encoding`` is configured for the file (e.g. ``cp1251``) is the
@@ -154,7 +154,7 @@ def decode_bytes(data: bytes, file: str | Path, encoding: str | None = None) -> 
 def lost_letters(text: str) -> str | None:
     """Return a short description of the first trace of lost Kyrgyz letters in ``text``, or None.
 
-    Traces (formats.md): a ``?`` directly followed by a Cyrillic letter (cp1251 replaced ң/ө/ү by
+    Traces: a ``?`` directly followed by a Cyrillic letter (cp1251 replaced ң/ө/ү by
     ``?``), or one of ``ѕ ґ ї Ѕ Ґ Ї`` (KZ-1048 bytes of ң ө ү Ң Ө Ү read as cp1251).
     A ``?`` at the end of a word (an ordinary question mark) is not a trace.
     """

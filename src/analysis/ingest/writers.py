@@ -1,7 +1,8 @@
 """The inverse of the readers: write a canonical table as a platform would export it.
 
 Used by the tests (every format must read back to the same canonical rows) and by the demo
-generator. The files follow ``reference/formats.md`` exactly:
+generator. The files follow the platforms' export conventions (KoboToolbox formpack, ODK Central)
+exactly, as the readers expect them:
 
 * Kobo CSV — separator ``;``, every field quoted, embedded quotes doubled, CRLF, UTF-8 without BOM;
   group paths ``grp/q``; select_multiple as summary ``q`` plus ``q/choice`` columns holding 1/0,

@@ -1,6 +1,6 @@
 """The data for the report's data-quality section: outcomes, examples, response and knowledge rates.
 
-Definitions (``reference/indicators.md`` §2 and §4):
+Definitions (HESA Graduate Outcomes, NACE first-destination standards; ``docs/indicators.md``):
 
 * **respondent** — an accepted row (outcome ``accepted`` or ``warning``) with a valid answer to the
   core questions of its phase (:data:`CORE_QUESTIONS`; HESA counts only records with a valid

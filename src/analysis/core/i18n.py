@@ -1,10 +1,11 @@
-"""Report prose in Kyrgyz (first), Russian and English, from one message catalogue.
+"""The project's languages — Kyrgyz (first), Russian, English: the one language list and the message catalogue.
 
+:data:`LANGS` is the only list of languages; every module that checks or loops over languages imports it.
 Question and choice labels come from the XLSForms (:mod:`analysis.instruments.xlsform`); indicator labels
-from the indicator registry; everything else a report says comes from
-``definitions/messages.yaml``, where every key has text in all three languages (a test checks it).
-Numbers are formatted with Babel by one formatter, :mod:`analysis.publish.disclosure` (glibc locales are not
-generated on these machines).
+from the indicator registry; everything else a report or an ingestion notice says comes from
+``definitions/messages.yaml``, where every key has text in all three languages (a test checks it), through
+:func:`t`. Numbers are formatted by the one formatter of the publishing family,
+:mod:`analysis.publish.formatting` (Babel; glibc locales are not generated on these machines).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def summary(res, shown: int | None = 20) -> str:
     """The one-paragraph summary of an :class:`~analysis.ingest.IngestResult`, then its warnings."""
-    # lazy: `tracer --help` stays at 0.05 s; importing every command's modules up front costs 0.9 s
+    # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
     from analysis.ingest.common import LANG_NAMES, PROVENANCE
     from analysis.ingest.encoding import delimiter_name
 
@@ -72,7 +72,7 @@ def summary(res, shown: int | None = 20) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Handler of ``tracer ingest``."""
-    # lazy: `tracer --help` stays at 0.05 s; importing every command's modules up front costs 0.9 s
+    # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
     from analysis.errors import InputError
     from analysis.ingest import FORMATS, read_input
 

@@ -20,7 +20,7 @@ export MPLBACKEND := Agg
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help env report test test-fast lab lock demo monitor expectations bench clean distclean
+.PHONY: help env report lint test test-fast lab lock demo monitor expectations bench clean distclean
 
 help: ## list the targets
 	@echo "Graduate tracer study — make targets (COHORT=$(COHORT))"
@@ -50,7 +50,11 @@ env: $(STAMP) ## create or update the pinned runtime environment in .venv (kerne
 report: $(STAMP) ## run the whole pipeline for COHORT (default demo-2025); LANGS=ky (default) or ky,ru,en
 	$(BIN)/tracer run $(COHORT) --lang $(LANGS) $(ARGS)
 
-test: $(TSTAMP) ## run the whole test suite (unit, reference, bad-input corpus, end-to-end)
+lint: $(TSTAMP) ## ruff (pyproject.toml [tool.ruff]) and the import contracts of the families ([tool.importlinter])
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
+
+test: lint ## lint, then the whole test suite (unit, reference, bad-input corpus, end-to-end)
 	$(BIN)/python -m pytest -q $(ARGS)
 
 test-fast: $(TSTAMP) ## run the tests without the end-to-end notebook runs

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from analysis.pipeline import kernel_name, run_cohort
+from analysis.pipeline.run import kernel_name, run_cohort
 
 
 def kernel_start_seconds() -> float:

@@ -20,7 +20,7 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 
-from analysis.survey import Design, by_domain, rake, weight_diagnostics
+from analysis.stats.survey import Design, by_domain, rake, weight_diagnostics
 
 TARGET_SECONDS = 10.0
 TARGET_BYTES = 2 * 1024**3

@@ -24,12 +24,12 @@ def bench_demo(demo_dir: Path) -> None:
     import yaml
 
     from analysis.ingest import read_input
-    from analysis.instruments import INSTRUMENTS, load_instrument
+    from analysis.instruments.xlsform import INSTRUMENTS, load_instrument
 
     cfg = yaml.safe_load((ROOT / "cohorts" / "demo-2025.yaml").read_text(encoding="utf-8"))
     inputs = [i for i in cfg["inputs"] if (demo_dir / i["path"]).exists()]
     if not inputs:  # the config and the generator may name files differently: read what is there
-        from analysis.demo import DEMO_FILES
+        from analysis.demo.synthetic import DEMO_FILES
 
         inputs = [dict(f) for f in DEMO_FILES if (demo_dir / f["path"]).exists()]
     t0 = time.perf_counter()
@@ -62,7 +62,7 @@ def synthetic_phase2(n: int, seed: int = 20250630):
     sys.path.insert(0, str(ROOT / "tests" / "bad_inputs"))
     from make_corpus import PHASE2_EMPLOYED, PHASE2_IDLE, REGISTRY_ROWS
 
-    from analysis.instruments import load_instrument
+    from analysis.instruments.xlsform import load_instrument
 
     rng = np.random.default_rng(seed)
     names = [q.name for q in load_instrument("phase2").data_questions]
@@ -75,7 +75,8 @@ def synthetic_phase2(n: int, seed: int = 20250630):
         rows[name] = np.where(employed, emp, idle).astype(object)
     rows["student_id"] = ids
     rows["hours"] = np.where(employed, rng.integers(10, 61, n).astype(str), "").astype(object)
-    rows["income"] = np.where(employed, (rng.lognormal(10, 0.5, n)).round(-2).astype(int).astype(str), "").astype(object)
+    incomes = rng.lognormal(10, 0.5, n).round(-2).astype(int).astype(str)
+    rows["income"] = np.where(employed, incomes, "").astype(object)
     df = pd.DataFrame(rows, columns=names)
     bad = rng.random(n)
     df.loc[bad < 0.005, "hours"] = "120"
@@ -108,7 +109,7 @@ def bench_synthetic(n: int) -> None:
 
     importlib.import_module("great_expectations")  # paid before the clock starts: part 1 measured it
 
-    from analysis.instruments import INSTRUMENTS, load_instrument
+    from analysis.instruments.xlsform import INSTRUMENTS, load_instrument
     from analysis.validate import validate_cohort
 
     df, reg = synthetic_phase2(n)

@@ -53,7 +53,8 @@ def notebook(cells: list) -> nbformat.NotebookNode:
     return nb
 
 
-SETUP = "from analysis import stages\ncfg = stages.config_for(**{k: v for k, v in globals().items() if k in stages.PARAMETER_KEYS})"
+CONFIG = "cfg = stages.config_for(**{k: v for k, v in globals().items() if k in stages.PARAMETER_KEYS})"
+SETUP = "from analysis.pipeline import stages\n\n" + CONFIG
 
 NOTEBOOKS = {
     "01_ingest_validate.ipynb": [
@@ -66,9 +67,11 @@ the great-expectations suites in `expectations/` plus the cross-file rules, and 
 student id by a keyed pseudonym and dropping direct identifiers — the accepted rows, the quarantine and the
 outcome of every raw row to `data/processed/COHORT/validated/`.
 """),
-        params_cell(["cohort", "graduation_year", "inputs", "targets", "previous_cohort", "synthetic"], {"project_root": ""}),
+        params_cell(["cohort", "graduation_year", "inputs", "targets", "previous_cohort", "synthetic"],
+                    {"project_root": ""}),
         code(SETUP),
-        md("## Ingest and validate every file\nEvery raw row ends *accepted*, *accepted with warnings*, *quarantined* or *merged as a duplicate*; the identity is checked per file."),
+        md("## Ingest and validate every file\nEvery raw row ends *accepted*, *accepted with warnings*, *quarantined* "
+           "or *merged as a duplicate*; the identity is checked per file."),
         code("result = stages.ingest_validate(cfg)\nresult.accounting"),
         md("## Ingestion notices\nEverything the readers fixed or noticed, one line each, with the number of answers "
            "or rows affected and what to do (`validated/notices.parquet`; `tracer run` prints the same lines). "
@@ -118,11 +121,12 @@ the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/
         code("modelled.disclosure"),
     ],
     "04_report.ipynb": [
-        md("Report notebook: every visible word comes from `analysis.report` in the chosen language. "
+        md("Report notebook: every visible word comes from `analysis.publish.report` in the chosen language. "
            "Markdown cells tagged `remove_cell` (like this one) are notes for researchers and are not rendered.",
            "remove_cell"),
         params_cell(["cohort", "confidence"], {"project_root": "", "lang": "ky"}),
-        code(SETUP + "\nfrom analysis import report\nrep = report.Report.load(cfg, lang)"),
+        code("from analysis.pipeline import stages\nfrom analysis.publish import report\n\n" + CONFIG
+             + "\nrep = report.Report.load(cfg, lang)"),
         code("rep.title()"),
         code("rep.summary()"),
         code("rep.section_employment()"),

@@ -7,6 +7,7 @@ The ``tracer`` command prints that line and exits non-zero; it never shows a tra
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,3 +50,13 @@ class ConfigError(TracerError):
 
 class KeyMissingError(TracerError):
     """The pseudonymisation key is not configured (see ``tracer init-key``)."""
+
+
+def user_stacklevel() -> int:
+    """``stacklevel`` for :func:`warnings.warn` that makes a warning point at the caller's code, outside
+    this package (a notebook cell, a script), not at the package's own frames."""
+    package = str(Path(__file__).resolve().parent)
+    frame, level = sys._getframe(1), 1
+    while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(package):
+        frame, level = frame.f_back, level + 1
+    return level

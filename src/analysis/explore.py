@@ -22,8 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis.errors import ConfigError, InputError
-from analysis.labels import _user_stacklevel
+import pandas as pd
+
+from analysis.core.i18n import catalogue
+from analysis.core.paths import cohort_paths
+from analysis.derive.dictionary import data_dictionary
+from analysis.derive.indicators import load_registry
+from analysis.errors import ConfigError, InputError, user_stacklevel
+from analysis.publish.labels import (
+    LANGS,
+    column_labels,
+    label_values,
+    value_label,
+    variable_source,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -53,12 +65,12 @@ class Cohort:
     ----------
     name, lang, labelled
         The cohort, the language of the labels (``ky``, ``ru``, ``en``), and whether code columns
-        hold labels (pandas Categoricals, see :func:`analysis.labels.label_values`) or raw codes.
+        hold labels (pandas Categoricals, see :func:`analysis.publish.labels.label_values`) or raw codes.
     folder
         ``data/processed/COHORT``.
     graduates
         One row per graduate of the registry (respondents and non-respondents) with every derived
-        variable (``analysis.indicators.derive_graduates``).
+        variable (``analysis.derive.indicators.derive_graduates``).
     employers
         The employer survey, one row per employer.
     quarantine, outcomes
@@ -154,21 +166,17 @@ class Cohort:
 
 # ----------------------------------------------------------------------------- loading
 def _empty() -> pd.DataFrame:
-    import pandas as pd
-
     return pd.DataFrame()
 
 
 def _read(folder: Path, rel: str, missing: list[str], warn: bool = False) -> pd.DataFrame:
-    import pandas as pd
-
     path = folder / rel
     if not path.is_file():
         if rel not in missing:
             missing.append(rel)
         if warn:
             warnings.warn(f"{path}: not found, empty table — run `tracer run {folder.name}` to produce it",
-                          MissingTableWarning, stacklevel=_user_stacklevel())
+                          MissingTableWarning, stacklevel=user_stacklevel())
         return _empty()
     try:
         return pd.read_parquet(path)
@@ -186,8 +194,6 @@ def _known_cohorts(root: Path) -> list[str]:
 
 
 def _cohort_folder(cohort: str, project_root: str | Path | None) -> tuple[Path, Path]:
-    from analysis.paths import cohort_paths
-
     if not isinstance(cohort, str) or not _COHORT_RE.match(cohort) or ".." in cohort:
         raise ConfigError(f"'{cohort}' is not a cohort name (letters, digits, '-', '_', '.', e.g. demo-2025)")
     paths = cohort_paths(cohort, project_root)
@@ -199,10 +205,6 @@ def _cohort_folder(cohort: str, project_root: str | Path | None) -> tuple[Path, 
 
 
 def _estimates_labels(est: pd.DataFrame, lang: str) -> pd.DataFrame:
-    from analysis.i18n import catalogue
-    from analysis.indicators import load_registry
-    from analysis.labels import value_label
-
     if est.empty:
         return est
     out = est.copy()
@@ -222,11 +224,6 @@ def _estimates_labels(est: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _dictionary(tables: dict[str, pd.DataFrame], lang: str, labelled_from: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    import pandas as pd
-
-    from analysis.dictionary import data_dictionary
-    from analysis.indicators import load_registry
-    from analysis.labels import column_labels, variable_source
 
     uses: dict[str, list[str]] = {}
     for ind in load_registry():
@@ -261,7 +258,7 @@ def load_cohort(cohort: str = "demo-2025", lang: str = "ky", labelled: bool = Tr
         Language of value and column labels: ``ky`` (default), ``ru`` or ``en``.
     labelled
         True: code columns become labelled Categoricals (ordered where the codes are), see
-        :func:`analysis.labels.label_values`. False: the tables exactly as the pipeline wrote them.
+        :func:`analysis.publish.labels.label_values`. False: the tables exactly as the pipeline wrote them.
     project_root
         Project folder (default ``$TRACER_PROJECT_ROOT`` or the folder with ``pyproject.toml``).
 
@@ -278,8 +275,6 @@ def load_cohort(cohort: str = "demo-2025", lang: str = "ky", labelled: bool = Tr
     InputError
         The cohort has not been run (no stage output at all), or an output file is damaged.
     """
-    from analysis.labels import LANGS, column_labels, label_values
-
     if lang not in LANGS:
         raise ConfigError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
     root, folder = _cohort_folder(cohort, project_root)
@@ -296,14 +291,14 @@ def load_cohort(cohort: str = "demo-2025", lang: str = "ky", labelled: bool = Tr
     raw_tables = {attr: _read(folder, rel, missing) for attr, rel in TABLES.items()}
     if missing:
         warnings.warn(f"{folder}: not found, left empty: {', '.join(missing)} — run `tracer run {cohort}` "
-                      "to produce them", MissingTableWarning, stacklevel=_user_stacklevel())
+                      "to produce them", MissingTableWarning, stacklevel=user_stacklevel())
     manifest: dict[str, Any] = {}
     if (folder / "manifest.json").is_file():
         try:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             warnings.warn(f"{folder / 'manifest.json'}: unreadable ({exc}); ignored", MissingTableWarning,
-                          stacklevel=_user_stacklevel())
+                          stacklevel=user_stacklevel())
 
     shown = dict(raw_tables)
     labelled_for_dict = {

@@ -4,7 +4,7 @@ Run from the project root to (re)build ``tests/bad_inputs/files/`` and ``tests/b
 
     .venv/bin/python tests/bad_inputs/make_corpus.py
 
-Every file follows ``reference/formats.md`` (KoboToolbox CSV/XLSX, ODK Central CSV, the registrar's
+Every file follows the platforms' export conventions (KoboToolbox CSV/XLSX, ODK Central CSV, the registrar's
 workbook/CSV, the project's entry workbook, SPSS) with exactly one realistic problem (or a clean file
 that must read, as a control). Each case states its expected outcome by hand — either a whole-file
 ``error`` (a substring of the one-line message) or the row outcomes and the rules expected in the
@@ -22,8 +22,9 @@ import csv
 import io
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -133,7 +134,7 @@ def phase2_row(sid: str, employed: bool = True, **changes: str) -> dict[str, str
 
 
 def _inst(name: str) -> Any:
-    from analysis.instruments import load_instrument
+    from analysis.instruments.xlsform import load_instrument
 
     return load_instrument(name)
 
@@ -235,8 +236,8 @@ def entry_xlsx(path: Path, instrument: str, rows: list[dict[str, Any]], lang: st
     """The project's entry workbook (``tracer template``) with ``rows`` keyed in from row 3."""
     import openpyxl
 
-    from analysis.forms import entry_workbook
     from analysis.ingest.writers import deterministic_xlsx
+    from analysis.instruments.forms import entry_workbook
 
     entry_workbook(_inst(instrument), lang=lang, path=path, max_rows=20)
     wb = openpyxl.load_workbook(path)
@@ -333,7 +334,7 @@ def build() -> None:  # noqa: PLR0915 - one block per case, on purpose
     # ---- encodings
     w("registry_cp1251_lost_letters.csv", registry_csv_text(REGISTRY_ROWS), "cp1251_lossy")
     case("registry_cp1251_lost_letters.csv", "registry", "registry_csv", {"error": "ң ө ү seem lost"},
-         "saved from a Russian-locale office as cp1251: ң ө ү became '?' (formats.md); refused by default",
+         "saved from a Russian-locale office as cp1251: ң ө ү became '?'; refused by default",
          options={"encoding": "cp1251"})
     case("registry_cp1251_lost_letters.csv", "registry", "registry_csv", outcome(accepted=6),
          "the same file read on purpose with allow_lost_letters: rows kept, one notice per damaged cell",
@@ -345,7 +346,7 @@ def build() -> None:  # noqa: PLR0915 - one block per case, on purpose
         kobo_csv_text("phase1", [phase1_row(ids[0]), phase1_row(ids[1], email_new="Өмүр@example.kg")])
         .encode("kz1048"))
     case("phase1_kz1048_read_as_cp1251.csv", "phase1", "kobo_csv", {"error": "seem lost"},
-         "a KZ-1048 file declared as cp1251 shows ѕ ґ ї instead of ң ө ү (formats.md)",
+         "a KZ-1048 file declared as cp1251 shows ѕ ґ ї instead of ң ө ү",
          options={"encoding": "cp1251"})
     w("phase2_utf16.csv", "\ufeff" + kobo_csv_text("phase2", [phase2_row(ids[0])]), "utf-16-le")
     case("phase2_utf16.csv", "phase2", "kobo_csv", {"error": "UTF-16"},
@@ -381,14 +382,14 @@ def build() -> None:  # noqa: PLR0915 - one block per case, on purpose
     lines = text.split("\r\n")
     head = lines[0].split(";")
     keep = [i for i, h in enumerate(head) if h.strip('"').split("/")[-1] != "student_id"]
-    w("phase2_missing_id_column.csv", "\r\n".join(";".join(l.split(";")[i] for i in keep) for l in lines if l)
+    w("phase2_missing_id_column.csv", "\r\n".join(";".join(line.split(";")[i] for i in keep) for line in lines if line)
       + "\r\n")
     case("phase2_missing_id_column.csv", "phase2", "kobo_csv", {"error": "required column 'student_id' missing"},
          "the respondent id column is required (architecture.md: missing required columns)",
          options={"mode": "online"})
     text = kobo_csv_text("phase2", [phase2_row(ids[0]), phase2_row(ids[1], False)])
-    lines = [l for l in text.split("\r\n") if l]
-    lines = [lines[0] + ';"interviewer_comment";"old_var_2019"'] + [l + ';"ok";"x"' for l in lines[1:]]
+    lines = [line for line in text.split("\r\n") if line]
+    lines = [lines[0] + ';"interviewer_comment";"old_var_2019"'] + [line + ';"ok";"x"' for line in lines[1:]]
     w("phase2_extra_columns.csv", "\r\n".join(lines) + "\r\n")
     case("phase2_extra_columns.csv", "phase2", "kobo_csv", outcome(accepted=2),
          "columns the form does not know are reported and dropped; the rows are fine",

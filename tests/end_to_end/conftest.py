@@ -14,7 +14,7 @@ COHORT = "tiny-2025"
 
 @pytest.fixture(scope="session")
 def tiny_project(tmp_path_factory) -> Path:
-    from analysis.demo import generate_cohort
+    from analysis.demo.synthetic import generate_cohort
 
     root = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ def tiny_project(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def run(tiny_project, monkeypatch_session):
-    from analysis.pipeline import run_cohort
+    from analysis.pipeline.run import run_cohort
 
     monkeypatch_session.setenv("TRACER_PROJECT_ROOT", str(tiny_project))
     lines: list[str] = []

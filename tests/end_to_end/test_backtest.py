@@ -28,7 +28,7 @@ SNAPSHOT_STATS = ("share", "mean", "median", "total", "cif")
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> tuple[Path, pd.DataFrame]:
-    from analysis import stages
+    from analysis.pipeline import stages
 
     proj = tmp_path_factory.mktemp("demo")
     for folder in ("questionnaires", "expectations"):

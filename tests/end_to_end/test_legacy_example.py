@@ -22,7 +22,7 @@ COHORT = "trento-2013"
 
 @pytest.fixture(scope="module")
 def trento_run(tmp_path_factory):
-    from analysis.pipeline import run_cohort
+    from analysis.pipeline.run import run_cohort
 
     root = Path(__file__).resolve().parents[2]
     proj = tmp_path_factory.mktemp("legacy-project")

@@ -4,11 +4,8 @@ rendered, offline HTML reports in three languages — in a temporary project fol
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-import yaml
 
 pytestmark = pytest.mark.slow
 
@@ -56,7 +53,7 @@ def test_kyrgyz_report_has_kyrgyz_letters_and_provenance(run):
 
 
 def test_no_personal_data_leaves_raw(run):
-    from analysis.privacy import personal_values, scan_for_personal_data
+    from analysis.privacy.personal_data import personal_values, scan_for_personal_data
 
     proj, _, _ = run
     import pandas as pd
@@ -69,7 +66,7 @@ def test_no_personal_data_leaves_raw(run):
 
 
 def test_processed_files_are_byte_identical_on_rerun(run):
-    from analysis import stages
+    from analysis.pipeline import stages
 
     proj, _, _ = run
     processed = proj / "data" / "processed" / COHORT

@@ -1,8 +1,8 @@
 """The personal-data gate on a clean 20,000-graduate cohort: no false alarm, and a planted leak is
 still caught — in a processed file and in an HTML report.
 
-The cohort is generated with :mod:`analysis.demo` into a temporary project; stages 1–2 run in
-process (:mod:`analysis.stages`), then :func:`analysis.pipeline.privacy_gate` scans the outputs.
+The cohort is generated with :mod:`analysis.demo.synthetic` into a temporary project; stages 1–2 run in
+process (:mod:`analysis.pipeline.stages`), then :func:`analysis.pipeline.run.privacy_gate` scans the outputs.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ N = 20_000
 
 @pytest.fixture(scope="module")
 def big(tmp_path_factory, root) -> tuple[Path, object, float]:
-    from analysis import stages
-    from analysis.demo import generate_cohort
-    from analysis.pipeline import privacy_gate
+    from analysis.demo.synthetic import generate_cohort
+    from analysis.pipeline import stages
+    from analysis.pipeline.run import privacy_gate
 
     proj = tmp_path_factory.mktemp("project")
     for folder in ("questionnaires", "expectations"):
@@ -70,8 +70,8 @@ def test_no_processed_table_keeps_the_date_of_birth(big):
 
 
 def test_a_planted_phone_and_name_are_caught_in_a_processed_file_and_a_report(big):
-    from analysis.pipeline import StageFailed, privacy_gate
-    from analysis.privacy import cohort_personal_values, scan_for_personal_data
+    from analysis.pipeline.run import StageFailed, privacy_gate
+    from analysis.privacy.personal_data import cohort_personal_values, scan_for_personal_data
 
     _, cfg, _ = big
     values = cohort_personal_values(cfg)

@@ -3,7 +3,6 @@ its attack check, the cohort's settings everywhere, numbers that are reproducibl
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -17,8 +16,8 @@ def _published(proj) -> pd.DataFrame:
 
 
 def test_the_published_table_passes_its_own_attack_and_hides_suppressed_values(run):
-    from analysis.disclosure import check_publication
-    from analysis.result_families import ALIASES, DISTRIBUTIONS
+    from analysis.publish.disclosure import check_publication
+    from analysis.results.families import ALIASES, DISTRIBUTIONS
 
     proj, _, _ = run
     pub = _published(proj)
@@ -38,15 +37,16 @@ def test_headline_is_the_design_based_weighted_estimate_with_its_interval(run):
     assert emp["basis"] == "weighted" and emp["ci_method"] == "wilson_neff"
     assert emp["ci_low"] < emp["estimate"] < emp["ci_high"] and emp["se"] > 0
     html = (proj / "reports" / COHORT / "report.en.html").read_text(encoding="utf-8")
-    from analysis.disclosure import format_pct
+    from analysis.publish.formatting import format_pct
 
     assert format_pct(100 * emp["estimate"], "en") in html  # the headline shown is the weighted one
     assert "95% interval" in html
 
 
 def test_a_planted_recoverable_cell_stops_the_model_stage(run, monkeypatch):
-    from analysis import disclosure, stages
-    from analysis.disclosure import DisclosureError
+    from analysis.pipeline import stages
+    from analysis.publish import disclosure
+    from analysis.publish.disclosure import DisclosureError
 
     proj, _, _ = run
     monkeypatch.setattr(disclosure, "secondary_suppression", lambda results, sup, margins: sup)  # plant
@@ -59,7 +59,8 @@ def test_a_planted_recoverable_cell_stops_the_model_stage(run, monkeypatch):
 
 
 def test_confidence_090_changes_every_interval_and_label(run, monkeypatch):
-    from analysis import report as report_module, stages
+    from analysis.pipeline import stages
+    from analysis.publish import report as report_module
 
     proj, _, _ = run
     base = _published(proj)
@@ -84,7 +85,7 @@ def test_confidence_090_changes_every_interval_and_label(run, monkeypatch):
 
 
 def test_results_are_reproducible(run):
-    from analysis import stages
+    from analysis.pipeline import stages
 
     proj, _, _ = run
     before = (proj / "data" / "processed" / COHORT / "results" / "published.parquet").read_bytes()

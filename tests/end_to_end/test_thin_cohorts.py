@@ -39,13 +39,14 @@ EXPECTED: dict[str, dict[str, int]] = {
 SIZES = {"one_faculty": 200}
 #: the cases run through ``tracer run`` (papermill, fresh kernels, three languages); the others in process
 NOTEBOOK_CASES = ("no_phase2", "one_faculty")
-ERROR_TEXT = re.compile(r"Traceback|\w+Error\b|\w+Warning\b|Exception|\bnan\b|\bNaN\b|<NA>|\bNone\b|\bfailed: |Empty DataFrame"
-                        r"|\(\)|\{\w+\}")
+ERROR_TEXT = re.compile(r"Traceback|\w+Error\b|\w+Warning\b|Exception|\bnan\b|\bNaN\b|<NA>|\bNone\b|\bfailed: "
+                        r"|Empty DataFrame|\(\)|\{\w+\}")
 
 
 def _expected_text(code: str, lang: str) -> str:
     """The one line a section shows, from the message catalogue (the same fields the report fills)."""
-    from analysis.i18n import fmt_pct, t
+    from analysis.core.i18n import t
+    from analysis.publish.formatting import fmt_pct
 
     why = t(f"why_{code}", lang, min_n=10, pct_base=23, need=fmt_pct(0.8, lang, 0), n="", reason="")
     return t("nodata", lang, why=why)
@@ -80,8 +81,8 @@ def _run(base: Path, case: str, monkeypatch) -> tuple[Path, str, dict[str, str]]
 
 @pytest.mark.parametrize("case", list(tc.CASES))
 def test_thin_cohort_runs_to_reports_that_say_why(base, case, monkeypatch):
-    from analysis.disclosure import check_publication
-    from analysis.result_families import ALIASES, DISTRIBUTIONS
+    from analysis.publish.disclosure import check_publication
+    from analysis.results.families import ALIASES, DISTRIBUTIONS
 
     proj, cohort, pages = _run(base, case, monkeypatch)
     for lang in LANGS:
@@ -94,7 +95,8 @@ def test_thin_cohort_runs_to_reports_that_say_why(base, case, monkeypatch):
             found = text.count(line)
             assert found >= times, f"{case}/{lang}: '{line}' shown {found}×, expected at least {times}×"
         bad = ERROR_TEXT.search(text)
-        assert bad is None, f"{case}/{lang}: error text in the report: …{text[max(0, bad.start() - 80):bad.end() + 80]}…"
+        around = text[max(0, bad.start() - 80):bad.end() + 80] if bad else ""
+        assert bad is None, f"{case}/{lang}: error text in the report: …{around}…"
         assert "Not enough data" not in text or lang == "en", f"{case}/{lang}: English reason in another language"
     results = proj / "data" / "processed" / cohort / "results"
     pub = pd.read_parquet(results / "published.parquet")
@@ -106,7 +108,8 @@ def test_thin_cohort_runs_to_reports_that_say_why(base, case, monkeypatch):
 
 def test_the_english_lines_read_as_written(base):
     """The English wording of the main reasons, literally (the catalogue could drift into nonsense)."""
-    assert _expected_text("no_phase2_file", "en") == "Not enough data: this cohort has no phase-2 (follow-up survey) file."
+    assert _expected_text("no_phase2_file", "en") == ("Not enough data: this cohort has no phase-2 (follow-up survey) "
+                                                      "file.")
     assert _expected_text("no_dates", "en") == ("Not enough data: fewer than 80% of those who found a job gave the "
                                                 "month it started.")
     assert _expected_text("suppressed", "en") == ("Not enough data: every group is too small to publish (disclosure "

@@ -1,6 +1,6 @@
 """Thin cohorts for the end-to-end matrix: a small generated demo cohort, edited to lack something.
 
-Each case starts from :func:`analysis.demo.generate_cohort` (a few dozen graduates) in a temporary
+Each case starts from :func:`analysis.demo.synthetic.generate_cohort` (a few dozen graduates) in a temporary
 project folder and then edits the raw files the way real cohorts arrive short of data: an instrument
 missing, one faculty or one sex only, income or date questions never answered, every phase-2 row
 quarantined. The raw files are edited in their own formats (Kobo CSV ``;`` fully quoted, ODK CSV ``,``,
@@ -9,7 +9,7 @@ platform would export.
 
 :func:`run_inline` runs the four stage notebooks' own code cells in this process (no kernel start, a
 fraction of papermill's time) and collects what the report displays as HTML text; the matrix runs the
-real notebooks through :func:`analysis.pipeline.run_cohort` for a few cases only.
+real notebooks through :func:`analysis.pipeline.run.run_cohort` for a few cases only.
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ CASES: dict[str, Callable[[Path, dict], None]] = {
 
 def make_project(base: Path, case: str, n_graduates: int = N_GRADUATES) -> tuple[Path, str]:
     """A temporary project folder with one thin cohort ``thin-<case>``; returns (root, cohort)."""
-    from analysis.demo import generate_cohort
+    from analysis.demo.synthetic import generate_cohort
 
     cohort = f"thin-{case.replace('_', '-')}"
     proj = base / case
@@ -261,9 +261,9 @@ def run_inline(proj: Path, cohort: str, langs: tuple[str, ...] = ("ky", "ru", "e
     scan. Returns ``{lang: the report's displayed HTML}`` (images as ``<img src="data:image/png…">``)."""
     from unittest import mock
 
-    from analysis import report
-    from analysis.config import load_config
-    from analysis.pipeline import STAGES, notebook_parameters, privacy_gate
+    from analysis.core.config import load_config
+    from analysis.pipeline.run import STAGES, notebook_parameters, privacy_gate
+    from analysis.publish import report
 
     cfg = load_config(cohort, proj)
     nbs = proj / "notebooks"

@@ -8,7 +8,7 @@ the documented row outcomes, with the documented rules in the quarantine table.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -25,14 +25,14 @@ def _id(case: dict) -> str:
     return case["file"] + (f"[{opts}]" if opts else "")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _insts() -> dict:
-    from analysis.instruments import INSTRUMENTS, load_instrument
+    from analysis.instruments.xlsform import INSTRUMENTS, load_instrument
 
     return {name: load_instrument(name) for name in INSTRUMENTS}
 
 
-@lru_cache(maxsize=None)
+@cache
 def _registry(file: str):
     from analysis.ingest import read_input
 

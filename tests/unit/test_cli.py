@@ -30,7 +30,7 @@ def test_a_user_error_is_one_line_and_exit_2(capsys):
 
 
 def test_a_failing_cohort_does_not_stop_the_others(monkeypatch, capsys):
-    import analysis.pipeline as pipeline
+    import analysis.pipeline.run as pipeline
 
     ran = []
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from analysis.config import PARAMETER_KEYS, config_from_dict, load_config
+from analysis.core.config import PARAMETER_KEYS, config_from_dict, load_config
 from analysis.errors import ConfigError
 
 
@@ -98,7 +98,8 @@ def test_example_cohorts_are_found_under_cohorts_examples(root, tmp_path):
     # a cohort file of the same name in cohorts/ wins over the example
     (tmp_path / "cohorts" / "examples").mkdir(parents=True)
     (tmp_path / "pyproject.toml").write_text("")
-    one = "cohort: c-2030\ngraduation_year: {y}\ninputs: [{{path: r.csv, instrument: registry, format: registry_csv}}]\n"
+    one = ("cohort: c-2030\ngraduation_year: {y}\ninputs: [{{path: r.csv, instrument: registry, "
+           "format: registry_csv}}]\n")
     (tmp_path / "cohorts" / "examples" / "c-2030.yaml").write_text(one.format(y=2029), encoding="utf-8")
     assert load_config("c-2030", tmp_path).graduation_year == 2029
     (tmp_path / "cohorts" / "c-2030.yaml").write_text(one.format(y=2030), encoding="utf-8")

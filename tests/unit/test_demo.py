@@ -21,8 +21,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.demo import (COMPETENCES, DEMO_FILES, TRUTH_INDICATORS, generate_cohort, graduate_truth,
-                           planted_defects)
+from analysis.demo.synthetic import (
+    COMPETENCES,
+    DEMO_FILES,
+    TRUTH_INDICATORS,
+    generate_cohort,
+    graduate_truth,
+    planted_defects,
+)
 from analysis.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,7 +164,7 @@ def test_small_cohort_is_fast_and_has_every_level_programme_and_mode(small):
 
 
 def test_demo_files_list_matches_the_cohort_config_schema():
-    from analysis.config import FORMATS, INSTRUMENTS, MODES, InputFile
+    from analysis.core.config import FORMATS, INSTRUMENTS, MODES, InputFile
 
     for f in DEMO_FILES:
         item = InputFile(**f)
@@ -465,11 +471,11 @@ def test_truth_agrees_with_what_the_pipeline_derives_from_the_answers(latent):
     """
     import warnings
 
-    from analysis.config import load_config
-    from analysis.indicators import derive_graduates, load_programmes
+    from analysis.core.config import load_config
+    from analysis.derive.indicators import derive_graduates, load_programmes
     from analysis.ingest import read_input
-    from analysis.instruments import load_instrument
-    from analysis.stages import validation_parameters
+    from analysis.instruments.xlsform import load_instrument
+    from analysis.pipeline.stages import validation_parameters
     from analysis.validate import validate_cohort
 
     cfg = load_config("demo-2025", ROOT)

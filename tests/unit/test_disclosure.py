@@ -1,4 +1,4 @@
-"""Tests of the one disclosure pass (analysis.disclosure) against the HESA reference cases and
+"""Tests of the one disclosure pass (analysis.publish.disclosure) against the HESA reference cases and
 hand-made results tables with planted recoverable cells."""
 
 from __future__ import annotations
@@ -7,23 +7,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.disclosure import (
+from analysis.errors import ConfigError
+from analysis.publish.disclosure import (
     DisclosureError,
     Margin,
     Rules,
     attack,
     check_publication,
-    format_count,
-    format_number,
-    format_pct,
     hesa_round,
     margins,
     primary_suppression,
     publish,
     secondary_suppression,
 )
-from analysis.errors import ConfigError
-from analysis.results import COLUMNS
+from analysis.publish.formatting import format_count, format_number, format_pct
+from analysis.results.table import COLUMNS
 
 NBSP = "\u00a0"
 
@@ -45,7 +43,7 @@ def test_hesa_round_is_vectorised_and_keeps_missing_values():
 
 
 def _rows(records: list[dict]) -> pd.DataFrame:
-    """A results table (analysis.results layout) from a few hand-made rows."""
+    """A results table (analysis.results.table layout) from a few hand-made rows."""
     df = pd.DataFrame(records)
     for c in COLUMNS:
         if c not in df.columns:

@@ -1,4 +1,4 @@
-"""The researcher's entry point: labels in ky/ru/en (analysis.labels) and load_cohort (analysis.explore).
+"""The researcher's entry point: labels in ky/ru/en (analysis.publish.labels) and load_cohort (analysis.explore).
 
 Expected labels are read off the reference files by hand: questionnaires/registry.xlsx (choice list
 ``sex``), src/analysis/definitions/faculties.csv and programmes.csv, definitions/messages.yaml
@@ -14,10 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import explore, labels
-from analysis.errors import ConfigError, InputError
-from analysis.explore import MissingTableWarning, load_cohort
-from analysis.indicators import (
+from analysis import explore
+from analysis.derive.indicators import (
     DERIVED_COLUMNS,
     EFFECTIVENESS,
     FLAG_COLUMNS,
@@ -29,7 +27,10 @@ from analysis.indicators import (
     VM_SUBJECTIVE,
     derive_graduates,
 )
-from analysis.labels import LabelWarning, column_labels, label_values, value_label
+from analysis.errors import ConfigError, InputError
+from analysis.explore import MissingTableWarning, load_cohort
+from analysis.publish import labels
+from analysis.publish.labels import LabelWarning, column_labels, label_values, value_label
 
 COHORT = "test-2025"
 
@@ -190,7 +191,7 @@ def test_label_values_checks_its_arguments(graduates):
 
 
 def test_column_labels():
-    from analysis.instruments import load_instrument
+    from analysis.instruments.xlsform import load_instrument
 
     names = column_labels(["ilo_worked", "p1_consent", "labour_status", "comp_gap_ict", "whatever"], "en")
     assert names["ilo_worked"] == load_instrument("phase2").label("ilo_worked", "en")

@@ -1,4 +1,4 @@
-"""Entry workbook, paper/phone questionnaires and the relevance-expression helper (analysis.forms)."""
+"""Entry workbook, paper/phone questionnaires and the relevance-expression helper (analysis.instruments.forms)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from analysis.errors import ConfigError
-from analysis.forms import (
+from analysis.instruments.forms import (
     _regex_length,
     describe_relevant,
     entry_value_to_code,
@@ -18,7 +18,7 @@ from analysis.forms import (
     parse_relevant,
     questionnaire_html,
 )
-from analysis.instruments import INSTRUMENTS, load_instrument
+from analysis.instruments.xlsform import INSTRUMENTS, load_instrument
 
 
 @pytest.fixture(scope="module")

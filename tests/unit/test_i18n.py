@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from analysis import i18n
+from analysis.core import i18n
 from analysis.errors import ConfigError
+from analysis.publish import formatting
 
 
 def test_every_message_has_kyrgyz_russian_and_english():
@@ -43,24 +44,24 @@ def test_placeholders_are_filled_and_unknown_keys_fail():
     ("en", "1,234.5", "87.0%"),
 ])
 def test_numbers_follow_the_language(lang, number, pct):
-    assert i18n.fmt_number(1234.5, lang, 1) == number
-    assert i18n.fmt_pct(0.87, lang) == pct
-    assert i18n.fmt_pct(float("nan"), lang) == ".."
+    assert formatting.fmt_number(1234.5, lang, 1) == number
+    assert formatting.fmt_pct(0.87, lang) == pct
+    assert formatting.fmt_pct(float("nan"), lang) == ".."
 
 
 @pytest.mark.parametrize("lang, one, two, pct", [
     ("ky", "12,3", "0,13", "12,3%"), ("ru", "12,3", "0,13", "12,3\u00a0%"), ("en", "12.3", "0.13", "12.3%")])
 def test_one_formatter_rounds_half_up_in_every_language(lang, one, two, pct):
     # Babel alone would round half to even (12.25 → 12.2); docs/privacy.md promises half up
-    assert i18n.fmt_number(12.25, lang, 1) == one
-    assert i18n.fmt_number(0.125, lang, 2) == two
-    assert i18n.fmt_pct(0.12345, lang) == pct
+    assert formatting.fmt_number(12.25, lang, 1) == one
+    assert formatting.fmt_number(0.125, lang, 2) == two
+    assert formatting.fmt_pct(0.12345, lang) == pct
 
 
 def test_charts_draw_kyrgyz_letters_without_missing_glyphs():
     import matplotlib.pyplot as plt
 
-    from analysis.charts import bars_with_ci, dumbbell
+    from analysis.publish.charts import bars_with_ci, dumbbell
 
     fig = bars_with_ci(["Ңөү факультети", "Үй-бүлө"], [0.4, 0.6], [0.3, 0.5], [0.5, 0.7],
                        "Иштегендердин үлүшү", "үлүш", reference=0.5, reference_label="бардыгы")

@@ -1,4 +1,5 @@
-"""Rubin's rules (reference: statistics.md §5) and the chained-equation completed data sets.
+"""Rubin's rules (reference: a worked vector computed by hand, Rubin 1987; Barnard & Rubin 1999) and the
+chained-equation completed data sets.
 
 The income sensitivity analysis that uses them is tested in ``test_outcome_models.py`` (``income_mi``)."""
 
@@ -8,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.imputation import completed_datasets, rubin
+from analysis.stats.imputation import completed_datasets, rubin
 
 Q = [0.50, 0.55, 0.45, 0.52, 0.48]
 U = [0.010, 0.011, 0.009, 0.010, 0.012]

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import indicators as I
-from analysis.results import KINDS, Settings, domain_groups, share_rows
+from analysis.derive import indicators as I
 from analysis.errors import ConfigError, InputError
+from analysis.results.table import KINDS, Settings, domain_groups, share_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 GRAD = pd.Timestamp("2025-06-30")
@@ -387,7 +387,8 @@ def registry(n: int = 4) -> pd.DataFrame:
 def phases():
     p1 = pd.DataFrame([
         dict(student_id="20210001", consent="yes", job_status="has_job", plan="work", comp_grad_ict="3",
-             eval_content="4", eval_practical="3", eval_teachers="5", eval_overall="4", email_new="a@b.kg", _mode="online"),
+             eval_content="4", eval_practical="3", eval_teachers="5", eval_overall="4", email_new="a@b.kg",
+             _mode="online"),
         dict(student_id="20210002", consent="yes", job_status="searching", plan="work", eval_content="2",
              _mode="paper"),
         dict(student_id="20210003", consent="no", _mode="online"),
@@ -470,7 +471,8 @@ def test_duplicate_graduate_in_a_phase_is_an_input_error_with_its_row():
 def test_linkage_table():
     p1, p2 = phases()
     link = I.linkage_table(registry(), p1, p2).set_index("phase")
-    assert link.loc["phase2", ["records", "linked", "not_in_registry", "consented", "valid"]].tolist() == [4, 3, 1, 2, 2]
+    counts = ["records", "linked", "not_in_registry", "consented", "valid"]
+    assert link.loc["phase2", counts].tolist() == [4, 3, 1, 2, 2]
     assert link.loc["phase1", "response_rate"] == 0.5
 
 
@@ -499,7 +501,7 @@ ST = Settings(confidence=0.95, ci_method="wilson", weighted_ci_method="wilson")
 
 
 def _all(g: pd.DataFrame, ind: str) -> pd.Series:
-    """The unweighted whole-cohort row of one registry indicator (analysis.results)."""
+    """The unweighted whole-cohort row of one registry indicator (analysis.results.table)."""
     values = I.indicator_values(g, ind)
     stat = I.get_indicator(ind).statistic
     return KINDS[stat](values, domain_groups(g, "all"), ST).iloc[0]

@@ -1,8 +1,8 @@
 """Ingestion: every collection mode's file gives the same canonical rows; whole-file problems are
 one-line InputErrors; the only automatic fixes are the documented ones.
 
-Reference for the file conventions: ``reference/formats.md`` (KoboToolbox from formpack, ODK Central
-from central-backend). Expected values are written by hand below.
+Reference for the file conventions: KoboToolbox's export library (kobotoolbox/formpack) and ODK Central
+(getodk/central-backend). Expected values are written by hand below.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from analysis.ingest.writers import (
     write_odk_csv,
     write_spss,
 )
-from analysis.instruments import load_instrument
+from analysis.instruments.xlsform import load_instrument
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
 
@@ -91,7 +91,7 @@ def test_answers_use_the_codebook(p2, names):
 def _fill_entry_workbook(p2, df: pd.DataFrame, path: Path) -> Path:
     """Key the answers into the project's data-entry workbook the way a clerk would: Kyrgyz labels
     or codes for single choices, 1/0 ticks for options, Excel dates and numbers."""
-    from analysis.forms import entry_workbook
+    from analysis.instruments.forms import entry_workbook
 
     entry_workbook(p2, "ky", path, max_rows=20)
     wb = openpyxl.load_workbook(path)
@@ -162,13 +162,13 @@ def test_same_answers_give_identical_canonical_rows(kind, p2, names, expected, t
         lang = kind.rsplit("_", 1)[1]
         assert res.info["export_style"] == "labels"
         assert res.info["labels_language"] == lang
-        assert any(f"labels mapped back" in w.problem for w in res.warnings)
+        assert any("labels mapped back" in w.problem for w in res.warnings)
     if kind == "kobo_csv_xml":
         assert res.info["export_style"] == "xml" and res.info["labels_language"] is None
 
 
 def test_hand_written_kobo_and_odk_exports_agree():
-    """Two small files written by hand from formats.md: Kobo CSV (';', all quoted, CRLF, group paths,
+    """Two small files written by hand to those conventions: Kobo CSV (';', all quoted, CRLF, group paths,
     split columns empty when unanswered, meta columns) and ODK Central CSV (',', '-' groups, KEY)."""
     kobo = read_input(FIXTURES / "phase2_kobo_xml.csv", "phase2", "kobo_csv", mode="online",
                       base_dir=FIXTURES)
@@ -290,9 +290,9 @@ def test_whole_file_problems_are_one_line_errors(case, needle, tmp_path):
     elif case == "missing_consent":
         _kobo([["grp_consent/student_id", "grp_job/job_title"], ["20210001", "x"]], p)
     elif case == "ragged":
-        p.write_bytes('"student_id";"consent"\r\n"1";"yes"\r\n"2";"yes";"extra"\r\n'.encode())
+        p.write_bytes(b'"student_id";"consent"\r\n"1";"yes"\r\n"2";"yes";"extra"\r\n')
     elif case == "truncated_quote":
-        p.write_bytes('"student_id";"consent"\r\n"1";"yes"\r\n"2";"ye'.encode())
+        p.write_bytes(b'"student_id";"consent"\r\n"1";"yes"\r\n"2";"ye')
     elif case == "extension":
         p = tmp_path / "f.pdf"
         p.write_bytes(b"%PDF")
@@ -327,7 +327,7 @@ def test_wrong_instrument_is_detected_by_column_overlap(tmp_path):
 
 
 def test_entry_workbook_of_another_instrument_is_rejected(tmp_path):
-    from analysis.forms import entry_workbook
+    from analysis.instruments.forms import entry_workbook
 
     path = entry_workbook(load_instrument("phase1"), "ru", tmp_path / "p1_entry.xlsx", max_rows=5)
     with pytest.raises(InputError) as exc:
@@ -336,7 +336,7 @@ def test_entry_workbook_of_another_instrument_is_rejected(tmp_path):
 
 
 def test_entry_workbook_modes_ticks_and_empty_rows(p2, tmp_path):
-    from analysis.forms import entry_workbook
+    from analysis.instruments.forms import entry_workbook
 
     path = entry_workbook(p2, "ru", tmp_path / "e.xlsx", max_rows=10)
     wb = openpyxl.load_workbook(path)
@@ -364,8 +364,8 @@ def test_entry_workbook_modes_ticks_and_empty_rows(p2, tmp_path):
 def test_entry_workbook_round_trip_labels_dates_numbers_and_unknown_choices(p2, tmp_path):
     """A clerk keys one paper questionnaire into a Kyrgyz entry workbook the way clerks do: dropdown
     texts, labels in any of the three languages, bare codes, Excel dates and numbers, 1/0 ticks;
-    a second answer two rows lower. (Ported from the former second reader in analysis.forms.)"""
-    from analysis.forms import ENTRY_FIRST_DATA_ROW, entry_workbook
+    a second answer two rows lower. (Ported from the former second reader in analysis.instruments.forms.)"""
+    from analysis.instruments.forms import ENTRY_FIRST_DATA_ROW, entry_workbook
 
     path = entry_workbook(p2, "ky", tmp_path / "phase2.xlsx", max_rows=20)
     wb = openpyxl.load_workbook(path)
@@ -408,7 +408,7 @@ def test_odk_zip_export_reads_the_root_table(tmp_path):
 
 
 def test_merged_cells_in_the_data_area_are_an_error(p2, tmp_path):
-    from analysis.forms import entry_workbook
+    from analysis.instruments.forms import entry_workbook
 
     path = entry_workbook(p2, "ky", tmp_path / "e.xlsx", max_rows=5)
     wb = openpyxl.load_workbook(path)
@@ -625,7 +625,7 @@ def test_legacy_mapping(tmp_path):
 
 
 def test_formats_match_the_cohort_configuration():
-    from analysis.config import FORMATS as CONFIG_FORMATS
+    from analysis.core.config import FORMATS as CONFIG_FORMATS
 
     assert set(FORMATS) == set(CONFIG_FORMATS)
 
@@ -651,7 +651,7 @@ def test_cli_summary_and_error(tmp_path, capsys):
 
 
 def test_entry_workbook_without_meta_skips_its_label_row(p2, tmp_path):
-    from analysis.forms import entry_workbook
+    from analysis.instruments.forms import entry_workbook
 
     path = entry_workbook(p2, "ky", tmp_path / "e.xlsx", max_rows=5)
     wb = openpyxl.load_workbook(path)

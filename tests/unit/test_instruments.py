@@ -1,4 +1,4 @@
-"""The four XLSForms and the codebook (analysis.instruments) against the contract in docs/variables.md."""
+"""The four XLSForms and the codebook (analysis.instruments.xlsform) against the contract in docs/variables.md."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from analysis.errors import ConfigError, InputError
-from analysis.forms import evaluate_relevant
-from analysis.instruments import (
+from analysis.instruments.forms import evaluate_relevant
+from analysis.instruments.xlsform import (
     INSTRUMENTS,
     LANGS,
     codebook_csv,

@@ -1,4 +1,4 @@
-"""Proportion intervals, weighted-share intervals and small-programme shrinkage (statistics.md §2, §7)."""
+"""Proportion intervals, weighted-share intervals and small-programme shrinkage (R binom, R survey svyciprop)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ import pytest
 from scipy.stats import beta as beta_dist
 from scipy.stats import t as t_dist
 
-from analysis.intervals import (
+from analysis.stats.intervals import (
     WaldIntervalWarning,
     proportion_ci,
     shrink_proportions,
     survey_proportion_ci,
 )
 
-# R binom::binom.confint(4, 20), as quoted in statistics.md §2 (7 decimals)
+# R binom::binom.confint(4, 20), as in statsmodels' own tests (7 decimals)
 REFERENCE_4_OF_20 = {
     "wilson": (0.0806577, 0.4160174),
     "clopper_pearson": (0.0573340, 0.4366140),
@@ -141,7 +141,7 @@ def _srs_se(x, n):
 
 
 def test_survey_intervals_on_an_srs_are_the_binomial_ones():
-    # with SE = sqrt(p(1-p)/n) the effective sample size is n: R binom 4 of 20 (statistics.md §2)
+    # with SE = sqrt(p(1-p)/n) the effective sample size is n: R binom 4 of 20
     p, se = 0.2, _srs_se(4, 20)
     assert survey_proportion_ci(p, se, 20, "wilson") == pytest.approx(REFERENCE_4_OF_20["wilson"], abs=5e-8)
     assert survey_proportion_ci(p, se, 20, "korn_graubard") == pytest.approx(

@@ -32,7 +32,7 @@ def _legacy(tmp_path: Path, text: str, mapping: dict, instrument: str = "phase2"
 
 
 def test_row_id_from_the_row_number_is_stable_and_exempt_from_the_id_pattern(tmp_path):
-    from analysis.instruments import INSTRUMENTS, load_instrument
+    from analysis.instruments.xlsform import INSTRUMENTS, load_instrument
     from analysis.validate import validate_cohort
 
     m = {"columns": {"Status": "ilo_worked"}, "values": {"ilo_worked": {"W": "yes", "N": "no"}},
@@ -94,7 +94,8 @@ def test_covariates_are_typed_carried_and_bad_values_reported(tmp_path):
     assert t["x_gender"].tolist() == ["Ж", "М"]
     bad = {n.column: (n.count, n.level, n.params["value"]) for n in res.warnings if n.kind == "covariate_invalid"}
     assert bad == {"Score": (1, "warning", "n/a"), "Grade": (1, "warning", "Top")}
-    typed = cast_covariates(t, {"x_score": {"type": "number"}, "x_grade": {"type": "ordinal", "levels": ["Low", "High"]},
+    typed = cast_covariates(t, {"x_score": {"type": "number"},
+                                "x_grade": {"type": "ordinal", "levels": ["Low", "High"]},
                                 "x_gender": {"type": "category"}})
     assert typed["x_score"].dtype == "float64" and typed["x_score"].iloc[0] == 81.5
     assert list(typed["x_grade"].cat.categories) == ["Low", "High"] and typed["x_grade"].cat.ordered
@@ -103,7 +104,7 @@ def test_covariates_are_typed_carried_and_bad_values_reported(tmp_path):
 
 
 def test_the_trento_mapping_reads_the_real_file():
-    from analysis.config import load_config
+    from analysis.core.config import load_config
 
     cfg = load_config("trento-2013", ROOT)
     item = cfg.inputs[0]
@@ -130,7 +131,7 @@ def _phase2(rows: list[dict], not_asked: str = "") -> pd.DataFrame:
 
 
 def test_derive_without_registry_survey_rows_are_the_graduates_and_not_asked_is_not_measured():
-    from analysis.indicators import derive_graduates, get_indicator, indicator_values
+    from analysis.derive.indicators import derive_graduates, get_indicator, indicator_values
 
     p2 = _phase2([{"pid": "b", "ilo_worked": "yes"}, {"pid": "a", "ilo_worked": "no", "ilo_family_help": "no",
                                                       "ilo_absent": "no", "ilo_sought": "yes", "ilo_available": "yes"},
@@ -153,7 +154,7 @@ def test_derive_without_registry_survey_rows_are_the_graduates_and_not_asked_is_
 
 
 def test_derive_with_registry_is_unchanged_and_response_rates_are_measured():
-    from analysis.indicators import derive_graduates, get_indicator, indicator_values
+    from analysis.derive.indicators import derive_graduates, get_indicator, indicator_values
 
     reg = pd.DataFrame({"pid": ["a", "b"], "sex": ["female", "male"], "graduation_date": ["2025-06-30"] * 2})
     p2 = pd.DataFrame({"pid": ["a"], "consent": ["yes"], "ilo_worked": ["yes"]})
@@ -166,7 +167,7 @@ def test_derive_with_registry_is_unchanged_and_response_rates_are_measured():
 
 
 def test_no_registry_means_no_design_and_a_stated_reason():
-    from analysis.weighting import NO_REGISTRY_NOTE, weight_respondents
+    from analysis.stats.weighting import NO_REGISTRY_NOTE, weight_respondents
 
     g = pd.DataFrame({"resp_p2": pd.array([True, True, False], dtype="boolean"), "in_registry": False})
     design, diag = weight_respondents(g, (("faculty", "sex"),), 5.0, has_registry=False)
@@ -174,7 +175,7 @@ def test_no_registry_means_no_design_and_a_stated_reason():
 
 
 def test_available_predictors_leaves_out_what_the_cohort_lacks():
-    from analysis.outcome_models import available_predictors
+    from analysis.stats.outcome_models import available_predictors
 
     d = pd.DataFrame({"sex": ["f", "m"], "gpa": [np.nan, np.nan], "x_hsscore": [80.0, 90.0]})
     kept, notes = available_predictors(d, ["faculty", "sex", "gpa", "x_hsscore"])
@@ -191,7 +192,7 @@ def trento(tmp_path_factory):
     """The Trento example run through the stage functions (no notebooks) in a temporary project."""
     import os
 
-    from analysis import stages
+    from analysis.pipeline import stages
 
     proj = tmp_path_factory.mktemp("trento")
     for folder in ("questionnaires",):
@@ -263,7 +264,7 @@ def test_trento_employment_logit_includes_the_covariates(trento):
 
 
 def test_notice_lines_for_the_console(trento):
-    from analysis.pipeline import notice_lines
+    from analysis.pipeline.run import notice_lines
 
     cfg, _ = trento
     lines = notice_lines(cfg)
@@ -274,7 +275,7 @@ def test_notice_lines_for_the_console(trento):
 
 
 def test_a_renamed_column_stops_the_run_with_did_you_mean_and_the_notices_are_kept(tmp_path, monkeypatch):
-    from analysis import stages
+    from analysis.pipeline import stages
 
     monkeypatch.setenv("TRACER_PSEUDONYM_KEY", KEY)
     shutil.copytree(ROOT / "questionnaires", tmp_path / "questionnaires")

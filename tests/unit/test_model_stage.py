@@ -1,15 +1,14 @@
-"""The model stage (analysis.estimation.run_models) and the report's table building, on hand-made data."""
+"""The model stage (analysis.pipeline.estimation.run_models) and the report's table building, on hand-made data."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.config import config_from_dict
+from analysis.core.config import config_from_dict
 
 
 def _cfg(tmp_path, **kw):
@@ -39,7 +38,7 @@ def _graduates(n: int = 300, seed: int = 5) -> pd.DataFrame:
 
 
 def test_run_models_writes_one_results_table_and_its_published_version(tmp_path):
-    from analysis.estimation import run_models
+    from analysis.pipeline.estimation import run_models
 
     cfg = _cfg(tmp_path)
     out = run_models(_graduates(), cfg, tmp_path / "results")
@@ -67,7 +66,7 @@ def test_run_models_writes_one_results_table_and_its_published_version(tmp_path)
 
 
 def test_model_failures_are_recorded_not_raised(tmp_path):
-    from analysis.estimation import run_models
+    from analysis.pipeline.estimation import run_models
 
     run_models(_graduates(), _cfg(tmp_path), tmp_path / "results")
     pub = pd.read_parquet(tmp_path / "results" / "published.parquet")
@@ -77,8 +76,8 @@ def test_model_failures_are_recorded_not_raised(tmp_path):
 
 # ----------------------------------------------------------------- the report's table building
 def _report(tmp_path, rows: list[dict], **cfg_kw):
-    from analysis.report import Report
-    from analysis.results import COLUMNS
+    from analysis.publish.report import Report
+    from analysis.results.table import COLUMNS
 
     cfg = _cfg(tmp_path, **cfg_kw)
     pub = pd.DataFrame(rows)

@@ -1,4 +1,4 @@
-"""Tidy model wrappers (reference: statistics.md §4, R MASS::polr on ologit_ucla.csv)."""
+"""Tidy model wrappers (reference: R MASS::polr on ologit_ucla.csv)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.models import diagnostics, logit_weighted, ordered_logit, ols_robust
-from analysis.survey import Design, svyglm
+from analysis.stats.models import diagnostics, logit_weighted, ols_robust, ordered_logit
+from analysis.stats.survey import Design, svyglm
 
 LEVELS = ["unlikely", "somewhat likely", "very likely"]
 TIDY = ["term", "estimate", "se", "ci_low", "ci_high", "p_value", "n"]
@@ -29,7 +29,7 @@ def ucla() -> pd.DataFrame:
 def test_ordered_logit_reproduces_polr(ucla):
     out = ordered_logit("apply ~ pared + public + gpa", ucla, levels=LEVELS).set_index("term")
     coef = out.loc[["pared", "public", "gpa"]]
-    # R polr: 1.04769011, -0.05878572, 0.61594057; SE 0.2658, 0.2979, 0.2606 (statistics.md §4).
+    # R polr: 1.04769011, -0.05878572, 0.61594057; SE 0.2658, 0.2979, 0.2606.
     # polr stops its optimiser early; statsmodels' Newton fit is the exact MLE -> tolerance 1e-3.
     assert coef["estimate"].to_numpy() == pytest.approx([1.04769011, -0.05878572, 0.61594057], abs=1e-3)
     assert coef["se"].to_numpy() == pytest.approx([0.2658, 0.2979, 0.2606], abs=1e-4)

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
-from pathlib import Path
 import yaml
 
-from analysis.config import load_config
+from analysis.core.config import load_config
+from analysis.core.paths import ROOT_ENV
 from analysis.errors import ConfigError
-from analysis.monitor import check_output_path, monitor
-from analysis.paths import ROOT_ENV
-from analysis.stages import DEMO_KEY
+from analysis.pipeline.monitor import check_output_path, monitor
+from analysis.pipeline.stages import DEMO_KEY
 
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory, root):
-    from analysis.demo import generate_cohort
+    from analysis.demo.synthetic import generate_cohort
 
     proj = tmp_path_factory.mktemp("proj")
     shutil.copy(root / "pyproject.toml", proj / "pyproject.toml")
@@ -68,7 +68,7 @@ def test_call_list_is_never_written_under_processed_or_reports(small, tmp_path):
 
 
 def test_tables_show_programme_sex_and_mode_names_in_the_chosen_language(small):
-    from analysis.monitor import display_table
+    from analysis.pipeline.monitor import display_table
 
     res = monitor(small, DEMO_KEY)
     ps = res.by_programme_sex
@@ -126,7 +126,7 @@ def test_monitor_without_any_phase2_file_says_so_in_one_line(small, monkeypatch,
 
 
 def test_monitor_without_a_registry_says_so_in_one_line(capsys):
-    from analysis.config import load_config
+    from analysis.core.config import load_config
     from analysis.errors import ConfigError
 
     cfg = load_config("trento-2013", Path(__file__).resolve().parents[2])

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import nonresponse as nr
-from analysis.survey import Design, rake
+from analysis.stats import nonresponse as nr
+from analysis.stats.survey import Design, rake
 
 
 def _expit(x):

@@ -8,8 +8,8 @@ import papermill as pm
 import pytest
 import yaml
 
-from analysis.config import PARAMETER_KEYS
-from analysis.pipeline import RUN_PARAMETERS, STAGES
+from analysis.core.config import PARAMETER_KEYS
+from analysis.pipeline.run import RUN_PARAMETERS, STAGES
 
 
 @pytest.fixture(scope="module")

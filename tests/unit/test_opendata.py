@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from pathlib import Path
 
 import pytest
 
-from analysis import opendata
+from analysis.derive import opendata
+from analysis.derive.opendata import TAX_BASE_WAGE, minimum_wage, oblast_average_wage
 from analysis.errors import ConfigError
-from analysis.opendata import TAX_BASE_WAGE, minimum_wage, oblast_average_wage
 
 SNAPSHOT = opendata.default_data_dir()
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "kg-open"
 
 
 # ---------------------------------------------------------------- average wage, Jalal-Abad oblast
@@ -112,8 +110,3 @@ def test_snapshot_checksums_match_snapshot_note():
     for name, digest in listed.items():
         assert hashlib.sha256((SNAPSHOT / name).read_bytes()).hexdigest() == digest, name
 
-
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared reference data not available here")
-def test_snapshot_is_an_unchanged_copy_of_the_shared_files():
-    for name in ("kg_avg_wage_by_region.csv", "kg_minimum_wage.csv", "README.md"):
-        assert (SNAPSHOT / name).read_bytes() == (SHARED / name).read_bytes(), name

@@ -1,7 +1,7 @@
 """Outcome models: recovery of known effects on simulated data, predictor handling, recorded failures.
 
 Expected values come from the simulation design (the coefficients the data were generated with) or
-from published results (R ``MASS::polr`` on the UCLA example, statistics.md §4; Hanley & McNeil's
+from published results (R ``MASS::polr`` on the UCLA example; Hanley & McNeil's
 AUC as a pair count).
 """
 
@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import outcome_models as om
-from analysis.survey import Design
+from analysis.stats import models
+from analysis.stats import outcome_models as om
+from analysis.stats.survey import Design
 
 
 def _expit(x):
@@ -171,7 +172,7 @@ def test_income_ols_recovers_log_effects():
 
 
 def test_ordered_logit_fitter_reproduces_polr():
-    """statistics.md §4: R MASS::polr on the UCLA data (apply ~ pared + public + gpa)."""
+    """R MASS::polr on the UCLA data (apply ~ pared + public + gpa)."""
     import statsmodels
 
     path = Path(statsmodels.__file__).parent / "miscmodels" / "tests" / "results" / "ologit_ucla.csv"
@@ -235,7 +236,7 @@ def test_first_job_cox_recovers_hazard_ratio_and_censors_study():
 
 def test_income_mi_corrects_missing_at_random_given_the_band():
     """Amounts skipped more often by high earners, but the band is answered: MI recovers the mean."""
-    from analysis.indicators import INCOME_BANDS
+    from analysis.derive.indicators import INCOME_BANDS
 
     rng = np.random.default_rng(4)
     n = 800
@@ -333,12 +334,12 @@ def test_income_mi_pools_with_rubin_and_fails_in_one_line():
 
 def test_c_statistic_counts_concordant_pairs():
     # pairs (positive, negative): (0.35 vs 0.1) yes, (0.35 vs 0.4) no, (0.8 vs both) yes → 3/4
-    assert om.c_statistic(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == pytest.approx(0.75)
+    assert models.c_statistic(np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1])) == pytest.approx(0.75)
     # ties count one half; weights = replicated rows
-    assert om.c_statistic(np.array([0.5, 0.5]), np.array([0, 1])) == pytest.approx(0.5)
+    assert models.c_statistic(np.array([0.5, 0.5]), np.array([0, 1])) == pytest.approx(0.5)
     s, y, w = np.array([0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 1, 1]), np.array([2.0, 1.0, 1.0, 1.0])
-    rep = om.c_statistic(np.array([0.1, 0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 0, 1, 1]))
-    assert om.c_statistic(s, y, w) == pytest.approx(rep)
+    rep = models.c_statistic(np.array([0.1, 0.1, 0.4, 0.35, 0.8]), np.array([0, 0, 0, 1, 1]))
+    assert models.c_statistic(s, y, w) == pytest.approx(rep)
 
 
 def test_degenerate_inputs_are_recorded_failures_not_exceptions():

@@ -15,10 +15,10 @@ import pytest
 import yaml
 
 from analysis.errors import KeyMissingError
-from analysis.privacy import (
+from analysis.privacy.personal_data import (
     KEY_ENV,
-    phone_key,
     cohort_personal_values,
+    phone_key,
     scan_for_personal_data,
 )
 
@@ -120,8 +120,8 @@ def _legacy_project(tmp_path: Path) -> Path:
 
 
 def test_the_gate_reads_a_legacy_registry_with_its_mapping(tmp_path):
-    from analysis.config import load_config
-    from analysis.pipeline import StageFailed, privacy_gate
+    from analysis.core.config import load_config
+    from analysis.pipeline.run import StageFailed, privacy_gate
 
     root = _legacy_project(tmp_path)
     cfg = load_config("old-2019", root)
@@ -144,7 +144,7 @@ def test_the_gate_reads_a_legacy_registry_with_its_mapping(tmp_path):
 def test_scan_personal_reads_the_legacy_registry_of_the_cohort_file(tmp_path, capsys):
     import argparse
 
-    from analysis.commands import privacy as cmd
+    from analysis.cli.commands import privacy as cmd
 
     root = _legacy_project(tmp_path)
     parser = argparse.ArgumentParser(prog="tracer")
@@ -177,7 +177,7 @@ def _real_cohort(tmp_path: Path, monkeypatch) -> Path:
 
 
 def test_a_real_cohort_without_key_stops_before_any_kernel(tmp_path, monkeypatch):
-    from analysis import pipeline
+    from analysis.pipeline import run as pipeline
 
     root = _real_cohort(tmp_path, monkeypatch)
     started: list[str] = []
@@ -195,8 +195,8 @@ def test_a_real_cohort_without_key_stops_before_any_kernel(tmp_path, monkeypatch
 
 
 def test_tracer_run_prints_the_one_line_key_error(tmp_path, monkeypatch, capsys):
-    from analysis import pipeline
     from analysis.cli import main
+    from analysis.pipeline import run as pipeline
 
     _real_cohort(tmp_path, monkeypatch)
     monkeypatch.setattr(pipeline, "execute_stage", lambda *a, **k: pytest.fail("a kernel was started"))
@@ -208,8 +208,8 @@ def test_tracer_run_prints_the_one_line_key_error(tmp_path, monkeypatch, capsys)
 
 def test_a_study_without_a_registry_is_scanned_for_its_survey_files_identifiers(tmp_path):
     """No registry (a legacy survey): the gate still runs, on the ids and contacts the survey files carry."""
-    from analysis.config import load_config
-    from analysis.pipeline import StageFailed, privacy_gate
+    from analysis.core.config import load_config
+    from analysis.pipeline.run import StageFailed, privacy_gate
 
     root = tmp_path / "project"
     raw = root / "data" / "raw" / "old-2018"

@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.instruments import load_instrument
-from analysis.privacy import (
+from analysis.instruments.xlsform import load_instrument
+from analysis.pipeline.stages import DEMO_KEY, _pseudonymise_frame, _pseudonymise_ids
+from analysis.privacy.personal_data import (
     DIRECT_IDENTIFIERS,
     PERSONAL_PATTERNS,
     age_in_completed_years,
@@ -26,7 +27,6 @@ from analysis.privacy import (
     minimise_birth_date,
     redact_text,
 )
-from analysis.stages import DEMO_KEY, _pseudonymise_frame, _pseudonymise_ids
 
 CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs" / "files"
 
@@ -195,7 +195,7 @@ def test_the_processed_registry_keeps_the_age_not_the_date_of_birth():
 
 
 def test_derive_uses_the_age_of_the_processed_registry():
-    from analysis.indicators import derive_graduates
+    from analysis.derive.indicators import derive_graduates
 
     reg = pd.DataFrame({"pid": ["G-1", "G-2"], "sex": ["female", "male"], "programme": ["PED-PRIM-B"] * 2,
                         "faculty": ["PED"] * 2, "level": ["bachelor"] * 2,

@@ -1,11 +1,11 @@
 """Property-based tests (hypothesis) of the estimators: the results layer's share / mean / median / total
-rows, raking and domain estimation (:mod:`analysis.survey`), the interval functions
-(:mod:`analysis.intervals`) and the disclosure pass (:mod:`analysis.disclosure`), on random small inputs.
+rows, raking and domain estimation (:mod:`analysis.stats.survey`), the interval functions
+(:mod:`analysis.stats.intervals`) and the disclosure pass (:mod:`analysis.publish.disclosure`), on random small inputs.
 
 Invariants: shares and their intervals lie in [0, 1] and every interval contains its estimate; nothing
 raises on empty, one-row or all-missing inputs; raking reproduces its margins; weighted = unweighted when
-the weights are equal; what :func:`~analysis.disclosure.publish` publishes never lets
-:func:`~analysis.disclosure.attack` recover a suppressed cell; primary suppression is monotone in ``min_n``.
+the weights are equal; what :func:`~analysis.publish.disclosure.publish` publishes never lets
+:func:`~analysis.publish.disclosure.attack` recover a suppressed cell; primary suppression is monotone in ``min_n``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from analysis.disclosure import Rules, attack, margins, primary_suppression, publish
-from analysis.intervals import METHODS, proportion_ci, survey_proportion_ci
-from analysis.results import (
+from analysis.publish.disclosure import Rules, attack, margins, primary_suppression, publish
+from analysis.results.table import (
     COLUMNS,
     Settings,
     hierarchy,
@@ -29,7 +28,8 @@ from analysis.results import (
     share_rows,
     total_rows,
 )
-from analysis.survey import Design, by_domain, rake
+from analysis.stats.intervals import METHODS, proportion_ci, survey_proportion_ci
+from analysis.stats.survey import Design, by_domain, rake
 
 FAST = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -72,7 +72,7 @@ def _check_intervals(rows: pd.DataFrame, lo: str = "ci_low", hi: str = "ci_high"
 @FAST
 @given(cohorts(), st.sampled_from(["all", "faculty", "programme"]), st.booleans())
 def test_share_rows_stay_in_zero_one_and_contain_their_estimate(g, domain, weighted):
-    from analysis.results import domain_groups
+    from analysis.results.table import domain_groups
 
     values = g["y"].where(g["resp_p2"].to_numpy(bool)) if weighted else g["y"]
     rows = share_rows(values, domain_groups(g, domain), ST, _design(g) if weighted else None)
@@ -92,7 +92,7 @@ def test_share_rows_stay_in_zero_one_and_contain_their_estimate(g, domain, weigh
 @FAST
 @given(cohorts(missing=False), st.sampled_from(["all", "faculty", "sex"]))
 def test_weighted_equals_unweighted_when_the_weights_are_equal(g, domain):
-    from analysis.results import domain_groups
+    from analysis.results.table import domain_groups
 
     d = _design(g)
     assume(d is not None)
@@ -108,7 +108,7 @@ def test_weighted_equals_unweighted_when_the_weights_are_equal(g, domain):
 @FAST
 @given(cohorts(), st.sampled_from(["all", "faculty"]), st.booleans())
 def test_mean_median_and_total_rows_never_raise_and_contain_their_estimate(g, domain, weighted):
-    from analysis.results import domain_groups
+    from analysis.results.table import domain_groups
 
     resp = g["resp_p2"].to_numpy(bool)
     values = g["v"].where(resp) if weighted else g["v"]
@@ -157,7 +157,7 @@ def test_respondent_weights_meet_the_registry_margins_or_fall_back_and_say_so(g)
     (raking that cannot converge is never used silently)."""
     import warnings
 
-    from analysis.weighting import weight_respondents
+    from analysis.stats.weighting import weight_respondents
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)  # no "did not converge" left to the reader
@@ -230,14 +230,14 @@ def results_tables(draw):
     sex = draw(st.lists(st.sampled_from(["f", "m"]), min_size=n, max_size=n))
     y = draw(st.lists(st.booleans(), min_size=n, max_size=n))
     g = pd.DataFrame({"faculty": fac, "programme": prog, "sex": sex, "y": np.array(y, float)})
-    from analysis.results import RESPONSE_DOMAINS, domain_groups
+    from analysis.results.table import RESPONSE_DOMAINS, domain_groups
 
     frames = []
     for dom in RESPONSE_DOMAINS:
         rows = share_rows(g["y"], domain_groups(g, dom), ST)
         rows["indicator"], rows["domain"], rows["unit"] = "employment_rate", dom, "share"
         frames.append(rows)
-    from analysis.results import finish
+    from analysis.results.table import finish
 
     return finish(frames, ST), hierarchy(g)
 

@@ -1,4 +1,4 @@
-"""Design-based estimation against R survey's published outputs (statistics.md §1) and by hand.
+"""Design-based estimation against R survey's published outputs and by hand.
 
 R outputs quoted from cran/survey `tests/testoutput/api.Rout.saved` and `tests/rakecheck.Rout.save`.
 Every R number is compared as R prints it: ``r_print_se`` / ``r_print_est`` / ``r_coefmat`` below
@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.survey import (
+from analysis.stats.survey import (
     Design,
     by_domain,
     poststratify,
@@ -185,7 +185,7 @@ def test_raked_cluster_design(dclus1r):
 
 
 def test_calibration_residuals_use_the_original_weights(dclus1r):
-    # statistics.md: regressing on the calibrated weights instead would give 23.743, not 23.704
+    # regressing on the calibrated weights instead would give 23.743, not R's 23.704
     cal = replace(dclus1r.calibration, weights0=dclus1r.w.copy())
     wrong = replace(dclus1r, calibration=cal, _cache={})
     assert r_print_se(svymean(wrong, "api00").loc["api00", "se"]) == "23.743"
@@ -212,7 +212,7 @@ def test_raking_with_a_combination_margin(dclus1):
 
 def test_svyglm_stratified(dstrat):
     out = svyglm("api00 ~ ell + meals + mobility", dstrat).set_index("term")
-    # statistics.md §1 (R summary.svyglm, printed with digits 4)
+    # R survey 4.5, summary.svyglm (tests/testoutput/api.Rout.saved, printed with digits 4)
     assert r_coefmat(out["estimate"], out["se"]) == (
         ["820.8873", "-0.4806", "-3.1415", "0.2257"], ["10.0777", "0.3920", "0.2839", "0.3932"])
     assert out.attrs["df_resid"] == 200 - 3 + 1 - 4  # R: degf + 1 - p
@@ -371,7 +371,7 @@ def test_svyprop_categorical_and_boolean(dclus1):
 
 
 def test_share_intervals_are_the_one_survey_proportion_ci(dclus1):
-    from analysis.intervals import survey_proportion_ci
+    from analysis.stats.intervals import survey_proportion_ci
 
     p = svyprop(dclus1, "stype")
     lo, hi = survey_proportion_ci(p["estimate"], p["se"], p["n"])
@@ -382,7 +382,7 @@ def test_share_intervals_are_the_one_survey_proportion_ci(dclus1):
 
 
 def test_korn_graubard_shares_use_the_design_and_domain_degrees_of_freedom(dclus1):
-    from analysis.intervals import survey_proportion_ci
+    from analysis.stats.intervals import survey_proportion_ci
 
     data = dclus1.data.assign(no_ell=dclus1.data["ell"] == 0)
     d = replace(dclus1, data=data, _cache={})

@@ -17,7 +17,7 @@ import statsmodels.api as sm
 from test_survey import FIX, r_coefmat, r_format
 
 from analysis.errors import InputError
-from analysis.survey import Design, svyglm
+from analysis.stats.survey import Design, svyglm
 
 R_EST = ["1.899557", "0.039925", "-0.019115"]
 R_SE = ["0.509915", "0.012443", "0.008825"]

@@ -24,7 +24,7 @@ from test_survey import (
 )
 
 from analysis.errors import InputError
-from analysis.survey import Design, by_domain, rake, svyglm, svymean, svyratio, svytotal
+from analysis.stats.survey import Design, by_domain, rake, svyglm, svymean, svyratio, svytotal
 
 
 @pytest.fixture(scope="module")
@@ -173,7 +173,7 @@ def test_first_stage_strata_and_per_stage_strata_by_hand():
     zz = _mean_scores(ds, "y")
     want = 0.0
     frame = df2.assign(_z=zz)
-    for h, gh in frame.groupby("h"):
+    for _h, gh in frame.groupby("h"):
         t1 = gh.groupby("psu")["_z"].sum()
         n1, N1 = len(t1), gh["N1"].iloc[0]
         want += (1 - n1 / N1) * n1 / (n1 - 1) * ((t1 - t1.mean()) ** 2).sum()
@@ -218,7 +218,8 @@ def test_raking_a_two_stage_design_uses_residuals_then_the_recursion(dclus2r, ap
     v = hand_multistage(apiclus2, e, [("dnum", "fpc1"), ("snum", "fpc2")])
     r = svymean(dclus2r, "api00").loc["api00"]
     assert r["estimate"] == pytest.approx(m, rel=1e-12) and r["se"] ** 2 == pytest.approx(v, rel=1e-10)
-    assert r["se"] < svymean(Design(apiclus2, "pw", cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"]), "api00")["se"].iloc[0]
+    two_stage = Design(apiclus2, "pw", cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    assert r["se"] < svymean(two_stage, "api00")["se"].iloc[0]
 
 
 @pytest.mark.parametrize("which", ["dclus2", "dclus2r"])

@@ -18,7 +18,7 @@ from scipy.stats import norm
 from test_survey import FIX, r_format
 
 from analysis.errors import InputError
-from analysis.survey import Design, svymean, svyratio
+from analysis.stats.survey import Design, svymean, svyratio
 
 TOTAL_ENROLL = 3811472  # R: sum(apipop$enroll, na.rm=TRUE)
 

@@ -1,4 +1,5 @@
-"""Time to first job (reference: statistics.md §3; R survival/cmprsk values shipped in statsmodels' tests)."""
+"""Time to first job (reference: R survival's survfit on a hand-made example; R survival/cmprsk values shipped in
+statsmodels' tests)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.survival import cox, cumulative_incidence, kaplan_meier, logrank, median_time
+from analysis.stats.survival import cox, cumulative_incidence, kaplan_meier, logrank, median_time
 
 TIME = [3, 1, 2, 3, 2, 1, 5, 3]
 EVENT = [0, 1, 1, 1, 0, 0, 1, 0]

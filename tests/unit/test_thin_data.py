@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import results as R
-from analysis.config import config_from_dict
+from analysis.core.config import config_from_dict
+from analysis.results import table as R
 
 ST = R.Settings(confidence=0.95, ci_method="wilson", weighted_ci_method="wilson")
 
@@ -35,7 +35,7 @@ def _rows(records: list[dict]) -> pd.DataFrame:
 def test_a_median_of_one_person_is_hidden_even_when_only_its_unweighted_value_exists():
     """Found by the 40-graduate cohort: the weighted median of a one-respondent faculty is NaN, so the row
     escaped primary suppression and published the unweighted income of that one graduate (19,500)."""
-    from analysis.disclosure import Rules, publish
+    from analysis.publish.disclosure import Rules, publish
 
     res = _rows([{"indicator": "median_monthly_income", "statistic": "median", "unit": "KGS", "domain": "faculty",
                   "group": "AGRI", "n": 1.0, "estimate": np.nan, "unweighted": 19500.0},
@@ -49,25 +49,25 @@ def test_a_median_of_one_person_is_hidden_even_when_only_its_unweighted_value_ex
 
 # ----------------------------------------------------------------------------- intervals
 def test_qilt_interval_near_a_census_contains_its_share_and_a_census_has_none():
-    from analysis.intervals import proportion_ci
+    from analysis.stats.intervals import proportion_ci
 
     # 1 of 10 respondents, 11 graduates, 90 %: Agresti–Coull centre 0.185, FPC half-width 0.057 → 0.128–0.242,
     # which excludes p = 0.1; reported as 0.1–0.242
     lo, hi = proportion_ci(1, 10, "qilt", N=11)
     assert lo == pytest.approx(0.1) and hi == pytest.approx(0.24186, abs=1e-5)
     assert proportion_ci(3, 10, "agresti_coull", N=10) == pytest.approx((0.3, 0.3))
-    assert proportion_ci(60, 80, "qilt", N=120) == pytest.approx((0.6959, 0.7877), abs=5e-5)  # statistics.md §2
+    assert proportion_ci(60, 80, "qilt", N=120) == pytest.approx((0.6959, 0.7877), abs=5e-5)  # QILT, 90 %, FPC
 
 
 def test_korn_graubard_interval_with_a_vanishing_se_contains_its_share():
-    from analysis.intervals import survey_proportion_ci
+    from analysis.stats.intervals import survey_proportion_ci
 
     lo, hi = survey_proportion_ci(0.25, 1.1754943508222875e-38, 1, method="korn_graubard")
     assert lo <= 0.25 <= hi and hi - lo < 1e-6
 
 
 def test_a_share_without_a_variance_estimate_has_no_interval_rather_than_a_zero_width_one():
-    from analysis.intervals import survey_proportion_ci
+    from analysis.stats.intervals import survey_proportion_ci
 
     lo, hi = survey_proportion_ci([0.3, 0.3, 1.0], [np.nan, 0.0, np.nan], [5, 5, 5])
     assert np.isnan(lo[0]) and np.isnan(hi[0])          # SE unknown: no interval
@@ -78,7 +78,7 @@ def test_a_share_without_a_variance_estimate_has_no_interval_rather_than_a_zero_
 # ----------------------------------------------------------------------------- one respondent, raking
 def test_one_respondent_gives_a_point_estimate_without_a_standard_error():
     """survey refuses a design of one PSU (as R); the model stage crashed on a cohort with one phase-2 answer."""
-    from analysis.survey import Design
+    from analysis.stats.survey import Design
 
     g = pd.DataFrame({"faculty": ["A", "A", "B"], "y": [np.nan, 1.0, np.nan], "v": [np.nan, 20000.0, np.nan]})
     d = Design(g.iloc[[1]].assign(w=3.0), weights="w")
@@ -94,9 +94,10 @@ def test_one_respondent_gives_a_point_estimate_without_a_standard_error():
 def test_raking_that_cannot_converge_falls_back_and_says_which_margins_it_gave_up():
     """The respondents (F2 woman, F1 man) cannot meet faculty 4:1 and sex 4:1 together: raking used to
     warn and hand on weights that missed the registry."""
-    from analysis.weighting import weight_respondents
+    from analysis.stats.weighting import weight_respondents
 
-    g = pd.DataFrame({"faculty": ["F1", "F2", "F1", "F1", "F1"], "sex": ["female", "female", "male", "female", "female"],
+    g = pd.DataFrame({"faculty": ["F1", "F2", "F1", "F1", "F1"],
+                      "sex": ["female", "female", "male", "female", "female"],
                       "resp_p2": pd.array([False, True, True, False, False], dtype="boolean")})
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -106,7 +107,7 @@ def test_raking_that_cannot_converge_falls_back_and_says_which_margins_it_gave_u
 
 
 def test_an_invalid_date_text_is_unknown_without_a_pandas_warning():
-    from analysis.indicators import months_to_first_job
+    from analysis.derive.indicators import months_to_first_job
 
     df = pd.DataFrame({"consent": ["yes", "yes"], "ilo_worked": ["yes", "yes"], "first_job_date": ["2025-09-01", None],
                        "graduation_date": ["2024-13-45", "2025-06-20"], "survey_date": ["2026-03-15", "2026-03-15"]})
@@ -135,7 +136,7 @@ def _grads(n: int = 40, p2: bool = True, employed: bool = True, dated: float = 1
 
 
 def test_registry_rows_say_why_an_indicator_has_no_value():
-    from analysis.indicators import get_indicator
+    from analysis.derive.indicators import get_indicator
 
     inds = [get_indicator(i) for i in ("employment_rate", "median_monthly_income", "median_months_to_first_job")]
     none = R.registry_rows(_grads(p2=False), {}, ST, inds).set_index("indicator")["note"]
@@ -162,7 +163,7 @@ def test_dated_share_reads_nullable_events():
 
 
 def test_an_indicator_that_raises_is_a_failed_row_not_a_crash(monkeypatch):
-    from analysis.indicators import get_indicator
+    from analysis.derive.indicators import get_indicator
 
     def boom(*a, **k):
         raise ValueError("singular matrix\nsecond line")
@@ -174,7 +175,7 @@ def test_an_indicator_that_raises_is_a_failed_row_not_a_crash(monkeypatch):
 
 
 def test_result_families_record_why_they_are_empty():
-    from analysis import result_families as F
+    from analysis.results import families as F
 
     assert F.cif_rows(_grads(p2=False), ST)["note"].tolist() == ["no data: no_phase2"]
     assert F.cif_rows(_grads(dated=0.5), ST)["note"].tolist() == ["no data: no_dates"]
@@ -203,13 +204,13 @@ def test_result_families_record_why_they_are_empty():
     ("LinAlgError: Singular matrix", "other", {"reason": "LinAlgError: Singular matrix"}),
 ])
 def test_model_failures_are_classified_for_the_report(reason, code, fields):
-    from analysis.result_families import model_why
+    from analysis.results.families import model_why
 
     assert model_why(f"failed: {reason}") == (code, fields)
 
 
 def test_a_result_family_that_raises_is_recorded_and_the_stage_goes_on(tmp_path):
-    from analysis.estimation import _family, run_models
+    from analysis.pipeline.estimation import _family, run_models
 
     row = _family("competence_gap", lambda: 1 / 0)
     assert row["note"].tolist() == ["failed: ZeroDivisionError: division by zero"]
@@ -226,7 +227,7 @@ def test_a_result_family_that_raises_is_recorded_and_the_stage_goes_on(tmp_path)
 def test_the_model_stage_runs_with_one_phase_two_respondent(tmp_path):
     """A cohort with a single phase-2 answer: weights, every estimate and the disclosure pass still run; the
     lone respondent's values are suppressed, not published."""
-    from analysis.estimation import run_models
+    from analysis.pipeline.estimation import run_models
 
     g = _grads()
     one = np.arange(len(g)) == 0
@@ -246,7 +247,7 @@ def test_the_model_stage_runs_with_one_phase_two_respondent(tmp_path):
 # ----------------------------------------------------------------------------- the report's one-line reasons
 def _report(tmp_path, rows: list[dict], lang: str = "en", inputs: tuple[str, ...] = ("phase1", "phase2", "employer"),
             weights: dict | None = None):
-    from analysis.report import Report
+    from analysis.publish.report import Report
 
     files = [{"path": "r.csv", "instrument": "registry", "format": "registry_csv"}]
     files += [{"path": f"{i}.csv", "instrument": i, "format": "kobo_csv", "mode": "online"} for i in inputs]
@@ -264,7 +265,7 @@ def _report(tmp_path, rows: list[dict], lang: str = "en", inputs: tuple[str, ...
 
 
 def _shown(monkeypatch, fn) -> str:
-    from analysis import report
+    from analysis.publish import report
 
     parts: list[str] = []
     monkeypatch.setattr(report, "_show", lambda obj: parts.append(getattr(obj, "data", repr(obj))))
@@ -350,12 +351,14 @@ def test_first_job_and_income_say_which_answers_are_missing(tmp_path, monkeypatc
 def test_the_weighting_note_says_when_raking_was_given_up(tmp_path, monkeypatch):
     rep = _report(tmp_path, [], weights={"margins_used": [], "margins_requested": [["faculty", "sex"], ["level"]]})
     assert "every respondent has the same weight" in _shown(monkeypatch, rep.weighting_note)
-    rep = _report(tmp_path, [], weights={"margins_used": [["level"]], "margins_requested": [["faculty", "sex"], ["level"]]})
+    rep = _report(tmp_path, [], weights={"margins_used": [["level"]],
+                                         "margins_requested": [["faculty", "sex"], ["level"]]})
     text = _shown(monkeypatch, rep.weighting_note)
     assert "the weights use only:" in text
     rep = _report(tmp_path, [], weights={"margins_used": [["faculty", "sex"], ["level"]],
                                          "margins_requested": [["faculty", "sex"], ["level"]]})
-    assert "raked to the registry's distribution by faculty × sex and by level" in _shown(monkeypatch, rep.weighting_note)
+    shown = _shown(monkeypatch, rep.weighting_note)
+    assert "raked to the registry's distribution by faculty × sex and by level" in shown
 
 
 def test_employers_section_tells_a_missing_file_from_rejected_answers(tmp_path, monkeypatch):

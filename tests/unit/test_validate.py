@@ -138,7 +138,7 @@ P2_CASES = [
     (dict(student_id="20210012", **WORK, applications_n="3", replies_n="5", interviews_n="1"),
      "replies_gt_applications", "quarantined"),                                                      # 11
     (dict(student_id="20210013", **WORK, applications_n="9", replies_n="2", interviews_n="4"),
-     "constraint", "quarantined"),  # the form's own constraint wins over interviews_gt_replies                                                        # 12
+     "constraint", "quarantined"),  # 12: the form's own constraint wins over interviews_gt_replies
     (dict(student_id="29999999", **WORK), "not_in_registry", "quarantined"),                         # 13
     (dict(student_id="20210014", **{**WORK, "survey_date": "2025-05-01"}), "survey_before_graduation",
      "quarantined"),                                                                                 # 14
@@ -282,7 +282,7 @@ def test_suite_build_error_names_question():
 
 
 def test_suites_regenerate_byte_identically_and_match_committed(tmp_path):
-    from analysis.instruments import INSTRUMENTS, load_instrument
+    from analysis.instruments.xlsform import INSTRUMENTS, load_instrument
     from analysis.validate.suites import check_suites, write_suites
 
     mini = [registry_inst(), phase2_inst()]
@@ -305,6 +305,7 @@ def test_suites_regenerate_byte_identically_and_match_committed(tmp_path):
 
 def test_stored_suite_loads_in_a_file_context(tmp_path):
     import great_expectations as gx
+
     from analysis.validate.suites import write_suites
 
     write_suites([phase2_inst()], tmp_path)
@@ -378,7 +379,7 @@ def test_accounting_identity(cohort):
     cv, canon = cohort
     ident = cv.identity.set_index("file")
     assert ident.loc["phase2.csv", "raw_rows"] == len(P2_CASES)
-    for file, row in ident.iterrows():
+    for _file, row in ident.iterrows():
         assert row["raw_rows"] == row[["accepted", "warning", "quarantined", "merged_duplicate"]].sum()
     expected = pd.Series([c[2] for c in P2_CASES]).value_counts()
     assert ident.loc["phase2.csv", "quarantined"] == expected["quarantined"]
@@ -517,7 +518,8 @@ def test_quality_rates_and_flags(cohort):
     k = qd.knowledge.set_index("programme").loc["all"]
     assert (k["graduates"], k["known"]) == (grads, resp)
     f = qd.flags[(qd.flags["domain"] == "all")].set_index(["indicator", "reference"])
-    assert bool(f.loc[("phase2_response", "HESA Graduate Outcomes response-rate target"), "missed"]) == (resp / grads < 0.6)
+    missed = f.loc[("phase2_response", "HESA Graduate Outcomes response-rate target"), "missed"]
+    assert bool(missed) == (resp / grads < 0.6)
     assert bool(f.loc[("phase2_response", "previous cohort"), "missed"]) is True
     # examples: one per rule, student ids hidden, submission id shown
     assert qd.examples["rule"].is_unique

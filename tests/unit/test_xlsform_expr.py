@@ -1,4 +1,4 @@
-"""The one XLSForm expression parser (analysis.xlsform_expr) and the two consumers that walk its tree.
+"""The one XLSForm expression parser (analysis.instruments.expressions) and the two consumers that walk its tree.
 
 Expected trees follow the XPath 1.0 grammar (W3C XPath 1.0 §3: or < and < equality < relational <
 additive < multiplicative < unary) and ODK's ``${name}`` references; they are written out by hand.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import xlsform_expr as X
-from analysis.xlsform_expr import ExpressionError, Node, chain, field_names, parse, self_regex, split_bounds
+from analysis.instruments import expressions as X
+from analysis.instruments.expressions import ExpressionError, Node, chain, field_names, parse, self_regex, split_bounds
 
 
 def F(name: str) -> Node:
@@ -192,7 +192,7 @@ def test_self_regex_only_for_exactly_regex_of_self():
 
 # ------------------------------------------------------------------ both consumers walk this tree
 def test_consumers_share_the_tree_and_the_error_class():
-    from analysis import forms
+    from analysis.instruments import forms
     from analysis.validate import xpath
 
     expr = "(${a} = 'x' or ${b} = 'y') and not(selected(${m}, 'c'))"
@@ -207,7 +207,7 @@ def test_consumers_share_the_tree_and_the_error_class():
 
 
 def test_evaluator_follows_xpath_arithmetic():
-    from analysis.forms import evaluate_relevant
+    from analysis.instruments.forms import evaluate_relevant
 
     assert evaluate_relevant("1 + 2 * 3 = 7", {}) is True  # * before +
     assert evaluate_relevant("${n} div 4 = 2.5", {"n": "10"}) is True

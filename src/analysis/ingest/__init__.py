@@ -13,10 +13,12 @@ is in :attr:`IngestResult.warnings`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from analysis.errors import ConfigError, InputError
+from analysis.ingest import kobo, legacy, odk, registry, spss, workbook
 from analysis.ingest.common import (
     INSTRUMENTS,
     MODES,
@@ -29,6 +31,8 @@ from analysis.ingest.common import (
     build_canonical,
     instrument_key,
 )
+from analysis.ingest.sources import path_for_messages
+from analysis.instruments.xlsform import load_instrument
 
 __all__ = ["FORMATS", "PROVENANCE", "MARKERS", "IngestResult", "Notice", "read_input", "codebook"]
 
@@ -52,10 +56,6 @@ _CODEBOOKS: dict[int, Codebook] = {}
 
 
 def _load_instrument(name: str) -> Any:
-    try:
-        from analysis.instruments import load_instrument
-    except ImportError as exc:  # pragma: no cover - during development only
-        raise ConfigError(f"the instrument definitions cannot be loaded ({exc})") from None
     return load_instrument(name)
 
 
@@ -102,7 +102,7 @@ def read_input(path: str | Path, instrument: Any, fmt: str, mode: str | None = N
     ----------
     path : the file.
     instrument : ``registry``, ``phase1``, ``phase2``, ``employer``, or an
-        :class:`analysis.instruments.Instrument`.
+        :class:`analysis.instruments.xlsform.Instrument`.
     fmt : one of :data:`FORMATS`.
     mode : collection mode stored in ``_mode`` (online, phone, paper); None leaves it empty.
     encoding : fallback encoding of a CSV that is not UTF-8 (e.g. ``cp1251``); see
@@ -113,7 +113,7 @@ def read_input(path: str | Path, instrument: Any, fmt: str, mode: str | None = N
     allow_lost_letters : read a file whose Kyrgyz letters ң ө ү look lost, with a warning per cell,
         instead of rejecting it.
     others : for tests — a callable returning the codebooks of the other instruments (default:
-        loaded with :func:`analysis.instruments.load_instrument`), used to recognise a wrong
+        loaded with :func:`analysis.instruments.xlsform.load_instrument`), used to recognise a wrong
         instrument.
     dayfirst : how to read ``a/b/yyyy`` dates: True = day first, False = month first, None = as the
         file's own dates show (:func:`analysis.ingest.dates.decide_order`). Dots and dashes are read
@@ -135,9 +135,6 @@ def read_input(path: str | Path, instrument: Any, fmt: str, mode: str | None = N
     ConfigError
         An unknown format, mode or instrument.
     """
-    from analysis.ingest import kobo, legacy, odk, registry, spss, workbook
-    from analysis.ingest.sources import path_for_messages
-
     if fmt not in FORMATS:
         raise ConfigError(f"unknown input format '{fmt}' (choose from {', '.join(FORMATS)})")
     if mode is not None and mode not in MODES:

@@ -29,19 +29,21 @@ that needs it is *not measured* — never an empty answer counted as "no".
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from analysis.errors import InputError
+from analysis.ingest import codebook
 from analysis.ingest.common import IngestResult, Notice
+from analysis.ingest.notices import KINDS, render
+from analysis.instruments.xlsform import required_value
 
-__all__ = ["CohortCheck", "check_cohort", "raise_errors", "required_questions"]
+__all__ = ["CohortCheck", "check_cohort", "cohort_notice", "raise_errors", "required_questions"]
 
 
 def required_questions(inst: Any) -> list[str]:
     """Questions the XLSForm marks required (always, or under a condition), in form order."""
-    from analysis.validate.suites import _is_true
-
-    return [q.name for q in inst.data_questions if _is_true(getattr(q, "required", False))]
+    return [q.name for q in inst.data_questions if required_value(getattr(q, "required", False))]
 
 
 class CohortCheck:
@@ -60,9 +62,10 @@ class CohortCheck:
         self.not_asked = not_asked
 
 
-def _notice(file: str, kind: str, column: str | None = None, count: int | None = None, **params: Any) -> Notice:
-    from analysis.ingest.notices import KINDS, render
-
+def cohort_notice(file: str, kind: str, column: str | None = None, count: int | None = None,
+                  **params: Any) -> Notice:
+    """A cohort-level notice of ``kind`` (:data:`analysis.ingest.notices.KINDS`) about ``file`` (no row),
+    its English text rendered from the catalogue; ``params`` fill the message."""
     return Notice(file, None, column, render(kind, "en", params), kind, KINDS[kind].level, count, dict(params))
 
 
@@ -74,10 +77,8 @@ def check_cohort(reads: Sequence[tuple[str, IngestResult]], instruments: dict[st
     reads
         ``(instrument key, result of read_input)`` for every input file, in the cohort file's order.
     instruments
-        Instrument key → :class:`analysis.instruments.Instrument` (default: loaded by key).
+        Instrument key → :class:`analysis.instruments.xlsform.Instrument` (default: loaded by key).
     """
-    from analysis.ingest import codebook
-
     by_inst: dict[str, list[IngestResult]] = defaultdict(list)
     for key, res in reads:
         by_inst[key].append(res)
@@ -97,22 +98,22 @@ def check_cohort(reads: Sequence[tuple[str, IngestResult]], instruments: dict[st
                 for r, h, d in zip(results, has, declared):
                     if q not in h and q not in d:
                         n = int(r.info.get("n_rows", len(r.table)))
-                        notices.append(_notice(r.info.get("file", ""), "required_missing_in_file", q, n,
+                        notices.append(cohort_notice(r.info.get("file", ""), "required_missing_in_file", q, n,
                                                question=q, n=n))
                 continue
             undeclared = [r for r, d in zip(results, declared) if q not in d]
             if undeclared:
                 r = undeclared[0]
-                notices.append(_notice(r.info.get("file", ""), "required_missing", q,
+                notices.append(cohort_notice(r.info.get("file", ""), "required_missing", q,
                                        int(r.info.get("n_rows", len(r.table))), question=q, instrument=key))
         for r, d in zip(results, declared):
             for u in r.info.get("unknown_columns", []):
                 sug = u.get("suggestion")
                 if sug and u.get("answers", 0) > 0 and sug in never[key] and sug not in d:
-                    notices.append(_notice(r.info.get("file", ""), "answers_lost", u["header"], int(u["answers"]),
+                    notices.append(cohort_notice(r.info.get("file", ""), "answers_lost", u["header"], int(u["answers"]),
                                            header=u["header"], question=sug, n=int(u["answers"])))
         if never[key]:
-            notices.append(_notice(", ".join(r.info.get("file", "") for r in results), "not_asked_cohort",
+            notices.append(cohort_notice(", ".join(r.info.get("file", "") for r in results), "not_asked_cohort",
                                    count=len(never[key]), instrument=key, names=", ".join(never[key])))
     return CohortCheck(notices, never)
 

@@ -21,20 +21,27 @@ of the canonical table contract (``docs/architecture.md``):
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from analysis.core.i18n import LANGS
 from analysis.errors import InputError
+from analysis.ingest.dates import decide_order, read_date
 from analysis.ingest.encoding import lost_letters
+from analysis.ingest.notices import KINDS, render
+from analysis.instruments.forms import ENTRY_LABELS
+from analysis.instruments.xlsform import normalise_label
 
-LANGS: tuple[str, ...] = ("ky", "ru", "en")
 LANG_NAMES = {"ky": "Kyrgyz (ky)", "ru": "Russian (ru)", "en": "English (en)"}
 INSTRUMENTS: tuple[str, ...] = ("registry", "phase1", "phase2", "employer")
 MODES: tuple[str, ...] = ("online", "phone", "paper")
@@ -99,16 +106,12 @@ class Notice:
 
     def message(self, lang: str = "en") -> str:
         """The message in ``lang`` (ky, ru, en)."""
-        from analysis.ingest.notices import render
-
         if self.kind == "note":
             return self.problem
         return render(self.kind, lang, self.params)
 
     def suggestion(self, lang: str = "en") -> str:
         """What to do about it in ``lang`` (``""`` when nothing needs doing)."""
-        from analysis.ingest.notices import render
-
         return render(self.kind, lang, self.params, suggestion=True)
 
     def __str__(self) -> str:
@@ -186,8 +189,6 @@ class ReadContext:
 
         A ``kind`` that is not a known kind is taken as an English text (kind ``note``).
         """
-        from analysis.ingest.notices import KINDS, render
-
         if kind not in KINDS:
             params = {"text": kind}
             kind = "note"
@@ -223,10 +224,8 @@ class _Tally:
 
 
 def norm_key(text: str) -> str:
-    """Key for matching labels and names — the codebook's own :func:`analysis.instruments.normalise_label`
+    """Key for matching labels and names — the codebook's own :func:`analysis.instruments.xlsform.normalise_label`
     (NFC, casefolded, whitespace runs → one space, dashes and no-break spaces unified)."""
-    from analysis.instruments import normalise_label
-
     return normalise_label(text)
 
 
@@ -265,7 +264,6 @@ def format_number(value: float | int) -> str:
         return "inf" if value > 0 else "-inf"
     if float(value).is_integer() and abs(value) < 1e18:
         return str(int(value))
-    import numpy as np
 
     return np.format_float_positional(float(value), trim="-")
 
@@ -318,8 +316,6 @@ def cell_to_text(value: Any, qtype: str | None, column: str, row: int, tally: _T
         for f in fixes:
             tally.add(column, f, row)
         if qtype == "date" and text:
-            from analysis.ingest.dates import read_date
-
             r = read_date(text, dates.dayfirst if dates is not None else None, raw.date1904,
                           serials=True)
             if r.status == "converted":
@@ -358,13 +354,8 @@ def cell_to_text(value: Any, qtype: str | None, column: str, row: int, tally: _T
         if qtype == "date" and dates is not None:
             dates.add(column, "unreadable", row, text)
         return text
-    try:  # numpy scalars and the like
-        import numpy as np
-
-        if isinstance(value, np.generic):
-            return cell_to_text(value.item(), qtype, column, row, tally, raw, serial_text_dates, dates)
-    except ImportError:  # pragma: no cover
-        pass
+    if isinstance(value, np.generic):  # numpy scalars and the like
+        return cell_to_text(value.item(), qtype, column, row, tally, raw, serial_text_dates, dates)
     text, _ = normalise_text(str(value))
     return text
 
@@ -406,7 +397,7 @@ def question_group_path(q: Any, inst: Any = None) -> list[str]:
 
 
 class Codebook:
-    """Lookups over an :class:`~analysis.instruments.Instrument` used to map headers and answers."""
+    """Lookups over an :class:`~analysis.instruments.xlsform.Instrument` used to map headers and answers."""
 
     def __init__(self, inst: Any, key: str | None = None) -> None:
         self.inst = inst
@@ -590,7 +581,7 @@ def _split_path(header: str, platform: str) -> list[tuple[list[str], str]]:
     return out
 
 
-def _resolve_question(cb: Codebook, header: str, platform: str) -> tuple[str, str, str | None] | None:
+def resolve_question(cb: Codebook, header: str, platform: str) -> tuple[str, str, str | None] | None:
     """(name, how, lang) of a header that designates one question (not a split option column)."""
     hit = cb.name_of(header)
     if hit:
@@ -624,12 +615,12 @@ def map_headers(header: Sequence[Any], cb: Codebook, ctx: ReadContext) -> list[C
             continue
         if "/" in h:  # split option column q/choice (Kobo and ODK both use '/')
             stem, opt = h.rsplit("/", 1)
-            qs = _resolve_question(cb, stem, ctx.platform)
+            qs = resolve_question(cb, stem, ctx.platform)
             if qs and cb.types.get(qs[0]) == "select_multiple":
                 code = cb.answer_to_code(qs[0], opt)
                 maps.append(ColumnMap(i, h, "split", qs[0], code=code[0] if code else None, how="name"))
                 continue
-        q = _resolve_question(cb, h, ctx.platform)
+        q = resolve_question(cb, h, ctx.platform)
         if q:
             maps.append(ColumnMap(i, h, "question", q[0], how=q[1]))
             continue
@@ -750,11 +741,7 @@ def _mode_code(text: str) -> str | None:
     for sep in (" - ", " – ", " — "):  # the entry workbook's dropdown text "code – label"
         if sep in k and k.split(sep, 1)[0].strip() in MODES:
             return k.split(sep, 1)[0].strip()
-    try:
-        from analysis.forms import _UI  # the entry workbook's own labels of paper/phone
-    except ImportError:  # pragma: no cover
-        return None
-    for ui in _UI.values():
+    for ui in ENTRY_LABELS.values():  # the entry workbook's own labels of paper/phone
         for m in MODES:
             if m in ui and norm_key(ui[m]) == k:
                 return m
@@ -785,8 +772,6 @@ def suggest_question(header: str, cb: Codebook, exclude: Iterable[str] = ()) -> 
     2. **similarity** — :func:`difflib.get_close_matches` on names (ratio ≥ 0.8: ``emp_typ``,
        ``job_tittle``) and on question labels in ky/ru/en (ratio ≥ 0.85: a label with a typo).
     """
-    import difflib
-
     taken = set(exclude)
     free = [q.name for q in cb.questions if q.name not in taken]
     if not free or not header:
@@ -850,14 +835,13 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
     values the reader generated, e.g. a row id; validation does not check them against the form's
     pattern).
     """
-    from analysis.ingest.dates import decide_order
-
     header_row = raw.header_row
     ctx.info.setdefault("header_row", header_row)
     header, renamed, dropped = _apply_renames(raw, ctx)
     bad_na = sorted(set(ctx.not_asked) - set(cb.by_name))
     if bad_na:
-        raise ctx.error(f"not_asked names {', '.join(repr(n) for n in bad_na)}, which {'are' if len(bad_na) > 1 else 'is'} "
+        verb = "are" if len(bad_na) > 1 else "is"
+        raise ctx.error(f"not_asked names {', '.join(repr(n) for n in bad_na)}, which {verb} "
                         f"not a question of '{cb.key}'", fix="use the questionnaire's names (docs/variables.md)")
     maps = map_headers(header, cb, ctx)
     for m in maps:
@@ -940,7 +924,7 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
     bad_modes: dict[str, int] = {}
     other_modes: Counter[str] = Counter()
     for rownum, row in zip(raw.row_numbers, raw.rows):
-        def cell(m: ColumnMap) -> Any:
+        def cell(m: ColumnMap, row: Sequence[Any] = row) -> Any:
             return row[m.index] if m.index < len(row) else None
 
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 __all__ = ["DateReading", "decide_order", "read_date", "is_ambiguous", "SERIAL_MIN", "SERIAL_MAX"]
 

@@ -1,6 +1,6 @@
 """Text encoding and delimiter policy for CSV inputs, and the lost-Kyrgyz-letter check.
 
-Policy (``docs/architecture.md``, ``reference/formats.md`` §Spreadsheets and encodings):
+Policy (``docs/architecture.md``, ``docs/ingestion.md``):
 
 1. A file is decoded as strict UTF-8, with or without a byte-order mark (``utf-8-sig``).
 2. Only when that fails **and** an ``encoding`` is configured for the file (e.g. ``cp1251``) is the
@@ -72,7 +72,7 @@ def _utf8_error_position(data: bytes, exc: UnicodeDecodeError) -> tuple[int, int
 
 def _charset_hint(data: bytes) -> str:
     """A guess from charset-normalizer (if installed) for the error message; never used to decode."""
-    try:
+    try:  # lazy and optional: charset-normalizer is not a declared dependency (present through other packages)
         from charset_normalizer import from_bytes
     except ImportError:  # pragma: no cover - optional
         return ""
@@ -154,7 +154,7 @@ def decode_bytes(data: bytes, file: str | Path, encoding: str | None = None) -> 
 def lost_letters(text: str) -> str | None:
     """Return a short description of the first trace of lost Kyrgyz letters in ``text``, or None.
 
-    Traces (formats.md): a ``?`` directly followed by a Cyrillic letter (cp1251 replaced ң/ө/ү by
+    Traces: a ``?`` directly followed by a Cyrillic letter (cp1251 replaced ң/ө/ү by
     ``?``), or one of ``ѕ ґ ї Ѕ Ґ Ї`` (KZ-1048 bytes of ң ө ү Ң Ө Ү read as cp1251).
     A ``?`` at the end of a word (an ordinary question mark) is not a trace.
     """

@@ -1,6 +1,6 @@
 """KoboToolbox exports (``kobo_csv``, ``kobo_xlsx``) → raw table.
 
-Conventions (reference/formats.md, from kobotoolbox/formpack): CSV separated by ``;``, every field
+Conventions (KoboToolbox's export library, kobotoolbox/formpack): CSV separated by ``;``, every field
 quoted, CRLF, UTF-8 without BOM; group paths ``grp/sub/q``; select_multiple as a summary column
 ``q`` plus ``q/choice`` columns holding 1/0, empty when unanswered; meta columns ``_id``, ``_uuid``,
 ``_submission_time``, ``_validation_status``, ``_notes``, ``_status``, ``_submitted_by``, ``_tags``,

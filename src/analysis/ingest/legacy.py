@@ -51,9 +51,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
 from analysis.errors import ConfigError
-from analysis.ingest.common import RawTable, ReadContext, format_number, norm_key, normalise_text
+from analysis.ingest.common import (
+    RawTable,
+    ReadContext,
+    format_number,
+    norm_key,
+    normalise_text,
+)
 from analysis.ingest.sources import check_extension, read_csv_raw, read_xlsx_raw
 
 __all__ = ["MAPPING_KEYS", "COVARIATE_TYPES", "load_mapping", "read_legacy", "covariate_name", "cast_covariates"]
@@ -81,8 +88,6 @@ def covariate_name(header: str, spec: dict[str, Any]) -> str:
 
 def load_mapping(mapping: str | Path | dict | None, base_dir: Path | None) -> tuple[dict[str, Any], str]:
     """Load and check a legacy mapping (a YAML file or a dict); return it and its name for messages."""
-    import yaml
-
     if mapping is None:
         raise ConfigError("format 'legacy' needs a mapping file (mapping: old_file.yaml in the cohort file)")
     if isinstance(mapping, dict):

@@ -18,12 +18,15 @@ in :mod:`analysis.ingest.cohort` and documented in ``docs/ingestion.md``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-LANGS: tuple[str, ...] = ("ky", "ru", "en")
+from analysis.core.i18n import LANGS, t
+
 LEVELS: tuple[str, ...] = ("info", "warning", "error")
 
 NOTICE_COLUMNS: tuple[str, ...] = (
@@ -432,9 +435,6 @@ def _int_text(v: Any) -> str:
 def report_table(path: Any, lang: str) -> pd.DataFrame:
     """The notices of ``validated/notices.parquet`` as the report's table in ``lang``: file, row, column,
     level, count, message, what to do (empty table when there is no file or no notice)."""
-    from pathlib import Path
-
-    from analysis.i18n import t
 
     path = Path(path)
     if not path.exists():

@@ -1,6 +1,6 @@
 """ODK Central exports (``odk_csv``) → raw table.
 
-Conventions (reference/formats.md, central-backend tests): comma-separated UTF-8; groups joined with
+Conventions (ODK Central, getodk/central-backend and its tests): comma-separated UTF-8; groups joined with
 ``-`` (``g1-q2``); select_multiple split columns ``q/option`` with 0/1; meta columns
 ``SubmissionDate``, ``meta-instanceID``, ``KEY``, ``SubmitterID``, ``SubmitterName``,
 ``AttachmentsPresent``, ``AttachmentsExpected``, ``Status``, ``ReviewState``, ``DeviceID``, ``Edits``,

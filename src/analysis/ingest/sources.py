@@ -20,8 +20,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
+
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from analysis.errors import InputError
 from analysis.ingest.common import RawTable, ReadContext
@@ -128,16 +133,11 @@ def _drop_records(text: str, k: int) -> str:
 
 
 def _cell_ref(col: int, row: int) -> str:
-    from openpyxl.utils import get_column_letter
-
     return f"{get_column_letter(col)}{row}"
 
 
 def open_workbook(ctx: ReadContext, data_only: bool = False, read_only: bool = False):
     """Open an .xlsx with openpyxl; an unreadable file is an InputError (not a traceback)."""
-    import zipfile
-
-    from openpyxl import load_workbook
 
     if ctx.path.stat().st_size == 0:
         raise ctx.error("the file is empty", fix="export the data again")
@@ -215,7 +215,6 @@ def read_xlsx_raw(ctx: ReadContext, sheet: str | int | None = 0, header_row: int
     while rows and all(v is None or (isinstance(v, str) and not v.strip()) for v in rows[-1]):
         rows.pop()
         numbers.pop()
-    from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     return RawTable(header=header, rows=rows, row_numbers=numbers, header_row=header_row,
                     date1904=getattr(wb, "epoch", None) == CALENDAR_MAC_1904)

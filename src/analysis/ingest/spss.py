@@ -19,12 +19,14 @@ import math
 from collections import Counter
 from typing import Any
 
+import pyreadstat
+
 from analysis.ingest.common import (
     Codebook,
     RawTable,
     ReadContext,
-    _resolve_question,
     format_number,
+    resolve_question,
 )
 from analysis.ingest.sources import check_extension
 
@@ -32,7 +34,6 @@ from analysis.ingest.sources import check_extension
 def read_spss(ctx: ReadContext, cb: Codebook, encoding: str | None = None) -> RawTable:
     """Read a .sav file; map labelled values to codes (see the module docstring)."""
     check_extension(ctx, (".sav", ".zsav"))
-    import pyreadstat
 
     if ctx.path.stat().st_size == 0:
         raise ctx.error("the file is empty", fix="save the data again from SPSS")
@@ -47,7 +48,7 @@ def read_spss(ctx: ReadContext, cb: Codebook, encoding: str | None = None) -> Ra
     names = list(df.columns)
     header: list[str] = []
     for name in names:
-        if _resolve_question(cb, name, "generic"):
+        if resolve_question(cb, name, "generic"):
             header.append(name)
             continue
         label = (meta.column_names_to_labels or {}).get(name)
@@ -62,7 +63,7 @@ def read_spss(ctx: ReadContext, cb: Codebook, encoding: str | None = None) -> Ra
     mapped: Counter[str] = Counter()
     langs: Counter[str] = Counter()
     for name, head in zip(names, header):
-        q = _resolve_question(cb, head, "generic")
+        q = resolve_question(cb, head, "generic")
         qname = q[0] if q else None
         qtype = cb.types.get(qname or "", "")
         vl = labels_of.get(name) or {}

@@ -1,7 +1,8 @@
 """The inverse of the readers: write a canonical table as a platform would export it.
 
 Used by the tests (every format must read back to the same canonical rows) and by the demo
-generator. The files follow ``reference/formats.md`` exactly:
+generator. The files follow the platforms' export conventions (KoboToolbox formpack, ODK Central)
+exactly, as the readers expect them:
 
 * Kobo CSV — separator ``;``, every field quoted, embedded quotes doubled, CRLF, UTF-8 without BOM;
   group paths ``grp/q``; select_multiple as summary ``q`` plus ``q/choice`` columns holding 1/0,
@@ -30,10 +31,13 @@ import random
 import re
 import uuid
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
+import pyreadstat
+from openpyxl import Workbook
 
 from analysis.ingest.common import base_type, question_group_path
 
@@ -229,8 +233,6 @@ def write_kobo_xlsx(df: pd.DataFrame, inst: Any, path: str | Path, labels_lang: 
                     group_paths: bool = True, meta: Mapping[str, Sequence[Any]] | pd.DataFrame | None = None,
                     seed: int = 0, sheet_title: str | None = None) -> Path:
     """Write ``df`` as a KoboToolbox XLSX export (first sheet, every cell as text); deterministic bytes."""
-    from openpyxl import Workbook
-
     header, rows = kobo_table(df, inst, labels_lang, group_paths, meta, seed)
     wb = Workbook()
     ws = wb.active
@@ -295,8 +297,6 @@ def write_spss(df: pd.DataFrame, inst: Any, path: str | Path, labels_lang: str =
     (``tests/bad_inputs/make_corpus.py``) — so that the SPSS reader is tested on files with real
     variable and value labels without committing binary fixtures by hand.
     """
-    import pyreadstat
-
     data: dict[str, Any] = {}
     col_labels: dict[str, str] = {}
     value_labels: dict[str, dict[Any, str]] = {}

@@ -10,7 +10,7 @@ Stage ``validate`` of ``docs/architecture.md``. For each instrument (registry fi
 
 The result (:class:`CohortValidation`) stays in memory: it still holds student ids and direct
 identifiers. Only the ingest stage writes it, after pseudonymisation
-(:func:`analysis.stages.ingest_validate`, across the privacy boundary of ``docs/architecture.md``):
+(:func:`analysis.pipeline.stages.ingest_validate`, across the privacy boundary of ``docs/architecture.md``):
 ``validated/<instrument>.parquet`` (typed accepted rows, ``pid`` only), ``quarantine.parquet`` (file,
 row, pseudonymised respondent id, column, rule, value with personal values masked, message…),
 ``outcomes.parquet`` (one line per raw row) and ``summary.json``.
@@ -20,17 +20,29 @@ Importing this package does not import great-expectations (only running a suite 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 import pandas as pd
 
 from analysis.errors import ConfigError
-from analysis.validate.crossfile import field_issues, registry_issues, resolve_duplicates
-from analysis.validate.messages import RULES
+from analysis.ingest.dates import is_ambiguous
+from analysis.validate.crossfile import (
+    field_issues,
+    registry_issues,
+    resolve_duplicates,
+)
+from analysis.validate.messages import RULES, message
 from analysis.validate.outcomes import (
-    OUTCOME_COLUMNS, OUTCOMES, AccountingError, assign_outcomes, check_identity, dedupe_issues,
-    quarantine_table, typed_table,
+    OUTCOME_COLUMNS,
+    OUTCOMES,
+    AccountingError,
+    assign_outcomes,
+    check_identity,
+    dedupe_issues,
+    quarantine_table,
+    typed_table,
 )
 from analysis.validate.params import ValidationParams
 from analysis.validate.run import ValidationResult, prepare_frame, validate_instrument
@@ -77,7 +89,9 @@ class CohortValidation:
     results: dict[str, ValidationResult] = field(default_factory=dict)
 
 
-def _inst_map(insts: Any) -> dict[str, Any]:
+def instrument_map(insts: Any) -> dict[str, Any]:
+    """Instruments by key: a mapping is kept (keys as text), a list is keyed by
+    :func:`~analysis.validate.suites.instrument_key`."""
     if isinstance(insts, Mapping):
         return {str(k): v for k, v in insts.items()}
     return {instrument_key(i): i for i in insts}
@@ -130,7 +144,7 @@ def validate_cohort(canonical: Mapping[str, pd.DataFrame], insts: Any, registry_
         If the row accounting identity fails for a file (a bug).
     """
     p = ValidationParams.from_any(params)
-    inst_by_key = _inst_map(insts)
+    inst_by_key = instrument_map(insts)
     tables = _group_canonical(canonical, inst_by_key)
     unknown = sorted(set(tables) - set(inst_by_key))
     if unknown:
@@ -230,8 +244,6 @@ def exempt_issues(frame: pd.DataFrame, issues: pd.DataFrame, lang: str = "ky") -
     """
     if issues.empty:
         return issues
-    from analysis.ingest.dates import is_ambiguous
-    from analysis.validate.messages import RULES, message
 
     not_asked, generated = _marked(frame, "_not_asked"), _marked(frame, "_generated")
     keys = issues["_row_key"].astype(int).tolist()
@@ -241,7 +253,8 @@ def exempt_issues(frame: pd.DataFrame, issues: pd.DataFrame, lang: str = "ky") -
     # an unreadable date is set aside: the other checks of that cell (constraints on dates) do not apply
     bad_dates = set(zip(out.loc[out["rule"] == "type_date", "_row_key"], out.loc[out["rule"] == "type_date", "column"]))
     if bad_dates:
-        other = [(k, c) in bad_dates and r != "type_date" for k, c, r in zip(out["_row_key"], out["column"], out["rule"])]
+        other = [(k, c) in bad_dates and r != "type_date"
+                 for k, c, r in zip(out["_row_key"], out["column"], out["rule"])]
         out = out[[not o for o in other]].reset_index(drop=True)
     amb = (out["rule"] == "type_date").to_numpy(bool) & out["value"].map(is_ambiguous).to_numpy(bool)
     if amb.any():

@@ -8,7 +8,8 @@ employment block; HESA for the income floor):
   id (``student_id``; ``employer_id``) are resubmissions: one is kept, the others are
   ``merged_duplicate`` (``duplicate_submission``). The kept row is the best by, in order: no error;
   complete (consent = yes where the form asks consent); latest ``_submitted_at``; most questions
-  answered; later in the file (a re-keyed paper form is a correction). **In the registry**, rows sharing a student id with different data stop the cohort
+  answered; later in the file (a re-keyed paper form is a correction). **In the registry**, rows sharing a
+  student id with different data stop the cohort
   (:class:`~analysis.errors.InputError`): the registry is the denominator of every rate, and
   neither row can be preferred by rule; exact copies are merged;
 * **registry links** — every phase-1/phase-2 student id is in the registry (``not_in_registry``);
@@ -30,11 +31,14 @@ employment block; HESA for the income floor):
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import csv
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.core.paths import DEFINITIONS
 from analysis.errors import InputError
 from analysis.validate import xpath
 from analysis.validate.messages import message
@@ -95,10 +99,7 @@ def employment_status(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
 
 def programme_table() -> dict[str, tuple[str, str]]:
     """Programme code → (faculty, level) from ``src/analysis/definitions/programmes.csv``."""
-    import csv
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "definitions" / "programmes.csv"
+    path = DEFINITIONS / "programmes.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         return {r["programme"]: (r["faculty"], r["level"]) for r in csv.DictReader(fh)}
 
@@ -361,7 +362,8 @@ def resolve_duplicates(frame: pd.DataFrame, inst: Any, issues: pd.DataFrame,
             first_id, ks = sorted(conflicts.items(), key=lambda kv: kv[1][0])[0]
             first_id = ids.iloc[ks[0]]
             rows = [int(frame["_source_row"].iloc[k]) for k in ks]
-            more = f" (and {len(conflicts) - 1} more id{'s' if len(conflicts) > 2 else ''})" if len(conflicts) > 1 else ""
+            plural = "s" if len(conflicts) > 2 else ""
+            more = f" (and {len(conflicts) - 1} more id{plural})" if len(conflicts) > 1 else ""
             raise InputError(frame["_source_file"].iloc[ks[0]],
                              f"student id {first_id} is on rows {', '.join(map(str, rows))} with different data"
                              f"{more}", row=rows[1], column=idc,

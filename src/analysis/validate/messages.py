@@ -21,12 +21,12 @@ are filled from the expectation's parameters and the row's values.
 from __future__ import annotations
 
 import json
-
 from dataclasses import dataclass
 
 import pandas as pd
 
-LANGS = ("ky", "ru", "en")
+from analysis.core.i18n import LANGS
+from analysis.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -218,8 +218,6 @@ def message(key: str, lang: str = "ky", override: dict[str, str] | None = None, 
         return json.dumps({code: message(key, code, override, **fmt) for code in LANGS},
                           ensure_ascii=False, sort_keys=True)
     if lang not in LANGS:
-        from analysis.errors import ConfigError
-
         raise ConfigError(f"language '{lang}' is not supported for validation messages "
                           f"(choose from {', '.join(LANGS)})")
     text = (override or {}).get(lang) or RULES[key].text[lang]

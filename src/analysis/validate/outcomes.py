@@ -13,13 +13,15 @@ file by :func:`check_identity`, which raises :class:`AccountingError` when it do
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 
 from analysis.errors import TracerError
 from analysis.validate import xpath
 from analysis.validate.messages import RULES, message
+from analysis.validate.suites import question_type
 
 __all__ = [
     "OUTCOMES", "ISSUE_COLUMNS", "QUARANTINE_COLUMNS", "OUTCOME_COLUMNS", "AccountingError",
@@ -251,8 +253,6 @@ def typed_table(frame: pd.DataFrame, questions: Sequence[Any], issues: pd.DataFr
     text → ``str`` with missing values. Provenance and marker columns (``_not_asked``,
     ``_generated``) and covariates (``x_<name>``, as text) are kept, plus ``_outcome``.
     """
-    from analysis.validate.suites import question_type
-
     keep = outcomes["outcome"].isin(["accepted", "warning"]).to_numpy()
     names = [q.name for q in questions]
     data = frame[names].copy()

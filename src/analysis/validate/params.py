@@ -1,15 +1,16 @@
 """Parameters of the hand-written validation rules and of the data-quality targets.
 
-Read from the cohort's parameter object (:class:`analysis.config.CohortConfig`) or a mapping when
+Read from the cohort's parameter object (:class:`analysis.core.config.CohortConfig`) or a mapping when
 they are there; the defaults below otherwise. Every default names its source.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any, Mapping
+from typing import Any
 
-from analysis.defaults import FULL_TIME_HOURS, TARGETS
+from analysis.core.defaults import FULL_TIME_HOURS, TARGETS
 
 __all__ = ["ValidationParams"]
 
@@ -51,7 +52,7 @@ class ValidationParams:
     previous: dict[str, float] | None = None
 
     @classmethod
-    def from_any(cls, params: Any = None) -> "ValidationParams":
+    def from_any(cls, params: Any = None) -> ValidationParams:
         """Build from ``None``, a :class:`ValidationParams`, a mapping or an object with attributes.
 
         Unknown keys are ignored (a cohort configuration carries many other parameters);

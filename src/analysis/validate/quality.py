@@ -1,6 +1,6 @@
 """The data for the report's data-quality section: outcomes, examples, response and knowledge rates.
 
-Definitions (``reference/indicators.md`` §2 and §4):
+Definitions (HESA Graduate Outcomes, NACE first-destination standards; ``docs/indicators.md``):
 
 * **respondent** — an accepted row (outcome ``accepted`` or ``warning``) with a valid answer to the
   core questions of its phase (:data:`CORE_QUESTIONS`; HESA counts only records with a valid
@@ -18,11 +18,13 @@ personal-data question (``pd`` direct or quasi).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import pandas as pd
 
+from analysis.validate import instrument_map
 from analysis.validate.params import ValidationParams
 
 __all__ = ["QualityData", "quality_data", "CORE_QUESTIONS", "MODES", "HIDDEN"]
@@ -133,8 +135,6 @@ def quality_data(cv: Any, insts: Any = None, params: Any = None, other_known: It
     other_known
         Student ids whose outcome is known from a verified source other than the survey (NACE).
     """
-    from analysis.validate import _inst_map
-
     p = ValidationParams.from_any(params)
     by_file = cv.identity.copy()
     by_rule = pd.DataFrame(cv.summary.get("rules", []),
@@ -142,7 +142,7 @@ def quality_data(cv: Any, insts: Any = None, params: Any = None, other_known: It
 
     hidden: set[tuple[str, str]] = set()
     if insts is not None:
-        for key, inst in _inst_map(insts).items():
+        for key, inst in instrument_map(insts).items():
             for q in inst.data_questions:
                 if str(getattr(q, "pd", "") or "") in ("direct", "quasi"):
                     hidden.add((key, q.name))

@@ -25,7 +25,13 @@ import pandas as pd
 
 from analysis.validate import xpath
 from analysis.validate.outcomes import empty_issues, issue_frame
-from analysis.validate.suites import applies_conditions, build_suite, id_column, instrument_key, suite_specs
+from analysis.validate.suites import (
+    applies_conditions,
+    build_suite,
+    id_column,
+    instrument_key,
+    suite_specs,
+)
 
 __all__ = ["ValidationResult", "prepare_frame", "validate_instrument", "RESULT_FORMAT"]
 
@@ -178,7 +184,7 @@ def validate_instrument(canonical_df: pd.DataFrame, inst: Any, lang: str = "ky",
     canonical_df
         Canonical table (``docs/architecture.md``): question columns as text, provenance columns.
     inst
-        The instrument (codebook) from :func:`analysis.instruments.load_instrument`.
+        The instrument (codebook) from :func:`analysis.instruments.xlsform.load_instrument`.
     lang
         Language of the issue messages: ``ky``, ``ru`` or ``en``.
     specs
@@ -198,6 +204,7 @@ def validate_instrument(canonical_df: pd.DataFrame, inst: Any, lang: str = "ky",
         return ValidationResult(key, frame, empty_issues(), n_expectations=len(specs))
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # lazy: great-expectations costs 1.9 s, paid only when a suite is built or run
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 

@@ -1,6 +1,6 @@
 """Great-expectations suites generated from the questionnaires (the codebook), one per instrument.
 
-A suite is built only from :mod:`analysis.instruments` — the XLSForms are the source of truth —
+A suite is built only from :mod:`analysis.instruments.xlsform` — the XLSForms are the source of truth —
 plus the few rules of ``docs/variables.md`` that the forms do not carry (fallback ranges and
 patterns below). Each question gives, in this order:
 
@@ -52,15 +52,18 @@ name and the check (UUID5), never random.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import tempfile
 import uuid
 import warnings
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from analysis.errors import ConfigError
+from analysis.instruments.xlsform import required_value
 from analysis.validate import xpath
 from analysis.validate.messages import RULES
 
@@ -136,18 +139,6 @@ def _list_name(q: Any) -> str:
 
 def _text(v: Any) -> str:
     return "" if v is None else str(v).strip()
-
-
-def _is_true(v: Any) -> bool | str:
-    """XLSForm ``required``: True/False, or an expression string (conditionally required)."""
-    if isinstance(v, bool):
-        return v
-    s = _text(v).lower()
-    if s in ("", "no", "false", "false()", "0"):
-        return False
-    if s in ("yes", "true", "true()", "1"):
-        return True
-    return _text(v)
 
 
 def _messages(q: Any, attr: str) -> dict[str, str]:
@@ -264,7 +255,7 @@ def suite_specs(inst: Any) -> list[dict[str, Any]]:
         # 3. constraint (or the contract's fallback)
         out.extend(_constraint_specs(key, q, qtype, constraint, cmsg, vcol, tr, pd_flag))
         # 4. required
-        req = _is_true(getattr(q, "required", False))
+        req = required_value(getattr(q, "required", False))
         if req:
             kwargs: dict[str, Any] = {"column": name}
             cond = rel_query
@@ -354,9 +345,8 @@ def _constraint_specs(key: str, q: Any, qtype: str, constraint: str, cmsg: dict[
 
 
 def _gx():
-    import os
-
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # lazy: great-expectations costs 1.9 s, paid only when a suite is built or run
     import great_expectations as gx
 
     return gx
@@ -369,7 +359,10 @@ def build_suite(inst: Any, specs: list[dict[str, Any]] | None = None):
     gets the stable ids of :func:`suite_specs` (see :func:`write_suites`).
     """
     gx = _gx()
-    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+    # lazy: great-expectations costs 1.9 s, paid only when a suite is built or run
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
 
     specs = suite_specs(inst) if specs is None else specs
     exps = []

@@ -4,7 +4,7 @@ The XLSForm expression language is a subset of XPath 1.0 with ODK functions (ODK
 specification, "XPath operators" and "XPath functions"). This translator supports what the
 project's questionnaires use, and nothing silently: any other construct raises
 :class:`XPathTranslationError` when the suites are built. The expression is read by the project's
-one parser, :func:`analysis.xlsform_expr.parse`; this module walks its tree to emit pandas.
+one parser, :func:`analysis.instruments.expressions.parse`; this module walks its tree to emit pandas.
 
 Supported
     ``${x}``, ``.`` (the question itself, in constraints), string and number literals,
@@ -35,13 +35,26 @@ Helper columns are named ``<question>__num``, ``__nsel``, ``__len``, ``__date`` 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from typing import TYPE_CHECKING, Iterable
+import warnings
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from analysis.xlsform_expr import ARITY, Bounds, ExpressionError, Node, chain, field_names
-from analysis.xlsform_expr import parse as _parse
-from analysis.xlsform_expr import self_regex as _self_regex
-from analysis.xlsform_expr import split_bounds as _split_bounds
+import numpy as np
+import pandas as pd
+
+from analysis.instruments.expressions import (
+    ARITY,
+    Bounds,
+    ExpressionError,
+    Node,
+    chain,
+    field_names,
+)
+from analysis.instruments.expressions import parse as _parse
+from analysis.instruments.expressions import self_regex as _self_regex
+from analysis.instruments.expressions import split_bounds as _split_bounds
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -71,7 +84,7 @@ def _supported(name: str, text: str) -> None:
 
 
 def parse(text: str) -> Node:
-    """Parse an XLSForm expression into a :class:`Node` tree (:func:`analysis.xlsform_expr.parse`),
+    """Parse an XLSForm expression into a :class:`Node` tree (:func:`analysis.instruments.expressions.parse`),
     accepting only the functions this translator supports (raises :class:`XPathTranslationError`)."""
     try:
         return _parse(str(text), on_call=_supported)
@@ -285,7 +298,7 @@ def split_bounds(expr: str) -> tuple[Bounds | None, Node | None]:
     The top-level ``and`` terms ``. >= a``, ``. > a``, ``. <= b``, ``. < b`` (either side order;
     one lower and one upper at most) become ``(min, max, strict_min, strict_max)``; the other
     terms are returned as one expression tree (None when there are none), see
-    :func:`analysis.xlsform_expr.split_bounds`.
+    :func:`analysis.instruments.expressions.split_bounds`.
     ``. >= 0 and . <= 500 and . <= ${applications_n}`` → ``((0, 500, False, False), <. <= ${applications_n}>)``.
     """
     return _split_bounds(parse(expr))
@@ -317,17 +330,14 @@ def helper_columns(queries: Iterable[str]) -> set[tuple[str, str]]:
     return out
 
 
-def add_effective_columns(df: "pd.DataFrame", applies: list[tuple[str, str]],
-                          needed: Iterable[tuple[str, str]]) -> "pd.DataFrame":
+def add_effective_columns(df: pd.DataFrame, applies: list[tuple[str, str]],
+                          needed: Iterable[tuple[str, str]]) -> pd.DataFrame:
     """Add ``<q>__eff`` (the answer where ``q`` applies, missing elsewhere) and the helpers, in place.
 
     ``applies`` lists ``(question, pandas condition)`` in form order; each condition may use the
     ``__eff`` and helper columns of earlier questions, which are computed first (ODK evaluates
     relevance in form order, and an answer that does not apply counts as empty).
     """
-    import warnings
-
-    import pandas as pd
 
     needed = set(needed)
     by_name: dict[str, set[tuple[str, str]]] = {}
@@ -352,15 +362,12 @@ def add_effective_columns(df: "pd.DataFrame", applies: list[tuple[str, str]],
     return df
 
 
-def parse_iso_dates(s: "pd.Series") -> "pd.Series":
+def parse_iso_dates(s: pd.Series) -> pd.Series:
     """Dates written ``YYYY-MM-DD`` → ``datetime64[us]`` (NaT when empty or not a real date).
 
     Python ``datetime.strptime(v, "%Y-%m-%d")``: the rule of great-expectations'
     ``ExpectColumnValuesToMatchStrftimeFormat``, so every value a suite accepts is converted.
     """
-    import datetime as dt
-
-    import pandas as pd
 
     cache: dict[str, object] = {}
 
@@ -378,17 +385,15 @@ def parse_iso_dates(s: "pd.Series") -> "pd.Series":
     return pd.Series(pd.array(vals.tolist(), dtype="datetime64[us]"), index=s.index)
 
 
-def to_number(s: "pd.Series") -> "pd.Series":
+def to_number(s: pd.Series) -> pd.Series:
     """Answers as float64 numbers: ``"12"`` → 12.0, ``"3,5"`` → 3.5; empty or non-numeric → NaN."""
-    import pandas as pd
-
     text = s.astype("object").where(s.notna(), None)
     text = text.map(lambda v: v.replace(",", ".", 1) if isinstance(v, str) and v.count(",") == 1
                     and "." not in v else v)
     return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def add_helper_columns(df: "pd.DataFrame", needed: Iterable[tuple[str, str]]) -> "pd.DataFrame":
+def add_helper_columns(df: pd.DataFrame, needed: Iterable[tuple[str, str]]) -> pd.DataFrame:
     """Add the helper columns ``needed`` (from :func:`helper_columns`) to ``df`` in place; return it.
 
     ``__num``: the answer as a float (NaN when empty or not a number); ``__nsel``: number of
@@ -397,9 +402,6 @@ def add_helper_columns(df: "pd.DataFrame", needed: Iterable[tuple[str, str]]) ->
     date (the day of the run). A question missing from ``df`` gives an all-missing helper.
     Helpers are computed from ``<q>__eff`` when it exists (the answer where the question applies).
     """
-    import numpy as np
-    import pandas as pd
-
     for name, kind in sorted(needed):
         if kind == "today":
             if "__today" not in df.columns:

@@ -1,0 +1,252 @@
+"""A cohort's parameter file (``cohorts/COHORT.yaml``): loaded into a typed object that checks itself.
+
+The file's top-level keys are exactly the notebooks' papermill parameters (a test keeps them in step),
+so a yearly run is "a new parameter file and a folder of raw files".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.core import defaults as D
+from analysis.core.paths import CohortPaths, cohort_paths
+from analysis.errors import ConfigError
+
+INSTRUMENTS = ("registry", "phase1", "phase2", "employer")
+FORMATS = (
+    "registry_xlsx", "registry_csv", "kobo_csv", "kobo_xlsx", "odk_csv", "entry_xlsx", "spss", "legacy",
+)
+MODES = ("online", "phone", "paper")
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """One raw file of a cohort: which instrument it holds, in which export format, from which mode.
+
+    ``dayfirst`` says how the file's ``a/b/yyyy`` dates read (true: day first; false: month first;
+    absent: as the file's own dates show — ``docs/ingestion.md``); ``renames`` maps a header of the
+    file to a question name (``~``: drop the column on purpose); ``not_asked`` lists the questions
+    this file's survey never asked.
+    """
+
+    path: str
+    instrument: str
+    format: str
+    mode: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    mapping: str | None = None
+    dayfirst: bool | None = None
+    renames: tuple[tuple[str, str | None], ...] | None = None
+    not_asked: tuple[str, ...] | None = None
+
+    def read_options(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`analysis.ingest.read_input` for this file (besides path and format)."""
+        return {"mode": self.mode, "encoding": self.encoding, "delimiter": self.delimiter,
+                "dayfirst": self.dayfirst, "renames": dict(self.renames or ()),
+                "not_asked": list(self.not_asked or ())}
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain YAML-able values (what the cohort file says), without the unset keys."""
+        out: dict[str, Any] = {}
+        for k, v in vars(self).items():
+            if v is None:
+                continue
+            if k == "renames":
+                v = {a: b for a, b in v}
+            elif k == "not_asked":
+                v = list(v)
+            out[k] = v
+        return out
+
+
+@dataclass(frozen=True)
+class CohortConfig:
+    """Typed parameters of one cohort. Keys and meaning are documented in ``cohorts/README.md``."""
+
+    cohort: str
+    graduation_year: int
+    inputs: tuple[InputFile, ...]
+    region: str = "Jalal-Abad oblast"
+    survey_months_after: int = 9
+    full_time_hours: int = D.FULL_TIME_HOURS
+    confidence: float = D.CONFIDENCE
+    ci_method: str = D.CI_METHOD
+    weighted_ci_method: str = D.WEIGHTED_CI_METHOD
+    finite_population_correction: bool = D.FINITE_POPULATION_CORRECTION
+    targets: dict[str, float] = field(default_factory=lambda: dict(D.TARGETS))
+    weighting_margins: tuple[tuple[str, ...], ...] = (("faculty", "sex"), ("level",))
+    weight_trim_ratio: float = 5.0
+    disclosure_min_n: int = D.DISCLOSURE_MIN_N
+    previous_cohort: str | None = None
+    model_covariates: tuple[str, ...] = ()
+    seed: int = 20250630
+    synthetic: bool = False
+    project_root: str = ""
+
+    # ------------------------------------------------------------------ derived
+    @property
+    def paths(self) -> CohortPaths:
+        """Folders of this cohort under the project root."""
+        return cohort_paths(self.cohort, self.project_root or None)
+
+    def inputs_for(self, instrument: str) -> list[InputFile]:
+        """The input files that hold ``instrument``."""
+        return [i for i in self.inputs if i.instrument == instrument]
+
+    @property
+    def has_registry(self) -> bool:
+        """Whether the cohort lists a graduate registry. Without one, the survey rows define the
+        graduates: response rates are not measured and estimates are unweighted."""
+        return any(i.instrument == "registry" for i in self.inputs)
+
+    def as_parameters(self) -> dict[str, Any]:
+        """The papermill parameters (plain YAML-able values) of this cohort."""
+        out: dict[str, Any] = {}
+        for f in fields(self):
+            v = getattr(self, f.name)
+            if f.name == "inputs":
+                v = [i.as_dict() for i in v]
+            elif f.name == "weighting_margins":
+                v = [list(m) for m in v]
+            elif f.name == "model_covariates":
+                v = list(v)
+            out[f.name] = v
+        return out
+
+
+PARAMETER_KEYS = tuple(f.name for f in fields(CohortConfig))
+
+
+def _check(cond: bool, file: Path, msg: str) -> None:
+    if not cond:
+        raise ConfigError(f"{file}: {msg}")
+
+
+def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") -> CohortConfig:
+    """Build and check a :class:`CohortConfig` from a mapping (a parsed YAML file or notebook parameters)."""
+    file = Path(file)
+    _check(isinstance(data, dict), file, "the parameter file must be a mapping of keys to values")
+    unknown = sorted(set(data) - set(PARAMETER_KEYS))
+    _check(not unknown, file, f"unknown key(s) {unknown}; allowed keys: {', '.join(PARAMETER_KEYS)}")
+    for key in ("cohort", "graduation_year", "inputs"):
+        _check(key in data, file, f"missing required key '{key}'")
+    raw_inputs = data["inputs"]
+    _check(isinstance(raw_inputs, list) and raw_inputs, file, "'inputs' must be a non-empty list of files")
+    inputs = []
+    for n, item in enumerate(raw_inputs, start=1):
+        _check(isinstance(item, dict), file, f"inputs[{n}] must be a mapping with path, instrument, format")
+        extra = sorted(set(item) - {f.name for f in fields(InputFile)})
+        _check(not extra, file, f"inputs[{n}] has unknown key(s) {extra}")
+        for key in ("path", "instrument", "format"):
+            _check(key in item, file, f"inputs[{n}] is missing '{key}'")
+        _check(item["instrument"] in INSTRUMENTS, file,
+               f"inputs[{n}] instrument '{item['instrument']}' is not one of {', '.join(INSTRUMENTS)}")
+        _check(item["format"] in FORMATS, file,
+               f"inputs[{n}] format '{item['format']}' is not one of {', '.join(FORMATS)}")
+        mode = item.get("mode")
+        _check(mode is None or mode in MODES, file, f"inputs[{n}] mode '{mode}' is not one of {', '.join(MODES)}")
+        inputs.append(_input_file(item, n, file))
+    _check(sum(i.instrument == "registry" for i in inputs) <= 1, file,
+           "at most one input can be the graduate registry (instrument: registry)")
+    _check(any(i.instrument in ("registry", "phase1", "phase2") for i in inputs), file,
+           "'inputs' must list the graduate registry or a graduate survey (phase1, phase2): without a registry "
+           "the survey rows define the graduates")
+    kwargs = {k: v for k, v in data.items() if k != "inputs"}
+    if "model_covariates" in kwargs:
+        mc = kwargs["model_covariates"]
+        mc = [] if mc is None else mc
+        _check(isinstance(mc, list) and all(isinstance(x, str) and x.startswith("x_") for x in mc), file,
+               "'model_covariates' must be a list of covariate columns named x_<name> (declared as covariates "
+               "in a legacy mapping), e.g. [x_finalgrade, x_hsscore]")
+        kwargs["model_covariates"] = tuple(mc)
+    if "weighting_margins" in kwargs:
+        m = kwargs["weighting_margins"]
+        _check(isinstance(m, list) and all(isinstance(x, list) and x for x in m), file,
+               "'weighting_margins' must be a list of lists of registry columns, e.g. [[faculty, sex], [level]]")
+        kwargs["weighting_margins"] = tuple(tuple(str(c) for c in x) for x in m)
+    try:
+        cfg = CohortConfig(inputs=tuple(inputs), **kwargs)
+    except TypeError as exc:  # pragma: no cover - guarded by the unknown-key check
+        raise ConfigError(f"{file}: {exc}") from None
+    _check(isinstance(cfg.graduation_year, int) and 1993 <= cfg.graduation_year <= 2100, file,
+           "'graduation_year' must be a year such as 2025")
+    _check(0.5 < float(cfg.confidence) < 1, file, "'confidence' must be between 0.5 and 1, e.g. 0.95")
+    _check(cfg.ci_method in ("wilson", "agresti_coull", "clopper_pearson", "jeffreys", "qilt"), file,
+           f"'ci_method' {cfg.ci_method!r} is not supported (wilson, agresti_coull, clopper_pearson, jeffreys, qilt)")
+    _check(cfg.weighted_ci_method in ("wilson", "korn_graubard"), file,
+           f"'weighted_ci_method' {cfg.weighted_ci_method!r} is not supported (wilson, korn_graubard)")
+    _check(isinstance(cfg.finite_population_correction, bool), file,
+           "'finite_population_correction' must be true or false")
+    _check(isinstance(cfg.disclosure_min_n, int) and 1 <= cfg.disclosure_min_n <= 100, file,
+           "'disclosure_min_n' must be a whole number between 1 and 100 (ELA/MLASZ: 10)")
+    _check(1 <= int(cfg.full_time_hours) <= 60, file, "'full_time_hours' must be between 1 and 60 (statutory week: 40)")
+    _check(cfg.weight_trim_ratio >= 1, file, "'weight_trim_ratio' must be at least 1")
+    return cfg
+
+
+EXAMPLES_DIR = "examples"
+"""Sub-folder of ``cohorts/`` with the example cohorts shipped with the project (e.g. ``trento-2013``).
+A cohort file ``cohorts/NAME.yaml`` wins over ``cohorts/examples/NAME.yaml``."""
+
+
+def config_path(cohort: str, root: Path | str | None = None) -> Path:
+    """The parameter file of ``cohort``: ``cohorts/<cohort>.yaml``, else ``cohorts/examples/<cohort>.yaml``
+    (the first when neither exists, for the error message)."""
+    paths = cohort_paths(cohort, root)
+    own = paths.config_file
+    example = own.parent / EXAMPLES_DIR / own.name
+    return example if not own.is_file() and example.is_file() else own
+
+
+def _input_file(item: dict[str, Any], n: int, file: Path) -> InputFile:
+    """One ``inputs`` entry as an :class:`InputFile` (types checked; every message names the entry)."""
+    kw: dict[str, Any] = {k: (str(v) if v is not None else None) for k, v in item.items()
+                          if k not in ("dayfirst", "renames", "not_asked")}
+    if item.get("dayfirst") is not None:
+        _check(isinstance(item["dayfirst"], bool), file, f"inputs[{n}] dayfirst must be true or false")
+        kw["dayfirst"] = item["dayfirst"]
+    if item.get("renames") is not None:
+        r = item["renames"]
+        _check(isinstance(r, dict) and all(isinstance(k, (str, int)) for k in r), file,
+               f"inputs[{n}] renames must map a column of the file to a question name, e.g. "
+               "{hours_per_week: hours} (~ drops the column on purpose)")
+        kw["renames"] = tuple((str(k), None if v is None else str(v)) for k, v in r.items())
+    if item.get("not_asked") is not None:
+        na = item["not_asked"]
+        _check(isinstance(na, list) and all(isinstance(x, str) for x in na), file,
+               f"inputs[{n}] not_asked must be a list of question names")
+        kw["not_asked"] = tuple(na)
+    return InputFile(**kw)
+
+
+def load_config(cohort: str, root: Path | str | None = None, **overrides: Any) -> CohortConfig:
+    """Load ``cohorts/<cohort>.yaml`` — or ``cohorts/examples/<cohort>.yaml`` — (under ``root``), apply
+    ``overrides`` and check everything.
+
+    Raises :class:`ConfigError` with a one-line message naming the file and the problem.
+    """
+    paths = cohort_paths(cohort, root)
+    file = config_path(cohort, root)
+    if not file.is_file():
+        available = sorted({p.stem for p in file.parent.glob("*.yaml")}
+                           | {p.stem for p in (file.parent / EXAMPLES_DIR).glob("*.yaml")})
+        raise ConfigError(
+            f"{file}: no parameter file for cohort '{cohort}' (available: {', '.join(available) or 'none'})"
+        )
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        where = f", line {line + 1}" if line is not None else ""
+        raise ConfigError(f"{file}{where}: not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    data = {**data, **{k: v for k, v in overrides.items() if v is not None}}
+    data.setdefault("project_root", str(paths.root))
+    cfg = config_from_dict(data, file)
+    if cfg.cohort != cohort:
+        raise ConfigError(f"{file}: 'cohort' is {cfg.cohort!r} but the file is named for {cohort!r}")
+    return replace(cfg, project_root=str(paths.root))

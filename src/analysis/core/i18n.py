@@ -1,0 +1,39 @@
+"""The project's languages — Kyrgyz (first), Russian, English: the one language list and the message catalogue.
+
+:data:`LANGS` is the only list of languages; every module that checks or loops over languages imports it.
+Question and choice labels come from the XLSForms (:mod:`analysis.instruments.xlsform`); indicator labels
+from the indicator registry; everything else a report or an ingestion notice says comes from
+``definitions/messages.yaml``, where every key has text in all three languages (a test checks it), through
+:func:`t`. Numbers are formatted by the one formatter of the publishing family,
+:mod:`analysis.publish.formatting` (Babel; glibc locales are not generated on these machines).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from analysis.core.paths import DEFINITIONS
+from analysis.errors import ConfigError
+
+LANGS = ("ky", "ru", "en")
+_CATALOGUE = DEFINITIONS / "messages.yaml"
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    """All messages: ``{key: {lang: text}}``."""
+    return yaml.safe_load(_CATALOGUE.read_text(encoding="utf-8"))
+
+
+def t(key: str, lang: str = "ky", **fmt: Any) -> str:
+    """The message ``key`` in ``lang``, with ``{placeholders}`` filled from ``fmt``."""
+    if lang not in LANGS:
+        raise ConfigError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
+    try:
+        text = catalogue()[key][lang]
+    except KeyError:
+        raise ConfigError(f"{_CATALOGUE}: no message '{key}' in language '{lang}'") from None
+    return text.format(**fmt) if fmt else text

@@ -1,0 +1,170 @@
+"""The model stage: weights, the results table, and the one disclosure pass.
+
+Called by :func:`analysis.pipeline.stages.model` (notebook 03); the statistics are computed in
+:mod:`analysis.stats` and :mod:`analysis.results`, the disclosure pass in :mod:`analysis.publish.disclosure`.
+Reads ``graduates.parquet`` (one row per graduate) and ``employers.parquet`` and writes to ``results/``:
+
+* ``estimates.parquet`` — the results table (:mod:`analysis.results.table`): every registry indicator by
+  domain, unweighted and design-based, plus the result families of :mod:`analysis.results.families`
+  (labour-status distribution, response by mode, time to first job, models, competences, feedback,
+  employers, non-response checks, open-data benchmarks, income imputation, cohort differences). Full
+  precision, pseudonymous research output: never published as it is.
+* ``published.parquet`` — the same rows after disclosure control (:func:`analysis.publish.disclosure.publish`):
+  status and rule per row, suppressed values emptied, counts rounded. **Everything that renders reads
+  only this file.** Writing it runs the attack check; a recoverable cell stops the run.
+* ``hierarchy.parquet`` — which groups add up to which (used by the disclosure pass).
+* ``weights.parquet`` (phase-2 respondents: pid, weight) and ``weights.json`` (diagnostics per phase).
+
+Every method is explained for the expert group in ``docs/methodology.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.core.config import CohortConfig
+from analysis.derive.indicators import COMPETENCES
+from analysis.derive.opendata import minimum_wage, oblast_average_wage
+from analysis.errors import ConfigError
+from analysis.pipeline.tables import write_parquet
+from analysis.publish.disclosure import Rules, publish
+from analysis.results.families import (
+    ALIASES,
+    DISTRIBUTIONS,
+    cif_rows,
+    competence_rows,
+    context_rows,
+    employer_rows,
+    feedback_rows,
+    income_mi_rows,
+    labour_status_rows,
+    model_rows,
+    nonresponse_rows,
+    response_mode_rows,
+)
+from analysis.results.table import (
+    Settings,
+    difference_rows,
+    finish,
+    hierarchy,
+    registry_rows,
+)
+from analysis.stats.nonresponse import early_late, respondent_comparison
+from analysis.stats.outcome_models import run_outcome_models
+from analysis.stats.weighting import weight_respondents
+
+__all__ = ["run_models"]
+
+
+def _previous_rows(cfg: CohortConfig) -> pd.DataFrame | None:
+    """The previous cohort's results table (internal, full precision), when it has been run."""
+    if not cfg.previous_cohort:
+        return None
+    prev = cfg.paths.root / "data" / "processed" / cfg.previous_cohort / "results" / "estimates.parquet"
+    return pd.read_parquet(prev) if prev.exists() else None
+
+
+def _income_context(cfg: CohortConfig) -> dict[str, Any]:
+    """The oblast average wage and the minimum wage used as income benchmarks (with their sources);
+    ``{"unavailable": reason}`` when the open-data snapshot has no figure close enough to the year."""
+    try:
+        wage = oblast_average_wage(cfg.region, year=cfg.graduation_year + 1)
+        mw = minimum_wage(cfg.graduation_year + 1)
+    except ConfigError as exc:
+        return {"unavailable": str(exc)}
+    return {"oblast_wage": wage.value_kgs, "oblast_wage_period": wage.period, "source": wage.source_url,
+            "minimum_wage": mw.value_kgs, "minimum_wage_period": mw.period}
+
+
+def count_rows(graduates: pd.DataFrame) -> pd.DataFrame:
+    """Graduates in the registry and respondents of each phase, as published counts."""
+    rows = [{"indicator": "count:graduates", "estimate": float(len(graduates))}]
+    for flag in ("resp_p1", "resp_p2"):
+        if flag in graduates:
+            rows.append({"indicator": f"count:respondents_{flag[-2:]}",
+                         "estimate": float(graduates[flag].astype("boolean").fillna(False).sum())})
+    out = pd.DataFrame(rows)
+    out["n"] = out["estimate"]
+    return out.assign(statistic="total", unit="count", domain="all", group="all", basis="census")
+
+
+def _family(indicator: str, rows: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """The rows of one result family; if computing them raises, one row ``failed: <error>`` instead —
+    the model stage records a failure and goes on, the report says the figure could not be computed
+    (the disclosure check, which must stop the run, is not a family)."""
+    try:
+        return rows()
+    except Exception as exc:  # noqa: BLE001 - recorded in the results table, shown in the report
+        first = (str(exc).strip().splitlines() or [""])[0]
+        return pd.DataFrame([{"indicator": indicator, "statistic": "value", "unit": "", "domain": "all",
+                              "group": "all", "n": 0.0, "note": f"failed: {type(exc).__name__}: {first}"}])
+
+
+def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
+               employers: pd.DataFrame | None = None) -> dict[str, Any]:
+    """The whole model stage; writes ``results/`` and returns what the notebook shows."""
+
+    covariates = tuple(getattr(cfg, "model_covariates", ()) or ())
+    unknown = [c for c in covariates if c not in graduates.columns]
+    if unknown:
+        have = sorted(c for c in graduates.columns if c.startswith("x_"))
+        raise ConfigError(f"{cfg.paths.config_file.name}: model_covariates names {', '.join(unknown)}, which the "
+                          f"graduates table lacks (covariates of this cohort: {', '.join(have) or 'none'}; declare "
+                          "them under covariates in the legacy mapping)")
+    out.mkdir(parents=True, exist_ok=True)
+    st = Settings.from_config(cfg)
+    designs: dict[str, Any] = {}
+    diags: dict[str, Any] = {}
+    has_registry = bool(getattr(cfg, "has_registry", True))
+    for phase, flag in (("p1", "resp_p1"), ("p2", "resp_p2")):
+        designs[phase], diags[phase] = weight_respondents(graduates, cfg.weighting_margins, cfg.weight_trim_ratio,
+                                                          flag, fpc=cfg.finite_population_correction,
+                                                          has_registry=has_registry)
+    p2 = designs["p2"]
+    if p2 is not None:
+        write_parquet(p2.data[["pid", "weight"]].reset_index(drop=True), out / "weights.parquet")
+    (out / "weights.json").write_text(json.dumps(diags, indent=1, sort_keys=True, default=float) + "\n",
+                                      encoding="utf-8")
+
+    frames = [count_rows(graduates), registry_rows(graduates, designs, st)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        frames += [_family("labour_status", lambda: labour_status_rows(graduates, st, p2)),
+                   _family("response_mode_p2", lambda: response_mode_rows(graduates, st)),
+                   _family("first_job_cif", lambda: cif_rows(graduates, st, months=float(cfg.survey_months_after) + 3)),
+                   _family("competence_gap", lambda: competence_rows(graduates, st, p2, COMPETENCES)),
+                   _family("feedback", lambda: feedback_rows(graduates, st, designs)),
+                   _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES))]
+        fitted = run_outcome_models(graduates, p2, seed=cfg.seed, alpha=st.alpha, covariates=covariates)
+        frames.append(model_rows(fitted, fitted.get("failures", {})))
+        frames.append(income_mi_rows(fitted.get("income_mi") or {}, st))
+        frames.append(_family("nonresponse", lambda: nonresponse_rows(
+            respondent_comparison(graduates) if "resp_p2" in graduates else pd.DataFrame(),
+            early_late(graduates) if "resp_p2" in graduates else pd.DataFrame())))
+    frames.append(context_rows(_income_context(cfg)))
+    results = finish(frames, st)
+    previous = _previous_rows(cfg)
+    if previous is not None:
+        cur = results[(results["domain"] == "all") & results["statistic"].isin(["share", "mean", "median"])
+                      & ~results["indicator"].str.contains(":")]
+        prev = previous[(previous["domain"] == "all") & previous["statistic"].isin(["share", "mean", "median"])]
+        results = finish([results, difference_rows(cur, prev, st).assign(domain="cohort_difference")], st)
+    write_parquet(results, out / "estimates.parquet")
+    hier = hierarchy(graduates)
+    write_parquet(hier, out / "hierarchy.parquet")
+    published = publish(results, hier, Rules.from_config(cfg), distributions=DISTRIBUTIONS, aliases=ALIASES)
+    write_parquet(published, out / "published.parquet")
+
+    reg = published[(published["domain"] == "all") & ~published["indicator"].str.contains(":")
+                     & (published["category"] == "")]
+    head = reg[["indicator", "n", "estimate", "ci_low", "ci_high", "unweighted", "status"]]
+    wtab = pd.DataFrame([{"phase": ph, "diagnostic": k, "value": str(v)} for ph, d in diags.items()
+                         for k, v in d.items()])
+    counts = published["status"].value_counts().rename_axis("status").reset_index(name="cells")
+    return {"weights": wtab, "headline": head, "disclosure": counts}

@@ -1,0 +1,241 @@
+"""Run a cohort's stage notebooks with papermill (each from a fresh kernel) and render the report.
+
+The stage notebooks live in ``notebooks/`` and are thin: a ``parameters`` cell and calls into
+:mod:`analysis`. Each stage reads the previous stage's files from ``data/processed/COHORT/``, so
+any stage can be re-run alone. Executed notebooks are kept under ``reports/COHORT/executed/``
+as the run record (papermill stores the parameters in them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+import papermill as pm
+from jupyter_client.kernelspec import KernelSpecManager
+from nbconvert import HTMLExporter
+from papermill.exceptions import PapermillExecutionError
+from traitlets.config import Config
+
+from analysis.core.config import CohortConfig, load_config
+from analysis.core.i18n import LANGS, t
+from analysis.core.paths import TEMPLATES
+from analysis.errors import TracerError
+from analysis.ingest.notices import console_line
+from analysis.pipeline.stages import pseudonym_key
+from analysis.privacy.personal_data import (
+    cohort_personal_values,
+    scan_for_personal_data,
+)
+
+KERNEL_ENV = "TRACER_KERNEL"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One stage notebook."""
+
+    key: str
+    notebook: str
+    per_language: bool = False
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("ingest", "01_ingest_validate.ipynb"),
+    Stage("derive", "02_clean_derive.ipynb"),
+    Stage("model", "03_model.ipynb"),
+    Stage("report", "04_report.ipynb", per_language=True),
+)
+RUN_PARAMETERS = ("lang",)  # parameters that come from the run, not from the cohort file
+
+
+class StageFailed(TracerError):
+    """A stage notebook raised; the message is the notebook's own one-line error."""
+
+
+@dataclass
+class RunRecord:
+    """Timings of one run (seconds), written to ``reports/COHORT/run.json``."""
+
+    cohort: str
+    timings: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, step: str, seconds: float) -> None:
+        self.timings.append({"step": step, "seconds": round(seconds, 3)})
+
+
+def kernel_name() -> str:
+    """The Jupyter kernel to use: ``$TRACER_KERNEL``, else ``tracer`` when registered, else ``python3``."""
+    name = os.environ.get(KERNEL_ENV)
+    if name:
+        return name
+
+    specs = KernelSpecManager().find_kernel_specs()
+    return "tracer" if "tracer" in specs else "python3"
+
+
+def notebook_parameters(cfg: CohortConfig, notebook: Path, lang: str | None = None) -> dict[str, Any]:
+    """The subset of the cohort's parameters that ``notebook`` declares (plus ``lang`` for the report)."""
+    declared = pm.inspect_notebook(str(notebook))
+    values = cfg.as_parameters()
+    if lang is not None:
+        values["lang"] = lang
+    return {k: values[k] for k in declared if k in values}
+
+
+def execute_stage(cfg: CohortConfig, stage: Stage, lang: str | None = None,
+                  log: Callable[[str], None] = print) -> Path:
+    """Execute one stage notebook from a fresh kernel; return the executed notebook's path."""
+    root = Path(cfg.project_root)
+    src = root / "notebooks" / stage.notebook
+    out_dir = cfg.paths.executed
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = Path(stage.notebook).stem
+    out = out_dir / (f"{stem}.{lang}.ipynb" if lang else f"{stem}.ipynb")
+    params = notebook_parameters(cfg, src, lang)
+    env_root = os.environ.get("TRACER_PROJECT_ROOT")
+    os.environ["TRACER_PROJECT_ROOT"] = str(root)
+    try:
+        pm.execute_notebook(str(src), str(out), parameters=params, kernel_name=kernel_name(),
+                            language="python", cwd=str(root / "notebooks"), progress_bar=False,
+                            log_output=False, report_mode=False)
+    except PapermillExecutionError as exc:
+        first = (exc.evalue or "").strip().splitlines()[0] if exc.evalue else exc.ename
+        raise StageFailed(f"{cfg.cohort}: stage '{stage.key}' failed ({exc.ename}): {first} "
+                          f"— see {out.relative_to(root)}") from None
+    finally:
+        if env_root is None:
+            os.environ.pop("TRACER_PROJECT_ROOT", None)
+        else:
+            os.environ["TRACER_PROJECT_ROOT"] = env_root
+    return out
+
+
+def template_dir() -> Path:
+    """Folder of the project's nbconvert templates (offline HTML)."""
+    return TEMPLATES
+
+
+def render_html(executed: Path, out_html: Path, lang: str, title: str = "Report") -> Path:
+    """Render an executed notebook to self-contained HTML: no code, images embedded, no network reference."""
+    c = Config()
+    c.HTMLExporter.extra_template_basedirs = [str(template_dir())]
+    c.HTMLExporter.template_name = "tracer_html"
+    c.HTMLExporter.exclude_input = True
+    c.HTMLExporter.exclude_input_prompt = True
+    c.HTMLExporter.exclude_output_prompt = True
+    c.HTMLExporter.embed_images = True
+    c.HTMLExporter.language_code = lang
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = {"remove_cell", "injected-parameters", "parameters"}
+    exporter = HTMLExporter(config=c)
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": out_html.stem},
+                                                        "language_code": lang})
+    # the JupyterLab theme CSS carries attribution URLs in comments: drop them, so the page holds no
+    # network reference at all (it never loads anything; this keeps a simple grep honest)
+    body = re.sub(r"/\*(?:(?!\*/).)*?https?://.*?\*/", "", body, flags=re.S)
+    out_html.parent.mkdir(parents=True, exist_ok=True)
+    out_html.write_text(body, encoding="utf-8")
+    return out_html
+
+
+def notice_lines(cfg: CohortConfig, lang: str = "en") -> list[str]:
+    """One console line per ingestion notice of the cohort's last stage-1 run (``validated/notices.parquet``),
+    with its level, file, row, column, message, count and suggestion (:func:`analysis.ingest.notices.console_line`)."""
+
+    path = cfg.paths.validated / "notices.parquet"
+    if not path.exists():
+        return []
+    return [console_line(rec, lang) for rec in pd.read_parquet(path).to_dict("records")]
+
+
+def _log_notices(cfg: CohortConfig, log: Callable[[str], None]) -> None:
+    lines = notice_lines(cfg)
+    if lines:
+        log(f"{cfg.cohort}: {len(lines)} ingestion notice(s) (also in notebook 01 and the report's data-quality "
+            "section):")
+    for line in lines:
+        log(f"  {line}")
+
+
+def privacy_gate(cfg: CohortConfig) -> None:
+    """Fail the run if any personal value of the cohort's raw files appears in its outputs.
+
+    Every raw input is read as stage 1 reads it, legacy mapping included
+    (:func:`analysis.privacy.personal_data.cohort_personal_values`); a value is a hit only as a whole token of
+    an output (:func:`analysis.privacy.personal_data.scan_for_personal_data`)."""
+    files = [p for folder in (cfg.paths.processed, cfg.paths.reports) if folder.exists()
+             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"]
+    hits = scan_for_personal_data(files, cohort_personal_values(cfg))
+    if hits:
+        raise StageFailed(f"{cfg.cohort}: personal data found in {len({h.file for h in hits})} output file(s), "
+                          f"e.g. {hits[0]} — do not publish; run 'tracer scan-personal {cfg.cohort}' for the list")
+
+
+def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None = None,
+               stages: tuple[str, ...] | None = None, log: Callable[[str], None] = print) -> RunRecord:
+    """Run the stages of ``cohort`` and render ``reports/COHORT/report.<lang>.html`` for each language."""
+    for lang in langs:
+        if lang not in LANGS:
+            raise TracerError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
+    cfg = load_config(cohort, root)
+    record = RunRecord(cohort)
+    chosen = [s for s in STAGES if stages is None or s.key in stages]
+    # preflight: a real cohort without its pseudonymisation key stops here with the one-line key
+    # error, before any kernel starts (stage 1 would only find out inside its notebook)
+    if any(s.key == "ingest" for s in chosen):
+        pseudonym_key(cfg)
+    steps = sum(len(langs) if s.per_language else 1 for s in chosen) + (len(langs) if any(
+        s.per_language for s in chosen) else 0)
+    n = 0
+    for stage in chosen:
+        for lang in (langs if stage.per_language else (None,)):
+            n += 1
+            label = f"{stage.notebook}" + (f" [{lang}]" if lang else "")
+            log(f"[{n}/{steps}] {cohort}: running {label} …")
+            t0 = time.perf_counter()
+            try:
+                executed = execute_stage(cfg, stage, lang, log)
+            except StageFailed:
+                if stage.key == "ingest":
+                    _log_notices(cfg, log)
+                raise
+            dt = time.perf_counter() - t0
+            if stage.key == "ingest":
+                _log_notices(cfg, log)
+            record.add(f"notebook {label}", dt)
+            log(f"[{n}/{steps}] {cohort}: {label} done in {dt:.1f} s")
+            if stage.per_language:
+                n += 1
+                t0 = time.perf_counter()
+
+                html = render_html(executed, cfg.paths.report_html(lang), lang,
+                                   title=t("report_title", lang, cohort=cohort))
+                dt = time.perf_counter() - t0
+                record.add(f"render {lang}", dt)
+                log(f"[{n}/{steps}] {cohort}: wrote {html.relative_to(Path(cfg.project_root))} ({dt:.1f} s)")
+    if stages is None or "report" in stages:
+        t0 = time.perf_counter()
+        privacy_gate(cfg)
+        record.add("personal-data scan", time.perf_counter() - t0)
+        log(f"{cohort}: personal-data scan of data/processed/{cohort}/ and reports/{cohort}/: clean")
+    cfg.paths.reports.mkdir(parents=True, exist_ok=True)
+    (cfg.paths.reports / "run.json").write_text(
+        json.dumps({"cohort": cohort, "timings": record.timings}, indent=2) + "\n", encoding="utf-8")
+    return record
+
+
+def main_progress(msg: str) -> None:
+    """Progress lines go to stderr so that stdout stays clean for piping."""
+    print(msg, file=sys.stderr, flush=True)

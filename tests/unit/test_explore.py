@@ -1,7 +1,7 @@
 """The researcher's entry point: labels in ky/ru/en (analysis.publish.labels) and load_cohort (analysis.explore).
 
 Expected labels are read off the reference files by hand: questionnaires/registry.xlsx (choice list
-``sex``), src/analysis/definitions/faculties.csv and programmes.csv, definitions/messages.yaml
+``sex``), src/analysis/definitions/faculties.csv and programmes.csv, definitions/messages/*.yaml
 (labour status), and the forms' list orders (docs/variables.md).
 """
 

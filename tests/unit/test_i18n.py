@@ -21,6 +21,20 @@ def test_every_message_has_kyrgyz_russian_and_english():
         assert ph["ky"] == ph["ru"] == ph["en"], key
 
 
+def test_the_catalogue_is_several_files_whose_keys_never_repeat(tmp_path, monkeypatch):
+    assert len(i18n.catalogue_files()) >= 5
+    (tmp_path / "a.yaml").write_text("x:\n  ky: a\n  ru: a\n  en: a\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("x:\n  ky: b\n  ru: b\n  en: b\n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "_CATALOGUE", tmp_path)
+    i18n.catalogue.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="'x' is already defined in a.yaml"):
+            i18n.catalogue()
+    finally:
+        monkeypatch.undo()
+        i18n.catalogue.cache_clear()
+
+
 def test_kyrgyz_messages_are_not_russian_copies():
     cat = i18n.catalogue()
     long = [k for k, v in cat.items() if len(v["ky"]) > 25]

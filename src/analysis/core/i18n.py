@@ -3,8 +3,9 @@
 :data:`LANGS` is the only list of languages; every module that checks or loops over languages imports it.
 Question and choice labels come from the XLSForms (:mod:`analysis.instruments.xlsform`); indicator labels
 from the indicator registry; everything else a report or an ingestion notice says comes from
-``definitions/messages.yaml``, where every key has text in all three languages (a test checks it), through
-:func:`t`. Numbers are formatted by the one formatter of the publishing family,
+the message catalogue ``definitions/messages/*.yaml`` (one file per area — report, publication, notices,
+validation, not-enough-data notes …; a key is unique across the files), where every key has text in all three
+languages (a test checks both), through :func:`t`. Numbers are formatted by the one formatter of the publishing family,
 :mod:`analysis.publish.formatting` (Babel; glibc locales are not generated on these machines).
 """
 
@@ -19,13 +20,26 @@ from analysis.core.paths import DEFINITIONS
 from analysis.errors import ConfigError
 
 LANGS = ("ky", "ru", "en")
-_CATALOGUE = DEFINITIONS / "messages.yaml"
+_CATALOGUE = DEFINITIONS / "messages"
+
+
+def catalogue_files() -> list:
+    """The files of the message catalogue, in name order."""
+    return sorted(_CATALOGUE.glob("*.yaml"))
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
-    """All messages: ``{key: {lang: text}}``."""
-    return yaml.safe_load(_CATALOGUE.read_text(encoding="utf-8"))
+    """All messages of every catalogue file: ``{key: {lang: text}}``. A key defined in two files is an error
+    (one line naming both files)."""
+    out: dict[str, dict[str, str]] = {}
+    where: dict[str, str] = {}
+    for path in catalogue_files():
+        for key, texts in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            if key in out:
+                raise ConfigError(f"{path}: message '{key}' is already defined in {where[key]}")
+            out[key], where[key] = texts, path.name
+    return out
 
 
 def t(key: str, lang: str = "ky", **fmt: Any) -> str:

@@ -8,7 +8,7 @@ Where a label comes from:
   (columns ``name_ky``, ``name_ru``, ``name_en``);
 * **derived variables** of the graduates table (:data:`analysis.derive.indicators.DERIVED_COLUMNS`): the
   tables :data:`DERIVED_VARIABLE_LABELS` and :data:`DERIVED_VALUE_LABELS` below. The labour-status
-  values reuse the report's message catalogue (``definitions/messages.yaml``). A derived column
+  values reuse the report's message catalogue (``definitions/messages/*.yaml``). A derived column
   missing from the table falls back to the label of the indicator that reads it
   (``definitions/indicators.yaml``).
 
@@ -394,7 +394,7 @@ def _value_spec_cached(column: str, instrument: str | None, folder: str) -> Valu
         if column == "labour_status":
             msgs = catalogue()
             return _spec(_LABOUR_STATUS, [msgs.get(f"status_{c}", {}) for c in _LABOUR_STATUS], True,
-                         source="definitions/messages.yaml")
+                         source="definitions/messages/*.yaml")
         if column in _DERIVED_FROM:
             inst, list_name = _DERIVED_FROM[column]
             choices = [c for c in cat["lists"][inst][list_name] if c.name != "refuse"]

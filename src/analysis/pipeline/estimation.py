@@ -29,7 +29,8 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.config import CohortConfig
-from analysis.derive.indicators import COMPETENCES
+from analysis.derive.indicators import COMPETENCES, load_programmes
+from analysis.derive.themes import load_specialties
 from analysis.derive.opendata import minimum_wage, oblast_average_wage
 from analysis.errors import ConfigError
 from analysis.pipeline.tables import write_parquet
@@ -48,6 +49,7 @@ from analysis.results.families import (
     nonresponse_rows,
     response_mode_rows,
 )
+from analysis.results.employers import EMPLOYER_DISTRIBUTIONS, demand_hierarchy
 from analysis.results.table import (
     Settings,
     difference_rows,
@@ -57,7 +59,7 @@ from analysis.results.table import (
 )
 from analysis.stats.nonresponse import early_late, respondent_comparison
 from analysis.stats.outcome_models import run_outcome_models
-from analysis.stats.weighting import weight_respondents
+from analysis.stats.weighting import read_enterprise_frame, weight_respondents, weight_to_frame
 
 __all__ = ["run_models"]
 
@@ -80,6 +82,16 @@ def _income_context(cfg: CohortConfig) -> dict[str, Any]:
         return {"unavailable": str(exc)}
     return {"oblast_wage": wage.value_kgs, "oblast_wage_period": wage.period, "source": wage.source_url,
             "minimum_wage": mw.value_kgs, "minimum_wage_period": mw.period}
+
+
+def employer_design(cfg: CohortConfig, employers: pd.DataFrame | None) -> tuple[Any, dict[str, Any]]:
+    """The employers' design weighted to the cohort's enterprise frame (``enterprise_frame`` in the cohort
+    file, read from ``data/raw/COHORT/``; a broken frame stops the run with one line); (None, why) without
+    a frame or employers — the employer rows are then unweighted and the report says so."""
+    if employers is None or employers.empty:
+        return None, {"method": "none", "respondents": 0, "note": "no employers"}
+    frame = read_enterprise_frame(cfg.paths.raw / cfg.enterprise_frame) if cfg.enterprise_frame else None
+    return weight_to_frame(employers.reset_index(drop=True), frame)
 
 
 def count_rows(graduates: pd.DataFrame) -> pd.DataFrame:
@@ -126,6 +138,9 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
         designs[phase], diags[phase] = weight_respondents(graduates, cfg.weighting_margins, cfg.weight_trim_ratio,
                                                           flag, fpc=cfg.finite_population_correction,
                                                           has_registry=has_registry)
+    employers = employers.reset_index(drop=True) if employers is not None else None
+    edesign, diags["employers"] = employer_design(cfg, employers)
+    specialties = load_specialties(programmes=load_programmes())
     p2 = designs["p2"]
     if p2 is not None:
         write_parquet(p2.data[["pid", "weight"]].reset_index(drop=True), out / "weights.parquet")
@@ -138,9 +153,11 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
         frames += [_family("labour_status", lambda: labour_status_rows(graduates, st, p2)),
                    _family("response_mode_p2", lambda: response_mode_rows(graduates, st)),
                    _family("first_job_cif", lambda: cif_rows(graduates, st, months=float(cfg.survey_months_after) + 3)),
-                   _family("competence_gap", lambda: competence_rows(graduates, st, p2, COMPETENCES)),
+                   _family("competence_gap", lambda: competence_rows(graduates, st, p2, COMPETENCES, employers,
+                                                                     edesign)),
                    _family("feedback", lambda: feedback_rows(graduates, st, designs)),
-                   _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES))]
+                   _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES, edesign, specialties,
+                                                                    diags["employers"]))]
         fitted = run_outcome_models(graduates, p2, seed=cfg.seed, alpha=st.alpha, covariates=covariates)
         frames.append(model_rows(fitted, fitted.get("failures", {})))
         frames.append(income_mi_rows(fitted.get("income_mi") or {}, st))
@@ -156,9 +173,10 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
         prev = previous[(previous["domain"] == "all") & previous["statistic"].isin(["share", "mean", "median"])]
         results = finish([results, difference_rows(cur, prev, st).assign(domain="cohort_difference")], st)
     write_parquet(results, out / "estimates.parquet")
-    hier = hierarchy(graduates)
+    hier = pd.concat([hierarchy(graduates), demand_hierarchy(specialties)], ignore_index=True)
     write_parquet(hier, out / "hierarchy.parquet")
-    published = publish(results, hier, Rules.from_config(cfg), distributions=DISTRIBUTIONS, aliases=ALIASES)
+    published = publish(results, hier, Rules.from_config(cfg), distributions={**DISTRIBUTIONS, **EMPLOYER_DISTRIBUTIONS},
+                        aliases=ALIASES)
     write_parquet(published, out / "published.parquet")
 
     reg = published[(published["domain"] == "all") & ~published["indicator"].str.contains(":")

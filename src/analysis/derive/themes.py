@@ -215,14 +215,14 @@ def code_answers(answers: pd.Series, entries: Iterable[Entry], question: str) ->
     are of those who answered.
     """
     themes = [e for e in entries if question in e.questions]
-    toks = answers.map(words)
-    answered = toks.map(bool)
+    toks = [words(x) for x in answers.astype(object)]
+    answered = np.array([bool(t) for t in toks], dtype=bool)
     out = pd.DataFrame(index=answers.index)
     for e in themes:
-        out[e.code] = toks.map(e.hits)
+        out[e.code] = [e.hits(t) for t in toks]
     out[UNCODED] = ~out.any(axis=1) if themes else True
     out = out.astype("boolean")
-    out.loc[~answered.to_numpy(bool)] = pd.NA
+    out.loc[~answered] = pd.NA
     return out
 
 

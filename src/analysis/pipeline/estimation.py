@@ -29,8 +29,8 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.config import CohortConfig
-from analysis.derive.indicators import COMPETENCES, load_programmes
-from analysis.derive.themes import load_specialties
+from analysis.derive.indicators import COMPETENCES, load_programmes, load_registry
+from analysis.derive.themes import UNCODED, code_answers, load_specialties, load_themes
 from analysis.derive.opendata import minimum_wage, oblast_average_wage
 from analysis.errors import ConfigError
 from analysis.pipeline.tables import write_parquet
@@ -49,7 +49,10 @@ from analysis.results.families import (
     nonresponse_rows,
     response_mode_rows,
 )
+from analysis.results.decisions import decision_links, decision_rows, load_decisions
 from analysis.results.employers import EMPLOYER_DISTRIBUTIONS, demand_hierarchy
+from analysis.results.graduate_items import GRADUATE_DISTRIBUTIONS, graduate_item_rows
+from analysis.results.themes import propose_themes, theme_rows
 from analysis.results.table import (
     Settings,
     difference_rows,
@@ -92,6 +95,31 @@ def employer_design(cfg: CohortConfig, employers: pd.DataFrame | None) -> tuple[
         return None, {"method": "none", "respondents": 0, "note": "no employers"}
     frame = read_enterprise_frame(cfg.paths.raw / cfg.enterprise_frame) if cfg.enterprise_frame else None
     return weight_to_frame(employers.reset_index(drop=True), frame)
+
+
+def _write_theme_proposals(graduates: pd.DataFrame, employers: pd.DataFrame | None, themes: Any, path: Path,
+                           seed: int) -> None:
+    """Proposed new themes from the answers no theme matched (:func:`analysis.results.themes.propose_themes`),
+    per open question, for the expert group's review: ``data/processed/COHORT/theme_proposals.csv`` (never
+    in the report). Graduates' answers only of phase-2 respondents."""
+    frames = []
+    sources = [(q, graduates, "resp_p2") for q in ("strengths", "weaknesses", "suggestions")]
+    sources.append(("curriculum_suggestions", employers, None))
+    for q, table, flag in sources:
+        if table is None or q not in table:
+            continue
+        texts = table[q].astype("string")
+        if flag and flag in table:
+            texts = texts.where(table[flag].astype("boolean").fillna(False).to_numpy(bool))
+        coded = code_answers(texts, themes, q)
+        left = texts[coded[UNCODED].fillna(False).astype(bool)]
+        prop = propose_themes(left, seed=seed)
+        if not prop.empty:
+            frames.append(prop.assign(question=q, uncoded_answers=int(left.notna().sum())))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["topic", "top_words", "answers", "example", "question", "uncoded_answers"])
+    write_csv = out[["question", "uncoded_answers", "topic", "top_words", "answers", "example"]]
+    path.write_text(write_csv.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
 
 
 def count_rows(graduates: pd.DataFrame) -> pd.DataFrame:
@@ -140,7 +168,11 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                                                           has_registry=has_registry)
     employers = employers.reset_index(drop=True) if employers is not None else None
     edesign, diags["employers"] = employer_design(cfg, employers)
-    specialties = load_specialties(programmes=load_programmes())
+    programmes = load_programmes()
+    specialties = load_specialties(programmes=programmes)
+    themes = load_themes()
+    decisions = load_decisions(cfg.paths.root / "decisions", indicators=[i.id for i in load_registry()],
+                               programmes=list(programmes["programme"].astype(str)))
     p2 = designs["p2"]
     if p2 is not None:
         write_parquet(p2.data[["pid", "weight"]].reset_index(drop=True), out / "weights.parquet")
@@ -157,7 +189,9 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                                                                      edesign)),
                    _family("feedback", lambda: feedback_rows(graduates, st, designs)),
                    _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES, edesign, specialties,
-                                                                    diags["employers"]))]
+                                                                    diags["employers"])),
+                   _family("graduates:sector", lambda: graduate_item_rows(graduates, st, p2)),
+                   _family("theme:strengths", lambda: theme_rows(graduates, employers, st, p2, edesign, themes))]
         fitted = run_outcome_models(graduates, p2, seed=cfg.seed, alpha=st.alpha, covariates=covariates)
         frames.append(model_rows(fitted, fitted.get("failures", {})))
         frames.append(income_mi_rows(fitted.get("income_mi") or {}, st))
@@ -172,11 +206,16 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                       & ~results["indicator"].str.contains(":")]
         prev = previous[(previous["domain"] == "all") & previous["statistic"].isin(["share", "mean", "median"])]
         results = finish([results, difference_rows(cur, prev, st).assign(domain="cohort_difference")], st)
+    if decisions:
+        results = finish([results, _family("decision", lambda: decision_rows(decisions, results, cfg.cohort,
+                                                                              cfg.paths.root, st))], st)
     write_parquet(results, out / "estimates.parquet")
+    _write_theme_proposals(graduates, employers, themes, out.parent / "theme_proposals.csv", cfg.seed)
     hier = pd.concat([hierarchy(graduates), demand_hierarchy(specialties)], ignore_index=True)
     write_parquet(hier, out / "hierarchy.parquet")
-    published = publish(results, hier, Rules.from_config(cfg), distributions={**DISTRIBUTIONS, **EMPLOYER_DISTRIBUTIONS},
-                        aliases=ALIASES)
+    published = publish(results, hier, Rules.from_config(cfg),
+                        distributions={**DISTRIBUTIONS, **EMPLOYER_DISTRIBUTIONS, **GRADUATE_DISTRIBUTIONS},
+                        aliases=ALIASES, dependent=decision_links(decisions))
     write_parquet(published, out / "published.parquet")
 
     reg = published[(published["domain"] == "all") & ~published["indicator"].str.contains(":")

@@ -365,8 +365,13 @@ VALUE_COLUMNS = ("x", "estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "u
 
 def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None = None, *,
             distributions: Mapping[str, str | None] | None = None,
-            aliases: Iterable[tuple[str, str, str, str]] = ()) -> pd.DataFrame:
+            aliases: Iterable[tuple[str, str, str, str]] = (),
+            dependent: Iterable[tuple[str, str]] = ()) -> pd.DataFrame:
     """The one disclosure pass: what of ``results`` may be published, and how.
+
+    ``dependent`` lists ``(indicator, target)`` pairs: every row of ``indicator`` is suppressed when the
+    uncategorised cell of ``target`` in the same domain and group is (e.g. a decision's before/difference
+    rows, which with the target's published cell would give away a suppressed one).
 
     1. primary suppression (:func:`primary_suppression`);
     2. secondary suppression across every published margin (:func:`margins`,
@@ -386,6 +391,12 @@ def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None 
     prim, code = primary_suppression(r, rules)
     mlist = margins(r, hierarchy, distributions, aliases)
     sup = secondary_suppression(r, prim, mlist)
+    for ind, target in dependent:
+        hidden = r.loc[sup & (r["indicator"] == target).to_numpy() & (r["category"] == "").to_numpy(), ["domain", "group"]]
+        keys = set(zip(hidden["domain"], hidden["group"]))
+        rows = (r["indicator"] == ind).to_numpy() & np.array([(d, g) in keys for d, g in zip(r["domain"], r["group"])],
+                                                            dtype=bool)
+        sup |= rows
     out = r.copy()
     out["status"] = np.where(sup, "suppressed", "published")
     out["rule"] = np.where(prim, code, np.where(sup, "secondary", ""))

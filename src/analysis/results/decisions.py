@@ -7,7 +7,7 @@ every file (one-line :class:`~analysis.errors.ConfigError` naming file, key and 
 cohort's results table), **after** (this cohort's) and the **difference** with its interval
 (:func:`analysis.results.table.difference_rows`: Newcombe's hybrid score interval for shares, normal for
 means), as rows ``decision:<id>`` (domain ``programme``/code or ``all``; category ``before`` and
-``difference``; the "after" value is this cohort's own cell of the indicator, which the report reads).
+``difference``; ``source`` = ``target=<indicator>``; the "after" value is this cohort's own cell of the indicator, which the report reads).
 A baseline cohort not run yet gives one row noting ``baseline not run: <cohort>``; a decision whose baseline
 is the current cohort, ``baseline is this cohort``.
 """
@@ -105,7 +105,8 @@ def decision_rows(decisions: Sequence[Decision], current: pd.DataFrame, cohort: 
     for d in decisions:
         ind = f"decision:{d.id}"
         dom, grp = d.domain
-        base = {"indicator": ind, "domain": dom, "group": grp, "n": 0.0, "statistic": "value", "unit": ""}
+        base = {"indicator": ind, "domain": dom, "group": grp, "n": 0.0, "statistic": "value", "unit": "",
+                "source": f"target={d.indicator}"}
         if d.baseline_cohort == cohort:
             frames.append(pd.DataFrame([{**base, "category": "", "note": f"baseline is this cohort: {cohort}"}]))
             continue
@@ -127,8 +128,9 @@ def decision_rows(decisions: Sequence[Decision], current: pd.DataFrame, cohort: 
         if pub.exists():
             pb = sel(pd.read_parquet(pub))
             hidden = not pb.empty and str(pb["status"].iloc[0]) == "suppressed"
-        b = before.assign(indicator=ind, category="before", note=f"cohort={d.baseline_cohort}")
-        diff = diff.assign(indicator=ind, category="difference")
+        b = before.assign(indicator=ind, category="before", note=f"cohort={d.baseline_cohort}",
+                          source=f"target={d.indicator}")
+        diff = diff.assign(indicator=ind, category="difference", source=f"target={d.indicator}")
         if hidden:  # suppressed in the baseline's publication: stays hidden here
             cols = ["estimate", "se", "ci_low", "ci_high", "unweighted", "unweighted_ci_low", "unweighted_ci_high",
                     "x", "p_value", "deff", "n_eff", "pooled", "pooled_ci_low", "pooled_ci_high"]

@@ -261,7 +261,7 @@ def demand_rows(employers: pd.DataFrame, st: Settings, design: Design | None,
         else:
             row.update({"estimate": float(v.sum()), "basis": "unweighted", "ci_method": "none"})
         rows.append(row)
-    unc = cols.get(("demand_specialty", UNCODED), pd.Series(0.0, index=employers.index).where(need.notna()))
+    unc = cols.get(("demand_specialty", UNCODED, ""), pd.Series(0.0, index=employers.index).where(need.notna()))
     r = _ratio_row(employers, unc, need, design, st, f"{DEMAND}_uncoded")
     if r is not None:
         rows.append({**r, "domain": "all", "group": "all", "category": ""})

@@ -182,7 +182,6 @@ def test_a_planted_dominant_employer_is_suppressed_and_cannot_be_recovered():
     assert cell("all", "all")["status"] == "published"
     assert (pub["rule"] == "secondary").any()
     assert {"contributors", "top1", "top2"}.isdisjoint(pub.columns)
-    assert cell("demand_specialty", "cook")["status"] == "published"
 
 
 # ----------------------------------------------------------------------------- themes and quotes

@@ -30,11 +30,13 @@ import pandas as pd
 
 from analysis.core.config import CohortConfig
 from analysis.derive.indicators import COMPETENCES, load_programmes, load_registry
-from analysis.derive.themes import UNCODED, code_answers, load_specialties, load_themes
 from analysis.derive.opendata import minimum_wage, oblast_average_wage
+from analysis.derive.themes import UNCODED, code_answers, load_specialties, load_themes
 from analysis.errors import ConfigError
 from analysis.pipeline.tables import write_parquet
 from analysis.publish.disclosure import Rules, publish
+from analysis.results.decisions import decision_links, decision_rows, load_decisions
+from analysis.results.employers import EMPLOYER_DISTRIBUTIONS, demand_hierarchy
 from analysis.results.families import (
     ALIASES,
     DISTRIBUTIONS,
@@ -49,10 +51,7 @@ from analysis.results.families import (
     nonresponse_rows,
     response_mode_rows,
 )
-from analysis.results.decisions import decision_links, decision_rows, load_decisions
-from analysis.results.employers import EMPLOYER_DISTRIBUTIONS, demand_hierarchy
 from analysis.results.graduate_items import GRADUATE_DISTRIBUTIONS, graduate_item_rows
-from analysis.results.themes import propose_themes, theme_rows
 from analysis.results.table import (
     Settings,
     difference_rows,
@@ -60,6 +59,7 @@ from analysis.results.table import (
     hierarchy,
     registry_rows,
 )
+from analysis.results.themes import propose_themes, theme_rows
 from analysis.stats.nonresponse import early_late, respondent_comparison
 from analysis.stats.outcome_models import run_outcome_models
 from analysis.stats.weighting import read_enterprise_frame, weight_respondents, weight_to_frame

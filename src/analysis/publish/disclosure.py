@@ -392,7 +392,8 @@ def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None 
     mlist = margins(r, hierarchy, distributions, aliases)
     sup = secondary_suppression(r, prim, mlist)
     for ind, target in dependent:
-        hidden = r.loc[sup & (r["indicator"] == target).to_numpy() & (r["category"] == "").to_numpy(), ["domain", "group"]]
+        at = sup & (r["indicator"] == target).to_numpy() & (r["category"] == "").to_numpy()
+        hidden = r.loc[at, ["domain", "group"]]
         keys = set(zip(hidden["domain"], hidden["group"]))
         rows = (r["indicator"] == ind).to_numpy() & np.array([(d, g) in keys for d, g in zip(r["domain"], r["group"])],
                                                             dtype=bool)

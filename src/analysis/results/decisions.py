@@ -1,13 +1,15 @@
 """The decisions register (``decisions/*.yaml``): the expert group's recommendations, followed up.
 
 Each file is one recommendation — programme, the registry indicator it targets, what, why, owner, date and
-the baseline cohort whose figures it reacted to (``decisions/README.md``). :func:`load_decisions` validates
-every file (one-line :class:`~analysis.errors.ConfigError` naming file, key and problem).
+the baseline cohort whose figures it reacted to (``decisions/README.md``).
+:func:`load_decisions` validates every file (one-line :class:`~analysis.errors.ConfigError` naming file,
+key and problem).
 :func:`decision_rows` gives, for the current cohort, per decision the targeted indicator **before** (baseline
 cohort's results table), **after** (this cohort's) and the **difference** with its interval
 (:func:`analysis.results.table.difference_rows`: Newcombe's hybrid score interval for shares, normal for
 means), as rows ``decision:<id>`` (domain ``programme``/code or ``all``; category ``before`` and
-``difference``; ``source`` = ``target=<indicator>``; the "after" value is this cohort's own cell of the indicator, which the report reads).
+``difference``; ``source`` = ``target=<indicator>``; the "after" value is this cohort's own cell of the
+indicator, which the report reads).
 A baseline cohort not run yet gives one row noting ``baseline not run: <cohort>``; a decision whose baseline
 is the current cohort, ``baseline is this cohort``.
 """
@@ -98,6 +100,12 @@ def decision_links(decisions: Sequence[Decision]) -> list[tuple[str, str]]:
     return [(f"decision:{d.id}", d.indicator) for d in decisions]
 
 
+def _cell(table: pd.DataFrame, indicator: str, domain: str, group: str) -> pd.DataFrame:
+    """The uncategorised row(s) of ``indicator`` in one domain group."""
+    return table[(table["indicator"] == indicator) & (table["domain"] == domain) & (table["group"] == group)
+                 & (table["category"] == "")]
+
+
 def decision_rows(decisions: Sequence[Decision], current: pd.DataFrame, cohort: str, root: str | Path,
                   st: Settings) -> pd.DataFrame:
     """Before, after and difference of each decision's indicator (see the module docstring)."""
@@ -116,9 +124,7 @@ def decision_rows(decisions: Sequence[Decision], current: pd.DataFrame, cohort: 
                                          "note": f"baseline not run: {d.baseline_cohort}"}]))
             continue
         prev = pd.read_parquet(prev_dir / "estimates.parquet")
-        sel = lambda t: t[(t["indicator"] == d.indicator) & (t["domain"] == dom) & (t["group"] == grp)  # noqa: E731
-                          & (t["category"] == "")]
-        before, after = sel(prev), sel(current)
+        before, after = _cell(prev, d.indicator, dom, grp), _cell(current, d.indicator, dom, grp)
         if before.empty or after.empty:
             frames.append(pd.DataFrame([{**base, "category": "", "note": "no data: no_answers"}]))
             continue
@@ -126,7 +132,7 @@ def decision_rows(decisions: Sequence[Decision], current: pd.DataFrame, cohort: 
         hidden = False
         pub = prev_dir / "published.parquet"
         if pub.exists():
-            pb = sel(pd.read_parquet(pub))
+            pb = _cell(pd.read_parquet(pub), d.indicator, dom, grp)
             hidden = not pb.empty and str(pb["status"].iloc[0]) == "suppressed"
         b = before.assign(indicator=ind, category="before", note=f"cohort={d.baseline_cohort}",
                           source=f"target={d.indicator}")

@@ -32,8 +32,8 @@ totals without an interval — they describe only the surveyed employers).
 
 Business disclosure columns: every magnitude cell (totals, ratios of totals, demand) carries
 ``contributors`` (employers with a positive contribution) and ``top1``/``top2`` (the two largest weighted
-contributions as shares of the cell's total), read by the threshold and p % rules of :mod:`analysis.publish.disclosure` and dropped
-from the published table.
+contributions as shares of the cell's total), read by the threshold and p % rules of
+:mod:`analysis.publish.disclosure` and dropped from the published table.
 """
 
 from __future__ import annotations

@@ -166,7 +166,8 @@ def read_enterprise_frame(path: str | Path) -> pd.DataFrame:
     df.columns = [str(c).strip() for c in df.columns]
     missing = [c for c in FRAME_COLUMNS if c not in df.columns]
     if missing:
-        raise InputError(path, f"missing column(s) {', '.join(missing)}", fix=f"the columns are {', '.join(FRAME_COLUMNS)}")
+        raise InputError(path, f"missing column(s) {', '.join(missing)}",
+                         fix=f"the columns are {', '.join(FRAME_COLUMNS)}")
     if df.empty:
         raise InputError(path, "the frame has no rows")
     df = df[list(FRAME_COLUMNS)].apply(lambda s: s.str.strip())
@@ -290,7 +291,8 @@ def weight_to_frame(employers: pd.DataFrame, frame: pd.DataFrame | None,
             warnings.simplefilter("ignore", RuntimeWarning)
             design = rake(Design(data, weights="w0"), margins, max_iter=2000, new_weights="weight")
         if not design.calibration.converged and _margin_error(design, margins) > MARGIN_TOLERANCE:
-            return None, {**diag, "method": "none", "note": "raking to the frame did not converge: employers unweighted"}
+            return None, {**diag, "method": "none",
+                          "note": "raking to the frame did not converge: employers unweighted"}
         diag.update({"method": "raking", "pooled": pooled})
     diag.update(weight_diagnostics(design))
     diag["note"] = ""

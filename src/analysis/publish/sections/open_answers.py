@@ -28,7 +28,8 @@ def render(rep: Any) -> None:
             continue
         shown_any = True
         rows = rows.assign(_v=pd.to_numeric(rows["estimate"], errors="coerce"),
-                           _u=(rows["category"] == UNCODED).astype(int)).sort_values(["_u", "_v"], ascending=[True, False])
+                           _u=(rows["category"] == UNCODED).astype(int))
+        rows = rows.sort_values(["_u", "_v"], ascending=[True, False])
         out = [{t("oa_col_theme", rep.lang): t("oa_uncoded", rep.lang) if r["category"] == UNCODED
                 else names.get(r["category"], r["category"]),
                 t("col_value", rep.lang): rep.value(r), t("col_ci_level", rep.lang, conf=rep.conf): rep.interval(r)}

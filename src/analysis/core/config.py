@@ -83,6 +83,7 @@ class CohortConfig:
     weight_trim_ratio: float = 5.0
     disclosure_min_n: int = D.DISCLOSURE_MIN_N
     previous_cohort: str | None = None
+    enterprise_frame: str | None = None  # CSV in data/raw/COHORT/: enterprises by sector × size (docs/employers.md)
     model_covariates: tuple[str, ...] = ()
     seed: int = 20250630
     synthetic: bool = False
@@ -186,6 +187,9 @@ def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") ->
            "'disclosure_min_n' must be a whole number between 1 and 100 (ELA/MLASZ: 10)")
     _check(1 <= int(cfg.full_time_hours) <= 60, file, "'full_time_hours' must be between 1 and 60 (statutory week: 40)")
     _check(cfg.weight_trim_ratio >= 1, file, "'weight_trim_ratio' must be at least 1")
+    frame = cfg.enterprise_frame
+    _check(frame is None or (isinstance(frame, str) and frame.endswith(".csv")), file,
+           "'enterprise_frame' must name a CSV file in the cohort's raw folder, e.g. enterprise_frame.csv")
     return cfg
 
 

@@ -29,11 +29,14 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.config import CohortConfig
-from analysis.derive.indicators import COMPETENCES
+from analysis.derive.indicators import COMPETENCES, load_programmes, load_registry
 from analysis.derive.opendata import minimum_wage, oblast_average_wage
+from analysis.derive.themes import UNCODED, code_answers, load_specialties, load_themes
 from analysis.errors import ConfigError
 from analysis.pipeline.tables import write_parquet
 from analysis.publish.disclosure import Rules, publish
+from analysis.results.decisions import decision_links, decision_rows, load_decisions
+from analysis.results.employers import EMPLOYER_DISTRIBUTIONS, demand_hierarchy
 from analysis.results.families import (
     ALIASES,
     DISTRIBUTIONS,
@@ -48,6 +51,7 @@ from analysis.results.families import (
     nonresponse_rows,
     response_mode_rows,
 )
+from analysis.results.graduate_items import GRADUATE_DISTRIBUTIONS, graduate_item_rows
 from analysis.results.table import (
     Settings,
     difference_rows,
@@ -55,9 +59,10 @@ from analysis.results.table import (
     hierarchy,
     registry_rows,
 )
+from analysis.results.themes import propose_themes, theme_rows
 from analysis.stats.nonresponse import early_late, respondent_comparison
 from analysis.stats.outcome_models import run_outcome_models
-from analysis.stats.weighting import weight_respondents
+from analysis.stats.weighting import read_enterprise_frame, weight_respondents, weight_to_frame
 
 __all__ = ["run_models"]
 
@@ -80,6 +85,41 @@ def _income_context(cfg: CohortConfig) -> dict[str, Any]:
         return {"unavailable": str(exc)}
     return {"oblast_wage": wage.value_kgs, "oblast_wage_period": wage.period, "source": wage.source_url,
             "minimum_wage": mw.value_kgs, "minimum_wage_period": mw.period}
+
+
+def employer_design(cfg: CohortConfig, employers: pd.DataFrame | None) -> tuple[Any, dict[str, Any]]:
+    """The employers' design weighted to the cohort's enterprise frame (``enterprise_frame`` in the cohort
+    file, read from ``data/raw/COHORT/``; a broken frame stops the run with one line); (None, why) without
+    a frame or employers — the employer rows are then unweighted and the report says so."""
+    if employers is None or employers.empty:
+        return None, {"method": "none", "respondents": 0, "note": "no employers"}
+    frame = read_enterprise_frame(cfg.paths.raw / cfg.enterprise_frame) if cfg.enterprise_frame else None
+    return weight_to_frame(employers.reset_index(drop=True), frame)
+
+
+def _write_theme_proposals(graduates: pd.DataFrame, employers: pd.DataFrame | None, themes: Any, path: Path,
+                           seed: int) -> None:
+    """Proposed new themes from the answers no theme matched (:func:`analysis.results.themes.propose_themes`),
+    per open question, for the expert group's review: ``data/processed/COHORT/theme_proposals.csv`` (never
+    in the report). Graduates' answers only of phase-2 respondents."""
+    frames = []
+    sources = [(q, graduates, "resp_p2") for q in ("strengths", "weaknesses", "suggestions")]
+    sources.append(("curriculum_suggestions", employers, None))
+    for q, table, flag in sources:
+        if table is None or q not in table:
+            continue
+        texts = table[q].astype("string")
+        if flag and flag in table:
+            texts = texts.where(table[flag].astype("boolean").fillna(False).to_numpy(bool))
+        coded = code_answers(texts, themes, q)
+        left = texts[coded[UNCODED].fillna(False).astype(bool)]
+        prop = propose_themes(left, seed=seed)
+        if not prop.empty:
+            frames.append(prop.assign(question=q, uncoded_answers=int(left.notna().sum())))
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+        columns=["topic", "top_words", "answers", "example", "question", "uncoded_answers"])
+    write_csv = out[["question", "uncoded_answers", "topic", "top_words", "answers", "example"]]
+    path.write_text(write_csv.to_csv(index=False, lineterminator="\n"), encoding="utf-8")
 
 
 def count_rows(graduates: pd.DataFrame) -> pd.DataFrame:
@@ -126,6 +166,13 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
         designs[phase], diags[phase] = weight_respondents(graduates, cfg.weighting_margins, cfg.weight_trim_ratio,
                                                           flag, fpc=cfg.finite_population_correction,
                                                           has_registry=has_registry)
+    employers = employers.reset_index(drop=True) if employers is not None else None
+    edesign, diags["employers"] = employer_design(cfg, employers)
+    programmes = load_programmes()
+    specialties = load_specialties(programmes=programmes)
+    themes = load_themes()
+    decisions = load_decisions(cfg.paths.root / "decisions", indicators=[i.id for i in load_registry()],
+                               programmes=list(programmes["programme"].astype(str)))
     p2 = designs["p2"]
     if p2 is not None:
         write_parquet(p2.data[["pid", "weight"]].reset_index(drop=True), out / "weights.parquet")
@@ -138,9 +185,13 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
         frames += [_family("labour_status", lambda: labour_status_rows(graduates, st, p2)),
                    _family("response_mode_p2", lambda: response_mode_rows(graduates, st)),
                    _family("first_job_cif", lambda: cif_rows(graduates, st, months=float(cfg.survey_months_after) + 3)),
-                   _family("competence_gap", lambda: competence_rows(graduates, st, p2, COMPETENCES)),
+                   _family("competence_gap", lambda: competence_rows(graduates, st, p2, COMPETENCES, employers,
+                                                                     edesign)),
                    _family("feedback", lambda: feedback_rows(graduates, st, designs)),
-                   _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES))]
+                   _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES, edesign, specialties,
+                                                                    diags["employers"])),
+                   _family("graduates:sector", lambda: graduate_item_rows(graduates, st, p2)),
+                   _family("theme:strengths", lambda: theme_rows(graduates, employers, st, p2, edesign, themes))]
         fitted = run_outcome_models(graduates, p2, seed=cfg.seed, alpha=st.alpha, covariates=covariates)
         frames.append(model_rows(fitted, fitted.get("failures", {})))
         frames.append(income_mi_rows(fitted.get("income_mi") or {}, st))
@@ -155,10 +206,16 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                       & ~results["indicator"].str.contains(":")]
         prev = previous[(previous["domain"] == "all") & previous["statistic"].isin(["share", "mean", "median"])]
         results = finish([results, difference_rows(cur, prev, st).assign(domain="cohort_difference")], st)
+    if decisions:
+        results = finish([results, _family("decision", lambda: decision_rows(decisions, results, cfg.cohort,
+                                                                              cfg.paths.root, st))], st)
     write_parquet(results, out / "estimates.parquet")
-    hier = hierarchy(graduates)
+    _write_theme_proposals(graduates, employers, themes, out.parent / "theme_proposals.csv", cfg.seed)
+    hier = pd.concat([hierarchy(graduates), demand_hierarchy(specialties)], ignore_index=True)
     write_parquet(hier, out / "hierarchy.parquet")
-    published = publish(results, hier, Rules.from_config(cfg), distributions=DISTRIBUTIONS, aliases=ALIASES)
+    published = publish(results, hier, Rules.from_config(cfg),
+                        distributions={**DISTRIBUTIONS, **EMPLOYER_DISTRIBUTIONS, **GRADUATE_DISTRIBUTIONS},
+                        aliases=ALIASES, dependent=decision_links(decisions))
     write_parquet(published, out / "published.parquet")
 
     reg = published[(published["domain"] == "all") & ~published["indicator"].str.contains(":")

@@ -9,6 +9,15 @@ Rules (see ``docs/privacy.md``):
   ``..``.
 * **Minimum group size for indicators** (MLASZ/ELA graduate monitoring): no indicator for a group of
   fewer than ``disclosure_min_n`` (10) respondents.
+* **Business data** (employer survey; Hundepool et al., *Statistical Disclosure Control*, Wiley 2012,
+  §4.2; Eurostat/τ-ARGUS practice): a magnitude cell (totals, ratios of totals, demand) needs at least
+  ``business_min_contributors`` (3) contributing employers — the **threshold rule** — and must pass the
+  **p % rule** (p = 10): it is sensitive when ``total − x₁ − x₂ < p/100 · x₁`` (x₁, x₂ the two largest
+  contributions), i.e. when the second-largest contributor could estimate the largest one's value to
+  within p %. The rules read the per-row columns ``contributors``, ``top1``, ``top2`` (shares of the
+  cell's total) that :mod:`analysis.results.employers` adds; the columns are dropped from the published
+  table. The p % rule is preferred to the (n, k) dominance rule because it protects the largest
+  contributor directly and has no discontinuity in n (Hundepool et al. 2012, §4.2.2).
 * **Secondary suppression** (ONS/ABS output checking, HESA practice): every margin of a published
   table — programme within faculty within the university, sex within the university, programme×sex
   within programme and within faculty×sex, the categories of a distribution — that contains a
@@ -37,6 +46,7 @@ __all__ = [
     "Margin",
     "Rules",
     "attack",
+    "business_sensitive",
     "check_publication",
     "hesa_round",
     "margins",
@@ -69,6 +79,11 @@ class Rules:
         Decimals kept for percentages (HESA publishes one).
     symbol
         Shown for a suppressed cell (HESA: ``..``).
+    business_min_contributors
+        Threshold rule for business (employer) cells: fewer contributing employers than this is
+        sensitive (3).
+    business_p
+        p of the p % rule for business cells (10): sensitive when ``total − x₁ − x₂ < p/100 · x₁``.
     """
 
     round_base: int | None = 5
@@ -78,6 +93,8 @@ class Rules:
     count_min: int | None = None
     pct_decimals: int = 1
     symbol: str = SYMBOL
+    business_min_contributors: int = 3
+    business_p: float = 10.0
 
     @classmethod
     def from_config(cls, cfg) -> Rules:
@@ -158,7 +175,7 @@ class Margin:
 
 def primary_suppression(results: pd.DataFrame, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
     """Cells that fail a primary rule, and the rule's code (``pct_base``, ``mean_base``, ``min_n``,
-    ``model_n``; ``""`` when published).
+    ``model_n``, ``business_n``, ``p_percent``; ``""`` when published).
 
     Shares and curves: the unrounded base ``n`` below ``rules.min_pct_base`` (HESA 22.5) or
     ``rules.min_n``. Means, medians and ratios: ``n`` ≤ ``rules.max_mean_n_suppressed`` (HESA 7) or below
@@ -185,8 +202,37 @@ def primary_suppression(results: pd.DataFrame, rules: Rules) -> tuple[np.ndarray
         code[(stat == "coefficient") & (n < rules.min_n)] = "model_n"
         if rules.count_min:
             code[(stat == "total") & (n > 0) & (n < rules.count_min)] = "count_min"
+    biz = business_sensitive(results, rules)
+    code[(code == "") & (biz != "")] = biz[(code == "") & (biz != "")]
     code[~has_value] = ""
     return code != "", code
+
+
+BUSINESS_COLUMNS = ("contributors", "top1", "top2")
+"""Per-row columns of business (employer) cells read by :func:`business_sensitive`, never published."""
+
+
+def business_sensitive(results: pd.DataFrame, rules: Rules) -> np.ndarray:
+    """The business rules' code per row: ``business_n`` (threshold: fewer than
+    ``rules.business_min_contributors`` employers contribute), ``p_percent`` (the p % rule:
+    ``1 − s₁ − s₂ < p/100 · s₁`` with ``s₁, s₂`` = ``top1``, ``top2``, the two largest contributions as
+    shares of the cell's total — the rule ``total − x₁ − x₂ < p/100 · x₁`` divided by the total), or ``""``.
+    Rows without ``contributors`` (not business data) are never sensitive here. An empty cell (no
+    contributor: a published zero) is not sensitive — it discloses no employer's value.
+    """
+    out = np.full(len(results), "", dtype=object)
+    if "contributors" not in results.columns:
+        return out
+    k = pd.to_numeric(results["contributors"], errors="coerce").to_numpy(float)
+    s1 = pd.to_numeric(results.get("top1"), errors="coerce").to_numpy(float) if "top1" in results else np.nan * k
+    s2 = pd.to_numeric(results.get("top2"), errors="coerce").fillna(0.0).to_numpy(float) if "top2" in results \
+        else 0.0 * k
+    with np.errstate(invalid="ignore"):
+        biz = np.isfinite(k) & (k > 0)
+        out[biz & (k < rules.business_min_contributors)] = "business_n"
+        p_rule = biz & (out == "") & np.isfinite(s1) & ((1.0 - s1 - s2) < rules.business_p / 100.0 * s1 - 1e-12)
+    out[p_rule] = "p_percent"
+    return out
 
 
 def margins(results: pd.DataFrame, hierarchy: pd.DataFrame,
@@ -319,8 +365,13 @@ VALUE_COLUMNS = ("x", "estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "u
 
 def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None = None, *,
             distributions: Mapping[str, str | None] | None = None,
-            aliases: Iterable[tuple[str, str, str, str]] = ()) -> pd.DataFrame:
+            aliases: Iterable[tuple[str, str, str, str]] = (),
+            dependent: Iterable[tuple[str, str]] = ()) -> pd.DataFrame:
     """The one disclosure pass: what of ``results`` may be published, and how.
+
+    ``dependent`` lists ``(indicator, target)`` pairs: every row of ``indicator`` is suppressed when the
+    uncategorised cell of ``target`` in the same domain and group is (e.g. a decision's before/difference
+    rows, which with the target's published cell would give away a suppressed one).
 
     1. primary suppression (:func:`primary_suppression`);
     2. secondary suppression across every published margin (:func:`margins`,
@@ -328,7 +379,8 @@ def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None 
     3. the published table: ``status`` (published / suppressed), ``rule`` (the primary rule's code or
        ``secondary``), every value of a suppressed cell emptied, the unweighted numerator ``x`` dropped,
        counts ``n`` and ``N`` and every published count (``total`` rows in unit ``count``, with their
-       intervals) rounded to base 5 (HESA; totals rounded after calculation), shares and
+       intervals) rounded to base 5 (HESA; totals rounded after calculation), the business columns
+       (``contributors``, ``top1``, ``top2``) dropped, shares and
        intervals kept unrounded (formatting rounds them half up, :func:`~analysis.publish.formatting.format_pct`);
     4. :func:`check_publication` — the attack the run executes; it raises :class:`DisclosureError`.
 
@@ -339,6 +391,13 @@ def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None 
     prim, code = primary_suppression(r, rules)
     mlist = margins(r, hierarchy, distributions, aliases)
     sup = secondary_suppression(r, prim, mlist)
+    for ind, target in dependent:
+        at = sup & (r["indicator"] == target).to_numpy() & (r["category"] == "").to_numpy()
+        hidden = r.loc[at, ["domain", "group"]]
+        keys = set(zip(hidden["domain"], hidden["group"]))
+        rows = (r["indicator"] == ind).to_numpy() & np.array([(d, g) in keys for d, g in zip(r["domain"], r["group"])],
+                                                            dtype=bool)
+        sup |= rows
     out = r.copy()
     out["status"] = np.where(sup, "suppressed", "published")
     out["rule"] = np.where(prim, code, np.where(sup, "secondary", ""))
@@ -353,7 +412,7 @@ def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None 
         for col in ("estimate", "ci_low", "ci_high", "unweighted"):
             v = pd.to_numeric(out.loc[counts, col], errors="coerce")
             out.loc[counts, col] = hesa_round(v.clip(lower=0), rules.round_base).astype("Float64").astype(float)
-    out = out.drop(columns=["x"], errors="ignore")
+    out = out.drop(columns=["x", *BUSINESS_COLUMNS], errors="ignore")
     out.attrs = {}
     check_publication(out, hierarchy, distributions=distributions, aliases=aliases)
     return out

@@ -11,7 +11,7 @@ registry indicators into the one results table:
 * ``model:<name>`` — model terms on their reading scale (odds ratio, hazard ratio, % effect);
 * ``competence_acquired`` / ``competence_required`` / ``competence_gap`` — per competence item;
 * ``feedback:<item>`` — programme evaluation, satisfaction and usefulness means (1–5);
-* ``employers:<item>`` — the employer survey's summary lines;
+* ``employers:<item>``, ``employer_demand_3y*`` — the employer survey item by item (:mod:`analysis.results.employers`);
 * ``nonresponse:<variable>`` — respondents vs non-respondents (bias check), ``early_late:<outcome>``;
 * ``context:<what>`` — open-data benchmarks (oblast average wage, minimum wage) with their sources;
 * ``income_mi:<what>`` — the multiple-imputation sensitivity analysis of income.
@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analysis.results.employers import demand_rows, employer_item_rows, employer_rating_rows, frame_rows
 from analysis.results.table import (
     MIN_DATED_SHARE,
     STANDARD_DOMAINS,
@@ -34,6 +35,7 @@ from analysis.results.table import (
     dated_share,
     domain_groups,
     estimate,
+    mean_rows,
     note_row,
     share_rows,
 )
@@ -209,11 +211,22 @@ def model_rows(tables: Mapping[str, pd.DataFrame], failures: Mapping[str, Any]) 
     return pd.concat(frames, ignore_index=True)
 
 
-def competence_rows(graduates: pd.DataFrame, st: Settings, design: Any, items: tuple[str, ...]) -> pd.DataFrame:
-    """Per competence item, among graduates who rated both: mean level at graduation (phase 1), mean level
-    the job requires (phase 2) and the mean gap (required − acquired), on the 1–5 scale (weighted)."""
+def competence_rows(graduates: pd.DataFrame, st: Settings, design: Any, items: tuple[str, ...],
+                    employers: pd.DataFrame | None = None, employer_design: Any = None) -> pd.DataFrame:
+    """Competences on one list, three views, and their gaps (1–5 scale), per item:
+
+    * ``competence_acquired`` — level at graduation (phase 1, ``comp_grad_<item>``) and
+      ``competence_required`` — level the job requires (phase 2, ``comp_job_<item>``), among graduates who
+      rated both (weighted with the phase-2 design); ``competence_gap`` — their **paired** mean difference
+      (required − acquired) with its design-based interval;
+    * ``competence_employer`` — employers' rating of the university's graduates (``rate_<item>``, weighted
+      to the enterprise frame when there is one) and ``competence_employer_gap`` — employers' rating minus
+      the graduates' level at graduation, a **two-sample** difference of independent samples
+      (SE = √(SE₁² + SE₂²), normal interval; ``basis`` unweighted when either side is).
+    """
     frames = []
     measured = False
+    acquired: dict[str, pd.Series] = {}
     for c in items:
         a, b = f"comp_grad_{c}", f"comp_job_{c}"
         if a not in graduates or b not in graduates:
@@ -225,8 +238,24 @@ def competence_rows(graduates: pd.DataFrame, st: Settings, design: Any, items: t
         if not both.any():
             continue
         for ind, v in (("competence_acquired", av), ("competence_required", bv), ("competence_gap", bv - av)):
-            frames.append(estimate(v.where(both), graduates, "mean", st, indicator=ind, unit="scale",
-                                   design=design, category=c))
+            r = estimate(v.where(both), graduates, "mean", st, indicator=ind, unit="scale", design=design, category=c)
+            frames.append(r)
+            if ind == "competence_acquired" and not r.empty:
+                acquired[c] = r.iloc[0]
+    if employers is not None and not employers.empty:
+        allg = pd.Series("all", index=employers.index, dtype="string")
+        for c in items:
+            col = f"rate_{c}"
+            if col not in employers:
+                continue
+            v = pd.to_numeric(employers[col], errors="coerce").astype(float)
+            if not v.notna().any():
+                continue
+            r = mean_rows(v, allg, st, employer_design).assign(indicator="competence_employer", unit="scale",
+                                                              domain="all", category=c)
+            frames.append(r)
+            if c in acquired and not r.empty:
+                frames.append(_two_sample(r.iloc[0], acquired[c], st, c))
     if frames:
         return pd.concat(frames, ignore_index=True)
     if not measured:
@@ -234,6 +263,33 @@ def competence_rows(graduates: pd.DataFrame, st: Settings, design: Any, items: t
     why = ("no_phase1" if _count(graduates, "resp_p1") == 0 else "no_phase2" if _count(graduates, "resp_p2") == 0
            else "no_answers")
     return note_row("competence_gap", "mean", "scale", why)
+
+
+def _two_sample(emp: pd.Series, grad: pd.Series, st: Settings, item: str) -> pd.DataFrame:
+    """Employers' mean minus graduates' mean (independent samples): difference, normal interval from the two
+    standard errors; ``n`` the smaller of the two bases (what disclosure control reads)."""
+    diff = float(emp["estimate"]) - float(grad["estimate"])
+    se_e = float(emp["se"]) if "se" in emp and np.isfinite(emp["se"]) else math.nan
+    se_g = float(grad["se"]) if "se" in grad and np.isfinite(grad["se"]) else math.nan
+    # lazy: scipy.stats costs 0.55 s, which stages 1-2 and `tracer` commands must not pay
+    from scipy.stats import t as tdist
+
+    def unweighted_se(r: pd.Series) -> float:  # the t interval's half-width over its t quantile = s/√n
+        n = float(r["n"])
+        return ((float(r["ci_high"]) - float(r["estimate"])) / float(tdist.ppf(0.5 + st.confidence / 2, n - 1))
+                if n > 1 else math.nan)
+
+    se_e = se_e if np.isfinite(se_e) else unweighted_se(emp)
+    se_g = se_g if np.isfinite(se_g) else unweighted_se(grad)
+    se = math.hypot(se_e, se_g)
+    basis = "weighted" if emp.get("basis") == "weighted" and grad.get("basis") == "weighted" else "unweighted"
+    return pd.DataFrame([{"indicator": "competence_employer_gap", "statistic": "difference", "unit": "scale",
+                          "domain": "all", "group": "all", "category": item,
+                          "n": float(min(float(emp["n"]), float(grad["n"]))), "estimate": diff, "se": se,
+                          "ci_low": diff - st.z * se, "ci_high": diff + st.z * se,
+                          "unweighted": float(emp["unweighted"]) - float(grad["unweighted"]),
+                          "basis": basis, "ci_method": "normal",
+                          "note": f"two-sample: employers n={int(emp['n'])}, graduates n={int(grad['n'])}"}])
 
 
 def _count(graduates: pd.DataFrame, flag: str) -> int:
@@ -262,42 +318,21 @@ def feedback_rows(graduates: pd.DataFrame, st: Settings, designs: Mapping[str, A
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-EMPLOYER_LINES = (("employers", "count"), ("vacancies_n", "sum"), ("hard_to_fill_n", "sum"), ("need_3y_n", "sum"),
-                  ("skills_gap", "share_yes"), ("internships_offered", "share_yes"))
-
-
-def employer_rows(employers: pd.DataFrame | None, st: Settings, items: tuple[str, ...]) -> pd.DataFrame:
-    """The employer survey in a few lines (unweighted): employers surveyed, vacancy and need totals,
-    shares answering yes, mean ratings of the university's graduates (1–5). Without an accepted answer
-    (no file, or every row quarantined) one row ``no data: no_employers``."""
+def employer_rows(employers: pd.DataFrame | None, st: Settings, items: tuple[str, ...],
+                  design: Any = None, specialties: Sequence[Any] = (), weighting: Mapping[str, Any] | None = None
+                  ) -> pd.DataFrame:
+    """The employer survey item by item (:mod:`analysis.results.employers`): distributions, multiple
+    choices, totals and ratios, ratings of the graduates (1–5), the staff needed in three years by
+    specialty, ISCO group and sex, and how the employers were weighted. ``design`` is the employers'
+    design weighted to the enterprise frame (:func:`analysis.stats.weighting.weight_to_frame`), None
+    for unweighted rows. Without an accepted answer (no file, or every row quarantined) one row
+    ``no data: no_employers``."""
     if employers is None or employers.empty:
         return note_row("employers:count", "total", "count", "no_employers")
-    e = employers.assign(all="all")
-    rows = []
-    n = float(len(e))
-    for col, kind in EMPLOYER_LINES:
-        if col == "employers":
-            rows.append({"indicator": "employers:count", "statistic": "total", "unit": "count", "n": n,
-                         "estimate": n, "basis": "unweighted"})
-        elif col in e and kind == "sum":
-            v = pd.to_numeric(e[col], errors="coerce")
-            rows.append({"indicator": f"employers:{col}", "statistic": "total", "unit": "count",
-                         "n": float(v.notna().sum()), "estimate": float(v.sum()), "basis": "unweighted"})
-        elif col in e and kind == "share_yes":
-            s = e[col].dropna().astype(str)
-            r = share_rows((s == "yes").astype(float).reindex(e.index), e["all"].astype("string"), st)
-            if not r.empty:
-                rows.append({**r.iloc[0].to_dict(), "indicator": f"employers:{col}", "unit": "share"})
-    for c in items:
-        col = f"rate_{c}"
-        if col in e:
-            v = pd.to_numeric(e[col], errors="coerce")
-            if v.notna().any():
-                r = estimate(v, e, "mean", st, indicator=f"employers:{col}", unit="scale")
-                rows += r.to_dict("records")
-    out = pd.DataFrame(rows)
-    out["domain"], out["group"] = "all", "all"
-    return out
+    frames = [employer_item_rows(employers, st, design), employer_rating_rows(employers, st, design, items),
+              demand_rows(employers, st, design, specialties),
+              frame_rows(dict(weighting or {"method": "none", "respondents": len(employers)}))]
+    return pd.concat([f for f in frames if not f.empty], ignore_index=True)
 
 
 def nonresponse_rows(comparison: pd.DataFrame, early_late: pd.DataFrame) -> pd.DataFrame:

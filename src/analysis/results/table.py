@@ -34,6 +34,9 @@ pooled, pooled_ci_*    programme shares shrunk toward their faculty (empirical B
 p_value                tests (log-rank, cohort differences, model terms)
 weighting_changes      True when the unweighted estimate lies outside the weighted interval
 source, note           open-data source, or a short machine note (why a value is missing)
+contributors, top1,    business data (employer survey): employers contributing to the cell and the two largest
+top2                   contributions as shares of the cell's total — read by the business disclosure rules,
+                       never published
 =====================  ===================================================================================
 
 Methods are explained for the expert group in ``docs/methodology.md`` §3 (estimates and intervals).
@@ -89,6 +92,7 @@ COLUMNS: tuple[str, ...] = (
     "estimate", "se", "ci_low", "ci_high", "basis", "ci_method", "confidence", "deff", "n_eff",
     "unweighted", "unweighted_ci_low", "unweighted_ci_high", "unweighted_ci_method",
     "pooled", "pooled_ci_low", "pooled_ci_high", "p_value", "weighting_changes", "source", "note",
+    "contributors", "top1", "top2",
 )
 _TEXT = ("indicator", "statistic", "unit", "domain", "group", "category", "basis", "ci_method",
          "unweighted_ci_method", "source", "note")

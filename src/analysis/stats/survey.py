@@ -823,8 +823,8 @@ def _result(index, est, se, n, lo, hi, name) -> pd.DataFrame:
 def svytotal(design: Design, y: str | list[str], alpha: float = 0.05) -> pd.DataFrame:
     """Estimated population total ``Σ w_i y_i`` with its linearised SE (R ``svytotal``).
 
-    Reference API: the R-equivalent estimator through which the variance machinery is verified
-    against R's printed output (tests); the pipeline's totals go through :func:`by_domain`.
+    The R-equivalent estimator, verified against R's printed output (tests); the employer survey's
+    demand totals use it (:mod:`analysis.results.employers`), the graduates' totals :func:`by_domain`.
     Rows with a missing ``y`` contribute zero (R ``na.rm=TRUE``). Returns a DataFrame indexed by
     variable with ``estimate, se, ci_low, ci_high, n`` (normal-quantile interval).
     """
@@ -876,9 +876,8 @@ def svyratio(design: Design, numerator: str | list[str], denominator: str | list
              alpha: float = 0.05) -> pd.DataFrame:
     """Ratio of two population totals ``R = Σ w y / Σ w x`` with its linearised SE (R ``svyratio``).
 
-    Reference API until the results layer calls it: the R-equivalent ratio estimator (e.g.
-    income per hour worked, students per enrolled), verified against R's printed output in
-    the tests. Influence scores ``z_i = w_i (y_i - R̂ x_i) / X̂`` with ``X̂ = Σ w x`` (Binder
+    The R-equivalent ratio estimator (e.g. the share of women among the employers' staff,
+    :mod:`analysis.results.employers`), verified against R's printed output in the tests. Influence scores ``z_i = w_i (y_i - R̂ x_i) / X̂`` with ``X̂ = Σ w x`` (Binder
     1983; R ``svyratio.survey.design2``) go through the full design variance (strata, every
     stage, fpc, calibration residuals). Rows where the numerator or the denominator is missing
     are left out of both totals and keep score zero (R ``na.rm=TRUE``); the interval is

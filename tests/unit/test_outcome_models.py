@@ -236,7 +236,7 @@ def test_first_job_cox_recovers_hazard_ratio_and_censors_study():
 
 def test_income_mi_corrects_missing_at_random_given_the_band():
     """Amounts skipped more often by high earners, but the band is answered: MI recovers the mean."""
-    from analysis.derive.indicators import INCOME_BANDS
+    from analysis.derive.income import INCOME_BANDS
 
     rng = np.random.default_rng(4)
     n = 800

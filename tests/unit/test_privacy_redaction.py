@@ -195,7 +195,7 @@ def test_the_processed_registry_keeps_the_age_not_the_date_of_birth():
 
 
 def test_derive_uses_the_age_of_the_processed_registry():
-    from analysis.derive.indicators import derive_graduates
+    from analysis.derive.graduates import derive_graduates
 
     reg = pd.DataFrame({"pid": ["G-1", "G-2"], "sex": ["female", "male"], "programme": ["PED-PRIM-B"] * 2,
                         "faculty": ["PED"] * 2, "level": ["bachelor"] * 2,

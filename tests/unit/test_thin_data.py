@@ -107,7 +107,7 @@ def test_raking_that_cannot_converge_falls_back_and_says_which_margins_it_gave_u
 
 
 def test_an_invalid_date_text_is_unknown_without_a_pandas_warning():
-    from analysis.derive.indicators import months_to_first_job
+    from analysis.derive.transition import months_to_first_job
 
     df = pd.DataFrame({"consent": ["yes", "yes"], "ilo_worked": ["yes", "yes"], "first_job_date": ["2025-09-01", None],
                        "graduation_date": ["2024-13-45", "2025-06-20"], "survey_date": ["2026-03-15", "2026-03-15"]})
@@ -136,7 +136,7 @@ def _grads(n: int = 40, p2: bool = True, employed: bool = True, dated: float = 1
 
 
 def test_registry_rows_say_why_an_indicator_has_no_value():
-    from analysis.derive.indicators import get_indicator
+    from analysis.derive.registry import get_indicator
 
     inds = [get_indicator(i) for i in ("employment_rate", "median_monthly_income", "median_months_to_first_job")]
     none = R.registry_rows(_grads(p2=False), {}, ST, inds).set_index("indicator")["note"]
@@ -163,7 +163,7 @@ def test_dated_share_reads_nullable_events():
 
 
 def test_an_indicator_that_raises_is_a_failed_row_not_a_crash(monkeypatch):
-    from analysis.derive.indicators import get_indicator
+    from analysis.derive.registry import get_indicator
 
     def boom(*a, **k):
         raise ValueError("singular matrix\nsecond line")

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.config import CohortConfig
-from analysis.derive.indicators import COMPETENCES
+from analysis.derive.match import COMPETENCES
 from analysis.derive.opendata import minimum_wage, oblast_average_wage
 from analysis.errors import ConfigError
 from analysis.pipeline.tables import write_parquet

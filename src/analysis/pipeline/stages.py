@@ -27,13 +27,7 @@ from analysis.core.config import (
     load_config,
 )
 from analysis.derive.dictionary import write_data_dictionary
-from analysis.derive.indicators import (
-    P1_ITEMS,
-    P2_ITEMS,
-    derive_graduates,
-    linkage_table,
-    load_programmes,
-)
+from analysis.derive.graduates import P1_ITEMS, P2_ITEMS, derive_graduates, linkage_table, load_programmes
 from analysis.derive.opendata import minimum_wage
 from analysis.errors import ConfigError, InputError
 from analysis.ingest import read_input
@@ -268,7 +262,7 @@ def derive(cfg: CohortConfig) -> DeriveResult:
 
     Without a registry (none listed in the cohort file) the survey rows define the graduates. A phase
     the cohort lists no file for was not asked at all: its items are ``not_asked``, so the variables
-    that need them are not measured (:data:`analysis.derive.indicators.DERIVED_NEEDS`).
+    that need them are not measured (:data:`analysis.derive.graduates.DERIVED_NEEDS`).
     """
     v = cfg.paths.validated
     registry = read_parquet(v / "registry.parquet") if cfg.has_registry else None

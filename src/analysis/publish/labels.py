@@ -6,7 +6,7 @@ Where a label comes from:
   ``questionnaires/`` (question text and choice labels, :mod:`analysis.instruments.xlsform`);
 * **programme** and **faculty**: ``definitions/programmes.csv`` and ``definitions/faculties.csv``
   (columns ``name_ky``, ``name_ru``, ``name_en``);
-* **derived variables** of the graduates table (:data:`analysis.derive.indicators.DERIVED_COLUMNS`): the
+* **derived variables** of the graduates table (:data:`analysis.derive.graduates.DERIVED_COLUMNS`): the
   tables :data:`DERIVED_VARIABLE_LABELS` and :data:`DERIVED_VALUE_LABELS` below. The labour-status
   values reuse the report's message catalogue (``definitions/messages/*.yaml``). A derived column
   missing from the table falls back to the label of the indicator that reads it
@@ -43,12 +43,8 @@ import pandas as pd
 from analysis.core.i18n import LANGS, catalogue
 from analysis.core.paths import DEFINITIONS, ROOT_ENV, SOURCE_ROOT
 from analysis.core.paths import project_root as _root
-from analysis.derive.indicators import (
-    CROSSWALK_KEEP,
-    DERIVED_COLUMNS,
-    FLAG_COLUMNS,
-    load_registry,
-)
+from analysis.derive.graduates import CROSSWALK_KEEP, DERIVED_COLUMNS, FLAG_COLUMNS
+from analysis.derive.registry import load_registry
 from analysis.errors import ConfigError, user_stacklevel
 from analysis.instruments.xlsform import load_instrument, pick_text
 

@@ -53,7 +53,7 @@ from analysis.ingest.writers import (
     write_kobo_xlsx,
     write_odk_csv,
 )
-from analysis.instruments.forms import CHOICE_SEP, entry_workbook
+from analysis.instruments.entry_workbook import CHOICE_SEP, entry_workbook
 from analysis.instruments.xlsform import load_instrument
 
 __all__ = ["DEMO_FILES", "COMPETENCES", "TRUTH_INDICATORS", "generate_cohort", "graduate_truth", "planted_defects",

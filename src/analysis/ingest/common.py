@@ -34,12 +34,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.core.i18n import LANGS
+from analysis.core.i18n import LANGS, messages
 from analysis.errors import InputError
 from analysis.ingest.dates import decide_order, read_date
 from analysis.ingest.encoding import lost_letters
 from analysis.ingest.notices import KINDS, render
-from analysis.instruments.forms import ENTRY_LABELS
 from analysis.instruments.xlsform import normalise_label
 
 LANG_NAMES = {"ky": "Kyrgyz (ky)", "ru": "Russian (ru)", "en": "English (en)"}
@@ -741,7 +740,8 @@ def _mode_code(text: str) -> str | None:
     for sep in (" - ", " – ", " — "):  # the entry workbook's dropdown text "code – label"
         if sep in k and k.split(sep, 1)[0].strip() in MODES:
             return k.split(sep, 1)[0].strip()
-    for ui in ENTRY_LABELS.values():  # the entry workbook's own labels of paper/phone
+    for lang in LANGS:  # the entry workbook's own labels of paper/phone
+        ui = messages("entry_", lang)
         for m in MODES:
             if m in ui and norm_key(ui[m]) == k:
                 return m

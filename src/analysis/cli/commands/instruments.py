@@ -105,7 +105,7 @@ def _codebook(args: argparse.Namespace) -> int:
 
 def _template(args: argparse.Namespace) -> int:
     # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
-    from analysis.instruments.forms import entry_workbook
+    from analysis.instruments.entry_workbook import entry_workbook
     from analysis.instruments.xlsform import load_instrument
 
     if args.output.suffix.lower() != ".xlsx":
@@ -119,7 +119,7 @@ def _template(args: argparse.Namespace) -> int:
 
 def _questionnaire(args: argparse.Namespace) -> int:
     # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
-    from analysis.instruments.forms import questionnaire_html
+    from analysis.instruments.questionnaire import questionnaire_html
     from analysis.instruments.xlsform import load_instrument
 
     html = questionnaire_html(load_instrument(args.instrument), args.lang, args.kind)

@@ -57,7 +57,7 @@ from analysis.derive.match import (
 )
 from analysis.derive.transition import job_search_months, job_within_months, months_between, months_to_first_job
 from analysis.errors import ConfigError, InputError
-from analysis.privacy.personal_data import age_in_completed_years
+from analysis.privacy.minimisation import age_in_completed_years
 
 PROGRAMMES_FILE = DEFINITIONS / "programmes.csv"
 

@@ -137,14 +137,14 @@ def test_notice_records_are_structured(tmp_path):
 ])
 def test_did_you_mean(header, expected):
     from analysis.ingest import codebook
-    from analysis.ingest.common import suggest_question
+    from analysis.ingest.headers import suggest_question
 
     assert suggest_question(header, codebook("phase2")) == expected
 
 
 def test_did_you_mean_by_label_with_a_typo():
     from analysis.ingest import codebook
-    from analysis.ingest.common import suggest_question
+    from analysis.ingest.headers import suggest_question
     from analysis.instruments.xlsform import load_instrument
 
     label = load_instrument("phase2").label("job_title", "ru")

@@ -21,6 +21,8 @@ from analysis.core.paths import DEFINITIONS
 from analysis.errors import ConfigError
 
 LANGS = ("ky", "ru", "en")
+LANG_NAMES = {"ky": "Kyrgyz (ky)", "ru": "Russian (ru)", "en": "English (en)"}
+"""Each language's name in the English messages (e.g. the language an export's labels were detected in)."""
 _CATALOGUE = DEFINITIONS / "messages"
 
 

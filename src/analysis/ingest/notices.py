@@ -1,6 +1,6 @@
 """Ingestion notices as structured records, with their messages in Kyrgyz, Russian and English.
 
-Every reader reports what it fixed or noticed through :meth:`analysis.ingest.common.ReadContext.note`
+Every reader reports what it fixed or noticed through :meth:`analysis.ingest.context.ReadContext.note`
 with a **kind** (a key of :data:`KINDS`) and the values of its placeholders. A notice then carries:
 
 * ``file``, ``row`` (as a spreadsheet user sees it; ``None`` for the whole file), ``column``;
@@ -392,7 +392,7 @@ def render(kind: str, lang: str, params: dict[str, Any], suggestion: bool = Fals
 
 
 def notice_records(notices: Iterable[Any]) -> pd.DataFrame:
-    """The notices (:class:`analysis.ingest.common.Notice`) as a table with :data:`NOTICE_COLUMNS`."""
+    """The notices (:class:`analysis.ingest.context.Notice`) as a table with :data:`NOTICE_COLUMNS`."""
     rows = []
     for n in notices:
         rec = {"file": n.file, "row": n.row, "column": n.column, "kind": n.kind, "level": n.level,

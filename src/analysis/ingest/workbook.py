@@ -21,7 +21,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.ingest.common import Codebook, RawTable, ReadContext, norm_key
+from analysis.ingest.cells import norm_key
+from analysis.ingest.context import RawTable, ReadContext
+from analysis.ingest.labels import Codebook
 from analysis.ingest.sources import check_extension, open_workbook, read_xlsx_raw
 from analysis.instruments.entry_workbook import entry_value_to_code
 

@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis.core.i18n import LANGS
 from analysis.core.paths import PACKAGE_DIR, SOURCE_ROOT
+from analysis.core.vocabulary import INSTRUMENTS
 from analysis.errors import ConfigError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,7 +54,6 @@ __all__ = [
     "write_codebooks",
 ]
 
-INSTRUMENTS = ("registry", "phase1", "phase2", "employer")
 
 #: question types that carry no data (skipped by :attr:`Instrument.data_questions`)
 NON_DATA_TYPES = frozenset({"group", "note", "calculate"})

@@ -209,11 +209,14 @@ def test_model_failures_are_classified_for_the_report(reason, code, fields):
     assert model_why(f"failed: {reason}") == (code, fields)
 
 
-def test_a_result_family_that_raises_is_recorded_and_the_stage_goes_on(tmp_path):
-    from analysis.pipeline.estimation import _family, run_models
+def test_a_result_family_that_raises_is_recorded_and_the_stage_goes_on(tmp_path, monkeypatch):
+    from analysis.pipeline import estimation
+    from analysis.pipeline.estimation import run_models
 
-    row = _family("competence_gap", lambda: 1 / 0)
-    assert row["note"].tolist() == ["failed: ZeroDivisionError: division by zero"]
+    def broken(*args, **kwargs):
+        return 1 / 0
+
+    monkeypatch.setattr(estimation, "competence_rows", broken)  # one result family fails
     cfg = config_from_dict({"cohort": "hand-2025", "graduation_year": 2025, "project_root": str(tmp_path),
                             "inputs": [{"path": "r.csv", "instrument": "registry", "format": "registry_csv"}]})
     out = run_models(_grads(p2=False), cfg, tmp_path / "results")  # no phase-2 respondent at all
@@ -221,6 +224,8 @@ def test_a_result_family_that_raises_is_recorded_and_the_stage_goes_on(tmp_path)
     assert pub.loc[("employment_rate", "all", "all"), "note"] == "no data: no_phase2"
     assert pub.loc[("first_job_cif", "all", "all"), "note"] == "no data: no_phase2"
     assert str(pub.loc[("model:employment_logit", "all", "all"), "note"]).startswith("failed: ")
+    gap = pub.loc[[i for i in pub.index if i[0] == "competence_gap"]]
+    assert gap["note"].tolist() == ["failed: ZeroDivisionError: division by zero"]
     assert out["disclosure"]["cells"].sum() == len(pub)
 
 

@@ -27,7 +27,7 @@ import pandas as pd
 from analysis.core.i18n import catalogue
 from analysis.core.paths import cohort_paths
 from analysis.derive.dictionary import data_dictionary
-from analysis.derive.indicators import load_registry
+from analysis.derive.registry import load_registry
 from analysis.errors import ConfigError, InputError, user_stacklevel
 from analysis.publish.labels import (
     LANGS,
@@ -70,7 +70,7 @@ class Cohort:
         ``data/processed/COHORT``.
     graduates
         One row per graduate of the registry (respondents and non-respondents) with every derived
-        variable (``analysis.derive.indicators.derive_graduates``).
+        variable (``analysis.derive.graduates.derive_graduates``).
     employers
         The employer survey, one row per employer.
     quarantine, outcomes

@@ -237,7 +237,7 @@ def entry_xlsx(path: Path, instrument: str, rows: list[dict[str, Any]], lang: st
     import openpyxl
 
     from analysis.ingest.writers import deterministic_xlsx
-    from analysis.instruments.forms import entry_workbook
+    from analysis.instruments.entry_workbook import entry_workbook
 
     entry_workbook(_inst(instrument), lang=lang, path=path, max_rows=20)
     wb = openpyxl.load_workbook(path)

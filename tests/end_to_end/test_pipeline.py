@@ -53,7 +53,8 @@ def test_kyrgyz_report_has_kyrgyz_letters_and_provenance(run):
 
 
 def test_no_personal_data_leaves_raw(run):
-    from analysis.privacy.personal_data import personal_values, scan_for_personal_data
+    from analysis.privacy.scan import scan_for_personal_data
+    from analysis.privacy.values import personal_values
 
     proj, _, _ = run
     import pandas as pd

@@ -71,7 +71,8 @@ def test_no_processed_table_keeps_the_date_of_birth(big):
 
 def test_a_planted_phone_and_name_are_caught_in_a_processed_file_and_a_report(big):
     from analysis.pipeline.run import StageFailed, privacy_gate
-    from analysis.privacy.personal_data import cohort_personal_values, scan_for_personal_data
+    from analysis.privacy.scan import scan_for_personal_data
+    from analysis.privacy.values import cohort_personal_values
 
     _, cfg, _ = big
     values = cohort_personal_values(cfg)

@@ -472,7 +472,7 @@ def test_truth_agrees_with_what_the_pipeline_derives_from_the_answers(latent):
     import warnings
 
     from analysis.core.config import load_config
-    from analysis.derive.indicators import derive_graduates, load_programmes
+    from analysis.derive.graduates import derive_graduates, load_programmes
     from analysis.ingest import read_input
     from analysis.instruments.xlsform import load_instrument
     from analysis.pipeline.stages import validation_parameters

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.derive.indicators import load_programmes
+from analysis.derive.graduates import load_programmes
 from analysis.derive.themes import (
     UNCODED,
     allocate_demand,
@@ -21,7 +21,7 @@ from analysis.derive.themes import (
     split_list,
 )
 from analysis.errors import ConfigError, InputError
-from analysis.privacy.personal_data import scan_for_personal_data
+from analysis.privacy.scan import scan_for_personal_data
 from analysis.publish.disclosure import Rules, business_sensitive, publish
 from analysis.results.decisions import decision_rows, load_decisions
 from analysis.results.employers import contributions, demand_hierarchy, demand_rows, employer_item_rows
@@ -80,7 +80,7 @@ def test_no_frame_means_unweighted_and_a_broken_frame_is_one_line(tmp_path):
     assert design is None and "unweighted" in diag["note"]
     bad = tmp_path / "frame.csv"
     bad.write_text("sector,size_band,enterprises,source\nG,lt5,12,x\nZ,lt5,3,x\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"frame.csv, row 3, column 'sector': 'Z' is not a ГКЭД section"):
+    with pytest.raises(InputError, match=r"frame.csv, row 3, column 'sector': 'Z' is not a GKED"):
         read_enterprise_frame(bad)
     bad.write_text("sector,size_band,enterprises,source\nG,lt5,-2,x\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"row 2, column 'enterprises'"):

@@ -15,18 +15,11 @@ import pandas as pd
 import pytest
 
 from analysis import explore
-from analysis.derive.indicators import (
-    DERIVED_COLUMNS,
-    EFFECTIVENESS,
-    FLAG_COLUMNS,
-    INCOME_EXCLUSION,
-    NACE_OUTCOMES,
-    SECTOR_BROAD,
-    SKILL_LEVELS,
-    VM_NORMATIVE,
-    VM_SUBJECTIVE,
-    derive_graduates,
-)
+from analysis.derive.graduates import DERIVED_COLUMNS, FLAG_COLUMNS, derive_graduates
+from analysis.derive.income import INCOME_EXCLUSION
+from analysis.derive.job import SECTOR_BROAD, SKILL_LEVELS
+from analysis.derive.labour import NACE_OUTCOMES
+from analysis.derive.match import EFFECTIVENESS, VM_NORMATIVE, VM_SUBJECTIVE
 from analysis.errors import ConfigError, InputError
 from analysis.explore import MissingTableWarning, load_cohort
 from analysis.publish import labels

@@ -1,4 +1,4 @@
-"""Entry workbook, paper/phone questionnaires and the relevance-expression helper (analysis.instruments.forms)."""
+"""Entry workbook, paper/phone questionnaires, constraints and the relevance helpers (analysis.instruments)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,10 @@ import openpyxl
 import pytest
 
 from analysis.errors import ConfigError
-from analysis.instruments.forms import (
-    _regex_length,
-    describe_relevant,
-    entry_value_to_code,
-    entry_workbook,
-    evaluate_relevant,
-    parse_relevant,
-    questionnaire_html,
-)
+from analysis.instruments.constraints import regex_length
+from analysis.instruments.entry_workbook import entry_value_to_code, entry_workbook
+from analysis.instruments.questionnaire import questionnaire_html
+from analysis.instruments.relevance import describe_relevant, evaluate_relevant, parse_relevant
 from analysis.instruments.xlsform import INSTRUMENTS, load_instrument
 
 
@@ -204,11 +199,11 @@ def test_evaluate_relevant_takes_the_parsed_tree_and_rejects_unknown_functions()
         evaluate_relevant("today() > 0", {})
 
 
-def test_regex_length():
-    assert _regex_length("^[0-9]{8}$") == (8, 8)
-    assert _regex_length(r"^\+996[0-9]{9}$") == (13, 13)
-    assert _regex_length("^[0-9]{2,4}$") == (2, 4)
-    assert _regex_length("^[^@ ]+@[^@ ]+$") is None
+def testregex_length():
+    assert regex_length("^[0-9]{8}$") == (8, 8)
+    assert regex_length(r"^\+996[0-9]{9}$") == (13, 13)
+    assert regex_length("^[0-9]{2,4}$") == (2, 4)
+    assert regex_length("^[^@ ]+@[^@ ]+$") is None
 
 
 def test_cli_template_and_questionnaire(tmp_path, capsys):

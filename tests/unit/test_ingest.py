@@ -91,7 +91,7 @@ def test_answers_use_the_codebook(p2, names):
 def _fill_entry_workbook(p2, df: pd.DataFrame, path: Path) -> Path:
     """Key the answers into the project's data-entry workbook the way a clerk would: Kyrgyz labels
     or codes for single choices, 1/0 ticks for options, Excel dates and numbers."""
-    from analysis.instruments.forms import entry_workbook
+    from analysis.instruments.entry_workbook import entry_workbook
 
     entry_workbook(p2, "ky", path, max_rows=20)
     wb = openpyxl.load_workbook(path)
@@ -327,7 +327,7 @@ def test_wrong_instrument_is_detected_by_column_overlap(tmp_path):
 
 
 def test_entry_workbook_of_another_instrument_is_rejected(tmp_path):
-    from analysis.instruments.forms import entry_workbook
+    from analysis.instruments.entry_workbook import entry_workbook
 
     path = entry_workbook(load_instrument("phase1"), "ru", tmp_path / "p1_entry.xlsx", max_rows=5)
     with pytest.raises(InputError) as exc:
@@ -336,7 +336,7 @@ def test_entry_workbook_of_another_instrument_is_rejected(tmp_path):
 
 
 def test_entry_workbook_modes_ticks_and_empty_rows(p2, tmp_path):
-    from analysis.instruments.forms import entry_workbook
+    from analysis.instruments.entry_workbook import entry_workbook
 
     path = entry_workbook(p2, "ru", tmp_path / "e.xlsx", max_rows=10)
     wb = openpyxl.load_workbook(path)
@@ -364,8 +364,8 @@ def test_entry_workbook_modes_ticks_and_empty_rows(p2, tmp_path):
 def test_entry_workbook_round_trip_labels_dates_numbers_and_unknown_choices(p2, tmp_path):
     """A clerk keys one paper questionnaire into a Kyrgyz entry workbook the way clerks do: dropdown
     texts, labels in any of the three languages, bare codes, Excel dates and numbers, 1/0 ticks;
-    a second answer two rows lower. (Ported from the former second reader in analysis.instruments.forms.)"""
-    from analysis.instruments.forms import ENTRY_FIRST_DATA_ROW, entry_workbook
+    a second answer two rows lower. (Ported from the former second reader of the entry workbook.)"""
+    from analysis.instruments.entry_workbook import ENTRY_FIRST_DATA_ROW, entry_workbook
 
     path = entry_workbook(p2, "ky", tmp_path / "phase2.xlsx", max_rows=20)
     wb = openpyxl.load_workbook(path)
@@ -408,7 +408,7 @@ def test_odk_zip_export_reads_the_root_table(tmp_path):
 
 
 def test_merged_cells_in_the_data_area_are_an_error(p2, tmp_path):
-    from analysis.instruments.forms import entry_workbook
+    from analysis.instruments.entry_workbook import entry_workbook
 
     path = entry_workbook(p2, "ky", tmp_path / "e.xlsx", max_rows=5)
     wb = openpyxl.load_workbook(path)
@@ -651,7 +651,7 @@ def test_cli_summary_and_error(tmp_path, capsys):
 
 
 def test_entry_workbook_without_meta_skips_its_label_row(p2, tmp_path):
-    from analysis.instruments.forms import entry_workbook
+    from analysis.instruments.entry_workbook import entry_workbook
 
     path = entry_workbook(p2, "ky", tmp_path / "e.xlsx", max_rows=5)
     wb = openpyxl.load_workbook(path)

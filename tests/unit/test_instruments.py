@@ -12,7 +12,7 @@ import openpyxl
 import pytest
 
 from analysis.errors import ConfigError, InputError
-from analysis.instruments.forms import evaluate_relevant
+from analysis.instruments.relevance import evaluate_relevant
 from analysis.instruments.xlsform import (
     INSTRUMENTS,
     LANGS,

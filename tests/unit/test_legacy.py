@@ -131,7 +131,8 @@ def _phase2(rows: list[dict], not_asked: str = "") -> pd.DataFrame:
 
 
 def test_derive_without_registry_survey_rows_are_the_graduates_and_not_asked_is_not_measured():
-    from analysis.derive.indicators import derive_graduates, get_indicator, indicator_values
+    from analysis.derive.graduates import derive_graduates
+    from analysis.derive.registry import get_indicator, indicator_values
 
     p2 = _phase2([{"pid": "b", "ilo_worked": "yes"}, {"pid": "a", "ilo_worked": "no", "ilo_family_help": "no",
                                                       "ilo_absent": "no", "ilo_sought": "yes", "ilo_available": "yes"},
@@ -154,7 +155,8 @@ def test_derive_without_registry_survey_rows_are_the_graduates_and_not_asked_is_
 
 
 def test_derive_with_registry_is_unchanged_and_response_rates_are_measured():
-    from analysis.derive.indicators import derive_graduates, get_indicator, indicator_values
+    from analysis.derive.graduates import derive_graduates
+    from analysis.derive.registry import get_indicator, indicator_values
 
     reg = pd.DataFrame({"pid": ["a", "b"], "sex": ["female", "male"], "graduation_date": ["2025-06-30"] * 2})
     p2 = pd.DataFrame({"pid": ["a"], "consent": ["yes"], "ilo_worked": ["yes"]})

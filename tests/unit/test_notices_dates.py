@@ -8,6 +8,7 @@ import string
 
 import pytest
 
+from analysis.core.i18n import catalogue
 from analysis.errors import InputError
 from analysis.ingest import read_input
 from analysis.ingest.dates import decide_order, is_ambiguous, read_date
@@ -110,7 +111,10 @@ def test_every_notice_kind_speaks_three_languages_with_the_same_placeholders():
                 assert k.text[lang] != k.text["en"], (kind, lang)  # translated, not copied
         if k.suggestion:
             assert all(k.suggestion[lang].strip() for lang in LANGS), kind
-    assert all(set(v) == set(LANGS) for v in FIXES.values())
+    cat = catalogue()
+    assert all(set(cat[f"cell_fix_{fix}"]) == set(LANGS) for fix in FIXES)
+    assert render("cell_fix", "ru", {"fix": "strip", "n": 2, "first": 3}) == \
+        "пробелы по краям удалены: ячеек — 2 (первая в строке 3)"
 
 
 def test_notice_records_are_structured(tmp_path):
@@ -137,14 +141,14 @@ def test_notice_records_are_structured(tmp_path):
 ])
 def test_did_you_mean(header, expected):
     from analysis.ingest import codebook
-    from analysis.ingest.common import suggest_question
+    from analysis.ingest.headers import suggest_question
 
     assert suggest_question(header, codebook("phase2")) == expected
 
 
 def test_did_you_mean_by_label_with_a_typo():
     from analysis.ingest import codebook
-    from analysis.ingest.common import suggest_question
+    from analysis.ingest.headers import suggest_question
     from analysis.instruments.xlsform import load_instrument
 
     label = load_instrument("phase2").label("job_title", "ru")

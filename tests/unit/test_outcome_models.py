@@ -175,12 +175,16 @@ def test_ordered_logit_fitter_reproduces_polr():
     """R MASS::polr on the UCLA data (apply ~ pared + public + gpa)."""
     import statsmodels
 
+    from analysis.stats.models import ordered_logit
+
     path = Path(statsmodels.__file__).parent / "miscmodels" / "tests" / "results" / "ologit_ucla.csv"
     if not path.exists():
         pytest.skip("statsmodels' UCLA example file is not installed")
     ucla = pd.read_csv(path)
     codes = ucla["apply"].map({"unlikely": 1, "somewhat likely": 2, "very likely": 3}).to_numpy(float)
-    out = om._ordered_logit_bfgs(codes, ucla[["pared", "public", "gpa"]], 0.05).set_index("term")
+    ys = pd.Series(pd.Categorical(codes, categories=[1.0, 2.0, 3.0], ordered=True))
+    out = ordered_logit(None, y=ys, X=ucla[["pared", "public", "gpa"]].astype(float), levels=[1.0, 2.0, 3.0],
+                        alpha=0.05).set_index("term")
     for term, beta, se in (("pared", 1.04769011, 0.2658), ("public", -0.05878572, 0.2979), ("gpa", 0.61594057, 0.2606)):
         assert out.loc[term, "estimate"] == pytest.approx(beta, abs=1e-3)
         assert out.loc[term, "se"] == pytest.approx(se, abs=1e-3)
@@ -236,7 +240,7 @@ def test_first_job_cox_recovers_hazard_ratio_and_censors_study():
 
 def test_income_mi_corrects_missing_at_random_given_the_band():
     """Amounts skipped more often by high earners, but the band is answered: MI recovers the mean."""
-    from analysis.derive.indicators import INCOME_BANDS
+    from analysis.derive.income import INCOME_BANDS
 
     rng = np.random.default_rng(4)
     n = 800

@@ -1,4 +1,4 @@
-"""Tests of analysis.privacy.personal_data and the init-key / scan-personal commands.
+"""Tests of analysis.privacy (keys, pseudonyms, redaction, minimisation, values, scan) and the tracer commands.
 
 Expected pseudonyms are computed independently with the standard library's ``hmac`` module;
 scan cases plant known values in one file of each format and check clean files stay clean.
@@ -20,21 +20,12 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ConfigError, InputError, KeyMissingError
-from analysis.privacy import personal_data as privacy
-from analysis.privacy.personal_data import (
-    KEY_ENV,
-    PERSONAL_PATTERNS,
-    collect_files,
-    drop_personal,
-    init_key,
-    k_anonymity,
-    key_path,
-    load_key,
-    mask_value,
-    personal_values,
-    pseudonymise,
-    scan_for_personal_data,
-)
+from analysis.privacy.keys import KEY_BYTES, KEY_ENV, init_key, key_path, load_key
+from analysis.privacy.minimisation import k_anonymity
+from analysis.privacy.pseudonyms import pseudonymise
+from analysis.privacy.redaction import PERSONAL_PATTERNS, drop_personal
+from analysis.privacy.scan import collect_files, mask_value, scan_for_personal_data
+from analysis.privacy.values import personal_values
 
 KEY = bytes(range(32))
 
@@ -393,4 +384,4 @@ def test_pseudonymise_a_million_ids_quickly():
     assert time.perf_counter() - start < 3.0
     assert out.nunique() == len(ids)
     assert out.iloc[12345] == expected_pid(KEY, ids.iloc[12345])
-    assert privacy.KEY_BYTES == 32
+    assert KEY_BYTES == 32

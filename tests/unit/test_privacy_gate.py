@@ -15,12 +15,9 @@ import pytest
 import yaml
 
 from analysis.errors import KeyMissingError
-from analysis.privacy.personal_data import (
-    KEY_ENV,
-    cohort_personal_values,
-    phone_key,
-    scan_for_personal_data,
-)
+from analysis.privacy.keys import KEY_ENV
+from analysis.privacy.scan import phone_key, scan_for_personal_data
+from analysis.privacy.values import cohort_personal_values
 
 CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs"
 VALUES = {

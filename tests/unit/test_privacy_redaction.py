@@ -17,16 +17,11 @@ import pandas as pd
 import pytest
 
 from analysis.instruments.xlsform import load_instrument
-from analysis.pipeline.stages import DEMO_KEY, _pseudonymise_frame, _pseudonymise_ids
-from analysis.privacy.personal_data import (
-    DIRECT_IDENTIFIERS,
-    PERSONAL_PATTERNS,
-    age_in_completed_years,
-    drop_personal,
-    free_text_questions,
-    minimise_birth_date,
-    redact_text,
-)
+from analysis.pipeline.stages import DEMO_KEY
+from analysis.privacy.boundary import protect_table, pseudonymise_record_ids
+from analysis.privacy.minimisation import age_in_completed_years, minimise_birth_date
+from analysis.privacy.redaction import PERSONAL_PATTERNS, drop_personal, redact_text
+from analysis.privacy.values import DIRECT_IDENTIFIERS, free_text_questions
 
 CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs" / "files"
 
@@ -132,7 +127,7 @@ def test_the_three_demo_pseudonyms_pass_the_boundary_unchanged():
     assert [expected_pid(DEMO_KEY, i) for i in ids] == list(DEMO_CORRUPTED.values())
     df = _phase2_frame(ids, strengths=["тел. 555 81 23 47", "жакшы", None],
                        suggestions=list(DEMO_CORRUPTED.values()))  # a pid pasted into an answer stays too
-    out = _pseudonymise_frame(df, DEMO_KEY, set(DIRECT_IDENTIFIERS), load_instrument("phase2"))
+    out = protect_table(df, DEMO_KEY, set(DIRECT_IDENTIFIERS), load_instrument("phase2"))
     assert out["pid"].tolist() == list(DEMO_CORRUPTED.values())
     assert out["suggestions"].tolist() == list(DEMO_CORRUPTED.values())
     assert out["strengths"].tolist()[:2] == ["тел. [phone]", "жакшы"]
@@ -144,7 +139,7 @@ def test_the_three_demo_pseudonyms_pass_the_boundary_unchanged():
 def test_a_million_pseudonyms_pass_the_redaction_path_unchanged():
     ids = pd.Series(np.arange(20_000_000, 21_000_000).astype(str))
     start = time.perf_counter()
-    out = _pseudonymise_frame(_phase2_frame(ids), DEMO_KEY, set(DIRECT_IDENTIFIERS), load_instrument("phase2"))
+    out = protect_table(_phase2_frame(ids), DEMO_KEY, set(DIRECT_IDENTIFIERS), load_instrument("phase2"))
     pids = out["pid"]
     assert pids.str.fullmatch(r"G-[0-9a-f]{16}").all() and pids.nunique() == len(ids)
     for i in (0, 123_456, 999_999):  # independent HMAC on a sample
@@ -160,7 +155,7 @@ def test_corpus_file_with_phones_in_open_answers_is_redacted_at_the_boundary():
 
     table = read_input(CORPUS / "phase2_phones_in_open_answers.csv", "phase2", "kobo_csv",
                        base_dir=CORPUS).table
-    out = _pseudonymise_frame(table, DEMO_KEY, set(DIRECT_IDENTIFIERS), load_instrument("phase2"))
+    out = protect_table(table, DEMO_KEY, set(DIRECT_IDENTIFIERS), load_instrument("phase2"))
     by_pid = out.set_index("pid")
     pid = {sid: expected_pid(DEMO_KEY, sid) for sid in ("24000001", "24000002", "24000003", "24000004")}
     assert by_pid.loc[pid["24000001"], "job_title"] == "Мугалим, тел. [phone]"
@@ -188,14 +183,14 @@ def test_the_processed_registry_keeps_the_age_not_the_date_of_birth():
         "sex": ["female", "male"], "date_of_birth": pd.to_datetime(["2002-07-01", "2001-06-30"]),
         "graduation_date": pd.to_datetime(["2025-06-30", "2025-06-30"]), "_instrument": "registry",
     })
-    out = _pseudonymise_frame(reg, DEMO_KEY, set(DIRECT_IDENTIFIERS), load_instrument("registry"))
+    out = protect_table(reg, DEMO_KEY, set(DIRECT_IDENTIFIERS), load_instrument("registry"))
     assert list(out.columns) == ["pid", "sex", "age_at_grad", "graduation_date", "_instrument"]
     assert out["age_at_grad"].tolist() == [22, 24]
     assert minimise_birth_date(pd.DataFrame({"x": [1]})).columns.tolist() == ["x"]
 
 
 def test_derive_uses_the_age_of_the_processed_registry():
-    from analysis.derive.indicators import derive_graduates
+    from analysis.derive.graduates import derive_graduates
 
     reg = pd.DataFrame({"pid": ["G-1", "G-2"], "sex": ["female", "male"], "programme": ["PED-PRIM-B"] * 2,
                         "faculty": ["PED"] * 2, "level": ["bachelor"] * 2,
@@ -211,6 +206,6 @@ def test_a_quarantined_date_of_birth_shows_only_its_year():
     q = pd.DataFrame({"respondent_id": ["24000001", "", "24000002"],
                       "column": ["date_of_birth", "gpa", "date_of_birth"],
                       "value": ["2031-05-12", "4,5", "12.05.1890"]})
-    out = _pseudonymise_ids(q, DEMO_KEY)
+    out = pseudonymise_record_ids(q, DEMO_KEY)
     assert out["value"].tolist() == ["2031-**-**", "4,5", "1890-**-**"]
     assert out["respondent_id"].tolist() == [expected_pid(DEMO_KEY, "24000001"), "", expected_pid(DEMO_KEY, "24000002")]

@@ -1,4 +1,4 @@
-"""Property-based tests (hypothesis) of the per-graduate derivations in :mod:`analysis.derive.indicators`.
+"""Property-based tests (hypothesis) of the per-graduate derivations in :mod:`analysis.derive`
 
 Random small phase-2 frames — valid codes, empty cells, missing values and junk mixed — must never make a
 derivation raise, and the results must obey the definitions: ILO 19th ICLS labour status, full-time at a
@@ -14,7 +14,17 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.derive import indicators as ind
+from analysis.derive.income import income_for_statistics, income_kgs, income_relative
+from analysis.derive.labour import LABOUR_STATUS, available_full_time, employed, full_time, further_study, labour_status
+from analysis.derive.match import (
+    VM_NORMATIVE,
+    VM_SUBJECTIVE,
+    horizontal_match_normative,
+    horizontal_match_subjective,
+    vertical_match_normative,
+    vertical_match_subjective,
+)
+from analysis.derive.transition import job_within_months, months_to_first_job
 
 FAST = settings(max_examples=30, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow])
@@ -63,8 +73,8 @@ def _is(s: pd.Series, value: str) -> np.ndarray:
 @FAST
 @given(FRAMES)
 def test_labour_status_follows_the_ilo_rules_on_any_answers(df):
-    status = ind.labour_status(df)
-    assert len(status) == len(df) and set(status.dropna().unique()) <= set(ind.LABOUR_STATUS)
+    status = labour_status(df)
+    assert len(status) == len(df) and set(status.dropna().unique()) <= set(LABOUR_STATUS)
     consent = _is(df["consent"], "yes")
     assert status[~consent].isna().all(), "no consent, no status"
     any_yes = _is(df["ilo_worked"], "yes") | _is(df["ilo_family_help"], "yes") | _is(df["ilo_absent"], "yes")
@@ -75,7 +85,7 @@ def test_labour_status_follows_the_ilo_rules_on_any_answers(df):
     unemp = (status == "unemployed").to_numpy(bool)
     assert (all_no[unemp]).all() and _is(df["ilo_available"], "yes")[unemp].all()
     assert (_is(df["ilo_sought"], "yes") | _is(df["ilo_future_start"], "yes"))[unemp].all()
-    emp = ind.employed(df)
+    emp = employed(df)
     assert (emp.isna().to_numpy() == status.isna().to_numpy()).all()
     assert (emp.fillna(False).to_numpy(bool) == (status == "employed").fillna(False).to_numpy(bool)).all()
 
@@ -83,26 +93,26 @@ def test_labour_status_follows_the_ilo_rules_on_any_answers(df):
 @FAST
 @given(FRAMES, st.sampled_from([20, 35, 40]))
 def test_full_time_needs_employment_and_enough_hours_and_is_monotone_in_the_threshold(df, threshold):
-    status = ind.labour_status(df)
+    status = labour_status(df)
     df = df.assign(labour_status=status)  # derived once, as derive_graduates does
-    ft = ind.full_time(df, threshold)
+    ft = full_time(df, threshold)
     hours = pd.to_numeric(df["hours"], errors="coerce")
     true = ft.fillna(False).to_numpy(bool)
     assert (status[true] == "employed").all() and (hours[true] >= threshold).all()
     not_emp = status.notna().to_numpy(bool) & (status != "employed").fillna(False).to_numpy(bool)
     assert not ft[not_emp].any()  # False where known (a missing value stays missing)
     assert ft[status.isna().to_numpy(bool)].isna().all()
-    stricter = ind.full_time(df, threshold + 10).fillna(False).to_numpy(bool)
+    stricter = full_time(df, threshold + 10).fillna(False).to_numpy(bool)
     assert not (stricter & ~true).any(), "a higher threshold can only remove full-time workers"
-    avail = ind.available_full_time(df, threshold)
+    avail = available_full_time(df, threshold)
     assert not (true & ~avail.fillna(False).to_numpy(bool)).any(), "full-time workers are available"
 
 
 @FAST
 @given(FRAMES)
 def test_further_study_is_a_degree_programme_of_a_consenting_respondent(df):
-    fs = ind.further_study(df)
-    fs_ft = ind.further_study(df, full_time_only=True)
+    fs = further_study(df)
+    fs_ft = further_study(df, full_time_only=True)
     true = fs.fillna(False).to_numpy(bool)
     assert _is(df["consent"], "yes")[true].all() and _is(df["studying"], "yes")[true].all()
     assert not _is(df["study_level"], "course")[true].any()
@@ -113,8 +123,8 @@ def test_further_study_is_a_degree_programme_of_a_consenting_respondent(df):
 @FAST
 @given(WORKERS, st.sampled_from([3.0, 6.0, 12.0]))
 def test_months_to_first_job_events_times_and_the_fast_job_share(df, months):
-    status = ind.labour_status(df)
-    ttj = ind.months_to_first_job(df, "graduation_date", "survey_date")
+    status = labour_status(df)
+    ttj = months_to_first_job(df, "graduation_date", "survey_date")
     ev, t = ttj["event"], ttj["time"].to_numpy(float)
     assert set(ev.dropna().astype(int)) <= {0, 1, 2}
     assert (ev.isna().to_numpy() == status.isna().to_numpy()).all(), "an event for every known status"
@@ -125,49 +135,49 @@ def test_months_to_first_job_events_times_and_the_fast_job_share(df, months):
     assert (status[comp] == "olf_study").all(), "the competing event is further study without a job search"
     cens = (ev == 0).fillna(False).to_numpy(bool)
     assert (status[cens] != "employed").all()
-    fast = ind.job_within_months(ttj, months).fillna(False).to_numpy(bool)
+    fast = job_within_months(ttj, months).fillna(False).to_numpy(bool)
     assert ((ev == 1).fillna(False).to_numpy(bool)[fast]).all() and (t[fast] <= months).all()
-    slower = ind.job_within_months(ttj, months + 3).fillna(False).to_numpy(bool)
+    slower = job_within_months(ttj, months + 3).fillna(False).to_numpy(bool)
     assert not (fast & ~slower).any(), "a longer window can only add fast jobs"
 
 
 @FAST
 @given(WORKERS, st.sampled_from([None, 5000.0, 20000.0]))
 def test_income_rules_keep_only_full_time_paid_exact_incomes(df, min_wage):
-    status = ind.labour_status(df)
+    status = labour_status(df)
     d = df.assign(labour_status=status)
-    inc = ind.income_kgs(d)
+    inc = income_kgs(d)
     emp = (status == "employed").fillna(False).to_numpy(bool)
     assert inc["income_kgs"][~emp].isna().all(), "income only for the employed"
     assert not (inc["income_kgs"].notna() & inc["income_band_mid_kgs"].notna()).any(), "exact and band apart"
     d["income_kgs"] = inc["income_kgs"]
-    stat = ind.income_for_statistics(d, 40, trim=min_wage is not None, min_wage=min_wage)
+    stat = income_for_statistics(d, 40, trim=min_wage is not None, min_wage=min_wage)
     included = stat["income_stat"].notna().to_numpy(bool)
-    assert emp[included].all() and ind.full_time(d, 40).fillna(False).to_numpy(bool)[included].all()
+    assert emp[included].all() and full_time(d, 40).fillna(False).to_numpy(bool)[included].all()
     assert not _is(d["emp_type"], "family_worker")[included].any(), "unpaid family work has no income"
     if min_wage is not None:
         assert (stat["income_stat"].dropna() >= min_wage).all()
     reason = stat["income_excluded_reason"]
     assert reason[included].isna().all() and reason[~emp].isna().all()
     assert reason[emp & ~included].notna().all(), "every employed graduate left out has a reason"
-    rel = ind.income_relative(d.assign(income_stat=stat["income_stat"]), 30000.0, min_wage, 40)
+    rel = income_relative(d.assign(income_stat=stat["income_stat"]), 30000.0, min_wage, 40)
     np.testing.assert_allclose(rel["income_rel_oblast"].to_numpy(float), stat["income_stat"].to_numpy(float) / 30000.0)
-    none = ind.income_relative(d.assign(income_stat=stat["income_stat"]), None, None, 40)
+    none = income_relative(d.assign(income_stat=stat["income_stat"]), None, None, 40)
     assert none["income_rel_oblast"].isna().all() and none["below_min_wage"].isna().all(), "no comparator, no guess"
 
 
 @FAST
 @given(FRAMES)
 def test_subjective_match_is_four_or_five_among_the_employed(df):
-    status = ind.labour_status(df)
+    status = labour_status(df)
     df = df.assign(labour_status=status)
-    hm = ind.horizontal_match_subjective(df)
+    hm = horizontal_match_subjective(df)
     emp = (status == "employed").fillna(False).to_numpy(bool)
     score = pd.to_numeric(df["horizontal_match"], errors="coerce")
     assert (hm.fillna(False).to_numpy(bool) == (emp & (score >= 4).to_numpy(bool))).all()
     assert hm[~emp].isna().all()
-    vm = ind.vertical_match_subjective(df)
-    assert vm[~emp].isna().all() and set(vm.dropna().astype(str)) <= set(ind.VM_SUBJECTIVE)
+    vm = vertical_match_subjective(df)
+    assert vm[~emp].isna().all() and set(vm.dropna().astype(str)) <= set(VM_SUBJECTIVE)
 
 
 @FAST
@@ -179,10 +189,10 @@ def test_subjective_match_is_four_or_five_among_the_employed(df):
 def test_normative_match_categories_are_defined_for_every_rule(rows):
     df = pd.DataFrame(rows, columns=["major", "sub", "isced", "code", "expected"])
     for rule in ("eurostat", "ilo"):
-        vm = ind.vertical_match_normative(df["major"], df["isced"], df["sub"], rule)
-        assert len(vm) == len(df) and set(vm.dropna().astype(str)) <= set(ind.VM_NORMATIVE)
+        vm = vertical_match_normative(df["major"], df["isced"], df["sub"], rule)
+        assert len(vm) == len(df) and set(vm.dropna().astype(str)) <= set(VM_NORMATIVE)
         assert vm[df["isced"].isna().to_numpy(bool)].isna().all()
-    hm = ind.horizontal_match_normative(df["code"], df["expected"])
+    hm = horizontal_match_normative(df["code"], df["expected"])
     valid = df["code"].astype("string").str.fullmatch(r"[0-9]{2,4}").fillna(False).to_numpy(bool)
     has_list = df["expected"].astype("string").str.strip().fillna("").ne("").to_numpy(bool)
     sub_in = [isinstance(c, str) and isinstance(e, str) and c[:2] in e.split(";")

@@ -141,7 +141,7 @@ def test_domain_groups_and_hierarchy():
 
 
 def test_registry_rows_say_not_measured_when_a_question_was_not_asked():
-    from analysis.derive.indicators import get_indicator
+    from analysis.derive.registry import get_indicator
 
     g = pd.DataFrame({"resp_p2": pd.array([True, True, False], dtype="boolean"),
                       "faculty": ["A", "A", "B"], "programme": ["a", "a", "b"], "sex": ["f", "m", "f"],

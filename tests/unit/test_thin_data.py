@@ -107,7 +107,7 @@ def test_raking_that_cannot_converge_falls_back_and_says_which_margins_it_gave_u
 
 
 def test_an_invalid_date_text_is_unknown_without_a_pandas_warning():
-    from analysis.derive.indicators import months_to_first_job
+    from analysis.derive.transition import months_to_first_job
 
     df = pd.DataFrame({"consent": ["yes", "yes"], "ilo_worked": ["yes", "yes"], "first_job_date": ["2025-09-01", None],
                        "graduation_date": ["2024-13-45", "2025-06-20"], "survey_date": ["2026-03-15", "2026-03-15"]})
@@ -136,7 +136,7 @@ def _grads(n: int = 40, p2: bool = True, employed: bool = True, dated: float = 1
 
 
 def test_registry_rows_say_why_an_indicator_has_no_value():
-    from analysis.derive.indicators import get_indicator
+    from analysis.derive.registry import get_indicator
 
     inds = [get_indicator(i) for i in ("employment_rate", "median_monthly_income", "median_months_to_first_job")]
     none = R.registry_rows(_grads(p2=False), {}, ST, inds).set_index("indicator")["note"]
@@ -163,7 +163,7 @@ def test_dated_share_reads_nullable_events():
 
 
 def test_an_indicator_that_raises_is_a_failed_row_not_a_crash(monkeypatch):
-    from analysis.derive.indicators import get_indicator
+    from analysis.derive.registry import get_indicator
 
     def boom(*a, **k):
         raise ValueError("singular matrix\nsecond line")
@@ -209,11 +209,14 @@ def test_model_failures_are_classified_for_the_report(reason, code, fields):
     assert model_why(f"failed: {reason}") == (code, fields)
 
 
-def test_a_result_family_that_raises_is_recorded_and_the_stage_goes_on(tmp_path):
-    from analysis.pipeline.estimation import _family, run_models
+def test_a_result_family_that_raises_is_recorded_and_the_stage_goes_on(tmp_path, monkeypatch):
+    from analysis.pipeline import estimation
+    from analysis.pipeline.estimation import run_models
 
-    row = _family("competence_gap", lambda: 1 / 0)
-    assert row["note"].tolist() == ["failed: ZeroDivisionError: division by zero"]
+    def broken(*args, **kwargs):
+        return 1 / 0
+
+    monkeypatch.setattr(estimation, "competence_rows", broken)  # one result family fails
     cfg = config_from_dict({"cohort": "hand-2025", "graduation_year": 2025, "project_root": str(tmp_path),
                             "inputs": [{"path": "r.csv", "instrument": "registry", "format": "registry_csv"}]})
     out = run_models(_grads(p2=False), cfg, tmp_path / "results")  # no phase-2 respondent at all
@@ -221,6 +224,8 @@ def test_a_result_family_that_raises_is_recorded_and_the_stage_goes_on(tmp_path)
     assert pub.loc[("employment_rate", "all", "all"), "note"] == "no data: no_phase2"
     assert pub.loc[("first_job_cif", "all", "all"), "note"] == "no data: no_phase2"
     assert str(pub.loc[("model:employment_logit", "all", "all"), "note"]).startswith("failed: ")
+    gap = pub.loc[[i for i in pub.index if i[0] == "competence_gap"]]
+    assert gap["note"].tolist() == ["failed: ZeroDivisionError: division by zero"]
     assert out["disclosure"]["cells"].sum() == len(pub)
 
 

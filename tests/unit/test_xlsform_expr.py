@@ -192,22 +192,22 @@ def test_self_regex_only_for_exactly_regex_of_self():
 
 # ------------------------------------------------------------------ both consumers walk this tree
 def test_consumers_share_the_tree_and_the_error_class():
-    from analysis.instruments import forms
+    from analysis.instruments.relevance import RelevantSyntaxError, parse_relevant
     from analysis.validate import xpath
 
     expr = "(${a} = 'x' or ${b} = 'y') and not(selected(${m}, 'c'))"
-    assert xpath.parse(expr) == forms.parse_relevant(expr) == parse(expr)
+    assert xpath.parse(expr) == parse_relevant(expr) == parse(expr)
     assert xpath.Node is Node
     assert issubclass(xpath.XPathTranslationError, ExpressionError)
-    assert issubclass(forms.RelevantSyntaxError, ExpressionError)
+    assert issubclass(RelevantSyntaxError, ExpressionError)
     with pytest.raises(xpath.XPathTranslationError, match="not supported by the relevance translator"):
         xpath.parse("if(${a} = 'x', 1, 0) = 1")  # the pandas emitter rejects functions it cannot translate
-    with pytest.raises(forms.RelevantSyntaxError):
-        forms.parse_relevant("${a} = = 'x'")
+    with pytest.raises(RelevantSyntaxError):
+        parse_relevant("${a} = = 'x'")
 
 
 def test_evaluator_follows_xpath_arithmetic():
-    from analysis.instruments.forms import evaluate_relevant
+    from analysis.instruments.relevance import evaluate_relevant
 
     assert evaluate_relevant("1 + 2 * 3 = 7", {}) is True  # * before +
     assert evaluate_relevant("${n} div 4 = 2.5", {"n": "10"}) is True

@@ -14,13 +14,12 @@ import yaml
 
 from analysis.core import defaults as D
 from analysis.core.paths import CohortPaths, cohort_paths
+from analysis.core.vocabulary import INSTRUMENTS, MODES
 from analysis.errors import ConfigError
 
-INSTRUMENTS = ("registry", "phase1", "phase2", "employer")
 FORMATS = (
     "registry_xlsx", "registry_csv", "kobo_csv", "kobo_xlsx", "odk_csv", "entry_xlsx", "spss", "legacy",
 )
-MODES = ("online", "phone", "paper")
 
 
 @dataclass(frozen=True)

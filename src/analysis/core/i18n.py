@@ -12,6 +12,7 @@ languages (a test checks both), through :func:`t`. Numbers are formatted by the 
 from __future__ import annotations
 
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -20,6 +21,8 @@ from analysis.core.paths import DEFINITIONS
 from analysis.errors import ConfigError
 
 LANGS = ("ky", "ru", "en")
+LANG_NAMES = {"ky": "Kyrgyz (ky)", "ru": "Russian (ru)", "en": "English (en)"}
+"""Each language's name in the English messages (e.g. the language an export's labels were detected in)."""
 _CATALOGUE = DEFINITIONS / "messages"
 
 
@@ -42,12 +45,28 @@ def catalogue() -> dict[str, dict[str, str]]:
     return out
 
 
-def t(key: str, lang: str = "ky", **fmt: Any) -> str:
-    """The message ``key`` in ``lang``, with ``{placeholders}`` filled from ``fmt``."""
+def check_lang(lang: str) -> None:
+    """Raise :class:`~analysis.errors.ConfigError` (one line) unless ``lang`` is one of :data:`LANGS`."""
     if lang not in LANGS:
         raise ConfigError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
+
+
+def t(key: str, lang: str = "ky", **fmt: Any) -> str:
+    """The message ``key`` in ``lang``, with ``{placeholders}`` filled from ``fmt``."""
+    check_lang(lang)
     try:
         text = catalogue()[key][lang]
     except KeyError:
         raise ConfigError(f"{_CATALOGUE}: no message '{key}' in language '{lang}'") from None
     return text.format(**fmt) if fmt else text
+
+
+@lru_cache(maxsize=64)
+def messages(prefix: str, lang: str) -> MappingProxyType[str, str]:
+    """Every message whose key starts with ``prefix``, in ``lang``, keyed by the rest of the key (read-only).
+
+    One area's texts at once, e.g. ``messages("entry_", "ky")["mode"]`` is the message ``entry_mode``;
+    placeholders are left for the caller to fill (``str.format``).
+    """
+    check_lang(lang)
+    return MappingProxyType({k[len(prefix):]: v[lang] for k, v in catalogue().items() if k.startswith(prefix)})

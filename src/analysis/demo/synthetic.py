@@ -42,15 +42,10 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from analysis.core.paths import DEFINITIONS
-from analysis.derive.indicators import (
-    COMPETENCES,
-    DAYS_PER_MONTH,
-    P1_ITEMS,
-    P2_ITEMS,
-    DeriveParams,
-    get_indicator,
-    indicator_values,
-)
+from analysis.derive.graduates import P1_ITEMS, P2_ITEMS, DeriveParams
+from analysis.derive.match import COMPETENCES
+from analysis.derive.registry import get_indicator, indicator_values
+from analysis.derive.transition import DAYS_PER_MONTH
 from analysis.errors import ConfigError
 from analysis.ingest.writers import (
     deterministic_xlsx,
@@ -58,7 +53,7 @@ from analysis.ingest.writers import (
     write_kobo_xlsx,
     write_odk_csv,
 )
-from analysis.instruments.forms import CHOICE_SEP, entry_workbook
+from analysis.instruments.entry_workbook import CHOICE_SEP, entry_workbook
 from analysis.instruments.xlsform import load_instrument
 
 __all__ = ["DEMO_FILES", "COMPETENCES", "TRUTH_INDICATORS", "generate_cohort", "graduate_truth", "planted_defects",
@@ -1123,14 +1118,14 @@ TRUTH_REFERENCE_DATE = date(2026, 4, 1)
 
 def _months(later: date, earlier: date) -> float:
     """Months of 30.4375 days between two dates, to 1 decimal (as
-    :func:`analysis.derive.indicators.months_to_first_job`)."""
+    :func:`analysis.derive.transition.months_to_first_job`)."""
     return round((later - earlier).days / DAYS_PER_MONTH, 1)
 
 
 def _latent_row(g: _Graduate, full_time_hours: float, fast_job_months: float) -> dict[str, Any]:
     """The derived variables of one graduate, from the generator's latent state (never from answers).
 
-    The same variables, with the same definitions, as :func:`analysis.derive.indicators.derive_graduates`
+    The same variables, with the same definitions, as :func:`analysis.derive.graduates.derive_graduates`
     computes from a consenting respondent's answers (ILO 19th ICLS labour status; the registry's
     further study, time to first job, income and field-match rules) — here for every graduate.
     """
@@ -1196,7 +1191,7 @@ def graduate_truth(seed: int = DEFAULT_SEED, n_graduates: int = DEFAULT_N):
     """Per-graduate truth of a demo cohort: the derived variables from the generator's latent state.
 
     Reference API: the tests compare it, graduate by graduate, with what
-    :func:`analysis.derive.indicators.derive_graduates` derives from the same graduates' validated answers
+    :func:`analysis.derive.graduates.derive_graduates` derives from the same graduates' validated answers
     (the proof that ``truth.csv`` maps the latent state to the indicators correctly). The cohort is
     drawn again in memory (a pure function of ``seed`` and ``n_graduates``); nothing is written.
 
@@ -1217,7 +1212,7 @@ def truth_table(latent) -> list[dict[str, Any]]:
     """Population values of :data:`TRUTH_INDICATORS` overall, by faculty and by sex.
 
     Each indicator is computed with its registry definition (``definitions/indicators.yaml``:
-    universe, numerator, statistic, applied by :func:`analysis.derive.indicators.indicator_values`) on the
+    universe, numerator, statistic, applied by :func:`analysis.derive.registry.indicator_values`) on the
     latent frame of :func:`_latent_frame`, in which every graduate is in the respondent universe.
     ``N`` is the number of graduates the value is computed over (the universe, with the variable
     known); ``value`` is a share (0–1) or KGS per month; empty when ``N`` is 0.

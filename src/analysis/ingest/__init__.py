@@ -17,20 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from analysis.core.vocabulary import INSTRUMENTS, MODES
 from analysis.errors import ConfigError, InputError
 from analysis.ingest import kobo, legacy, odk, registry, spss, workbook
-from analysis.ingest.common import (
-    INSTRUMENTS,
-    MODES,
-    PROVENANCE,
-    Codebook,
-    IngestResult,
-    Notice,
-    RawTable,
-    ReadContext,
-    build_canonical,
-    instrument_key,
-)
+from analysis.ingest.canonical import build_canonical
+from analysis.ingest.context import PROVENANCE, IngestResult, Notice, RawTable, ReadContext
+from analysis.ingest.labels import Codebook, instrument_key
 from analysis.ingest.sources import path_for_messages
 from analysis.instruments.xlsform import load_instrument
 
@@ -38,7 +30,7 @@ __all__ = ["FORMATS", "PROVENANCE", "MARKERS", "IngestResult", "Notice", "read_i
 
 MARKERS: tuple[str, ...] = ("_not_asked", "_generated")
 """Marker columns a canonical table carries only when a file needs them (see
-:func:`analysis.ingest.common.build_canonical`)."""
+:func:`analysis.ingest.canonical.build_canonical`)."""
 
 FORMATS: dict[str, str] = {
     "kobo_csv": "KoboToolbox CSV export (';', XML values or labels in any form language)",

@@ -11,7 +11,7 @@ instrument may hold it. :func:`check_cohort` looks at every file of each instrum
   and not declared ``not_asked``: every row would be quarantined for it. The fix is to add the
   column, map it (``renames``), or declare that the survey never asked it;
 * ``answers_lost`` — a column with answers would be dropped as unknown while the question it most
-  probably is ("did you mean …?", :func:`analysis.ingest.common.suggest_question`) is in no file:
+  probably is ("did you mean …?", :func:`analysis.ingest.headers.suggest_question`) is in no file:
   the answers would be lost (a form version that renamed ``hours`` to ``hours_per_week``). The fix
   is ``renames: {hours_per_week: hours}`` (or ``{hours_per_week: ~}`` to drop it on purpose).
 
@@ -34,7 +34,7 @@ from typing import Any
 
 from analysis.errors import InputError
 from analysis.ingest import codebook
-from analysis.ingest.common import IngestResult, Notice
+from analysis.ingest.context import IngestResult, Notice
 from analysis.ingest.notices import KINDS, render
 from analysis.instruments.xlsform import required_value
 

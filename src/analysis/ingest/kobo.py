@@ -6,13 +6,14 @@ quoted, CRLF, UTF-8 without BOM; group paths ``grp/sub/q``; select_multiple as a
 ``_submission_time``, ``_validation_status``, ``_notes``, ``_status``, ``_submitted_by``, ``_tags``,
 ``_index``, ``start``, ``end``, ``today``, ``meta/instanceID``, ``formhub/uuid``, ``__version__``.
 Both the "XML values and headers" and the "Labels" exports (question and choice labels in any form
-language) are read; the header and label mapping is shared (:mod:`analysis.ingest.common`).
+language) are read; the header and label mapping is shared (:mod:`analysis.ingest.headers`,
+:mod:`analysis.ingest.labels`).
 The XLSX export's first sheet is the main table (the others hold repeat groups).
 """
 
 from __future__ import annotations
 
-from analysis.ingest.common import RawTable, ReadContext
+from analysis.ingest.context import RawTable, ReadContext
 from analysis.ingest.sources import check_extension, read_csv_raw, read_xlsx_raw
 
 

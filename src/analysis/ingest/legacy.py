@@ -54,13 +54,8 @@ import pandas as pd
 import yaml
 
 from analysis.errors import ConfigError
-from analysis.ingest.common import (
-    RawTable,
-    ReadContext,
-    format_number,
-    norm_key,
-    normalise_text,
-)
+from analysis.ingest.cells import format_number, norm_key, normalise_text
+from analysis.ingest.context import RawTable, ReadContext
 from analysis.ingest.sources import check_extension, read_csv_raw, read_xlsx_raw
 
 __all__ = ["MAPPING_KEYS", "COVARIATE_TYPES", "load_mapping", "read_legacy", "covariate_name", "cast_covariates"]

@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from analysis.ingest.common import RawTable, ReadContext
+from analysis.ingest.context import RawTable, ReadContext
 from analysis.ingest.sources import check_extension, read_csv_raw
 
 

@@ -1,4 +1,4 @@
-"""Low-level readers: a CSV text or an XLSX sheet → :class:`~analysis.ingest.common.RawTable`.
+"""Low-level readers: a CSV text or an XLSX sheet → :class:`~analysis.ingest.context.RawTable`.
 
 CSV (RFC 4180 quoting): decoded by the encoding policy of :mod:`analysis.ingest.encoding`; the
 delimiter declared or detected; every record must have as many fields as the header (a ragged
@@ -6,7 +6,7 @@ record means a truncated or broken file and names its row). Rows are numbered as
 shows them: one record = one row, the header is row 1.
 
 XLSX (ECMA-376, read with openpyxl): the chosen sheet's cells as Python values (text, numbers,
-datetimes); the conversion to text is done once, in :func:`~analysis.ingest.common.build_canonical`.
+datetimes); the conversion to text is done once, in :func:`~analysis.ingest.canonical.build_canonical`.
 Two cell kinds are not plain data and get a stated rule:
 
 * **merged cells** overlapping the header or data rows are an :class:`InputError`: a merged value
@@ -29,7 +29,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from analysis.errors import InputError
-from analysis.ingest.common import RawTable, ReadContext
+from analysis.ingest.context import RawTable, ReadContext
 from analysis.ingest.encoding import decode_bytes, delimiter_name, detect_delimiter
 
 _DELIM_ALIASES = {"tab": "\t", "\\t": "\t", "semicolon": ";", "comma": ",", "pipe": "|"}

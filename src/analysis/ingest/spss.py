@@ -21,13 +21,10 @@ from typing import Any
 
 import pyreadstat
 
-from analysis.ingest.common import (
-    Codebook,
-    RawTable,
-    ReadContext,
-    format_number,
-    resolve_question,
-)
+from analysis.ingest.cells import format_number
+from analysis.ingest.context import RawTable, ReadContext
+from analysis.ingest.headers import resolve_question
+from analysis.ingest.labels import Codebook
 from analysis.ingest.sources import check_extension
 
 

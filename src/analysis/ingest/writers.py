@@ -39,7 +39,7 @@ import pandas as pd
 import pyreadstat
 from openpyxl import Workbook
 
-from analysis.ingest.common import base_type, question_group_path
+from analysis.ingest.labels import base_type, question_group_path
 
 KOBO_META_BEFORE = ("start", "end", "today")
 KOBO_META_AFTER = ("__version__", "meta/instanceID", "_id", "_uuid", "_submission_time",

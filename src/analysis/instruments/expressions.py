@@ -6,7 +6,7 @@ ODK's ``${name}`` references and functions (ODK XForms specification, "XPath ope
 tree means is up to its consumers, which walk the same tree:
 
 * :mod:`analysis.validate.xpath` translates it into pandas ``DataFrame.query`` conditions;
-* :mod:`analysis.instruments.forms` evaluates it on answers (three-valued) and writes it out in words.
+* :mod:`analysis.instruments.relevance` evaluates it on answers (three-valued) and writes it out in words.
 
 Grammar (XPath 1.0 precedence, lowest first): ``or`` < ``and`` < ``=  !=`` < ``<  <=  >  >=`` <
 ``+  -`` < ``*  div  mod`` < unary ``-`` < primary. Primaries: ``${name}``, ``.`` (the question

@@ -30,8 +30,9 @@ from typing import TYPE_CHECKING, Any
 import openpyxl
 import pandas as pd
 
-from analysis.core.i18n import LANGS
+from analysis.core.i18n import LANGS, check_lang, messages
 from analysis.core.paths import PACKAGE_DIR, SOURCE_ROOT
+from analysis.core.vocabulary import INSTRUMENTS
 from analysis.errors import ConfigError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,7 +54,6 @@ __all__ = [
     "write_codebooks",
 ]
 
-INSTRUMENTS = ("registry", "phase1", "phase2", "employer")
 
 #: question types that carry no data (skipped by :attr:`Instrument.data_questions`)
 NON_DATA_TYPES = frozenset({"group", "note", "calculate"})
@@ -438,31 +438,6 @@ def _read_pd_column(path: Path) -> dict[str, str]:
 
 
 # ------------------------------------------------------------------------------------ codebook
-_CB_HEAD = {
-    "ky": {"title": "Коддоо китеби", "form": "Форма", "version": "версия", "section": "Бөлүм",
-           "no_section": "Бөлүмсүз", "cols": ("№", "Аты", "Түрү", "Суроо", "Тизме", "Милдеттүү", "Шарт (relevant)",
-                                                "Чектөө (constraint)", "Жеке маалымат"),
-           "lists": "Жооптордун тизмелери", "code": "Код", "label": "Белги", "yes": "ооба",
-           "generated": "Бул файл `tracer codebook` буйругу менен XLSForm файлынан түзүлгөн; колго оңдобоңуз.",
-           "relevant_note": "«Шарт» — суроо качан берилет (XLSForm `relevant`); бош болсо, дайыма берилет."},
-    "ru": {"title": "Кодовая книга", "form": "Форма", "version": "версия", "section": "Раздел",
-           "no_section": "Вне разделов", "cols": ("№", "Имя", "Тип", "Вопрос", "Список", "Обязательный",
-                                                  "Условие (relevant)", "Ограничение (constraint)", "Перс. данные"),
-           "lists": "Списки ответов", "code": "Код", "label": "Метка", "yes": "да",
-           "generated": "Файл создан командой `tracer codebook` из XLSForm; не редактируйте вручную.",
-           "relevant_note": "«Условие» — когда задаётся вопрос (XLSForm `relevant`); пусто — задаётся всегда."},
-    "en": {"title": "Codebook", "form": "Form", "version": "version", "section": "Section",
-           "no_section": "Outside sections", "cols": ("#", "Name", "Type", "Question", "List", "Required",
-                                                      "Asked if (relevant)", "Constraint", "Personal data"),
-           "lists": "Choice lists", "code": "Code", "label": "Label", "yes": "yes",
-           "generated": "Generated from the XLSForm by `tracer codebook`; do not edit by hand.",
-           "relevant_note": "“Asked if” is the XLSForm `relevant` condition; empty means always asked."},
-}
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ConfigError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
 
 
 def _choices_text(inst: Instrument, q: Question, lang: str) -> str:
@@ -474,7 +449,7 @@ def _choices_text(inst: Instrument, q: Question, lang: str) -> str:
 def codebook_table(inst: Instrument, lang: str = "ky") -> pd.DataFrame:
     """One row per data question: name, type, label, choices ("code = label; …"), required,
     relevant, constraint, pd — labels in ``lang``, in form order."""
-    _check_lang(lang)
+    check_lang(lang)
     rows = [{
         "name": q.name,
         "type": q.type,
@@ -508,8 +483,9 @@ def _code(text: str | None) -> str:
 
 def codebook_markdown(inst: Instrument, lang: str = "ky") -> str:
     """The codebook as Markdown: one table per section, then every choice list (labels in ``lang``)."""
-    _check_lang(lang)
-    h = _CB_HEAD[lang]
+    check_lang(lang)
+    h = dict(messages("codebook_", lang))
+    h["cols"] = tuple(h["columns"].split(" | "))
     lines = [f"# {h['title']}: {_md(inst.title)}", "",
              f"{h['form']} `{inst.form_id}`, {h['version']} `{inst.version}` — `questionnaires/{inst.path.name}`.",
              "", f"_{h['generated']}_ {h['relevant_note']}", ""]

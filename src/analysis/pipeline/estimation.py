@@ -29,8 +29,10 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.config import CohortConfig
-from analysis.derive.indicators import COMPETENCES, load_programmes, load_registry
+from analysis.derive.graduates import load_programmes
+from analysis.derive.match import COMPETENCES
 from analysis.derive.opendata import minimum_wage, oblast_average_wage
+from analysis.derive.registry import load_registry
 from analysis.derive.themes import UNCODED, code_answers, load_specialties, load_themes
 from analysis.errors import ConfigError
 from analysis.pipeline.tables import write_parquet

@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.core.config import CohortConfig
 from analysis.errors import ConfigError
 from analysis.ingest import read_input
-from analysis.privacy.personal_data import pseudonymise
+from analysis.privacy.pseudonyms import pseudonymise
 from analysis.publish.labels import value_label
 
 CONTACT_COLUMNS = ("full_name", "phone_mobile", "phone_landline", "email", "social_network", "social_handle",

@@ -32,10 +32,8 @@ from analysis.core.paths import TEMPLATES
 from analysis.errors import TracerError
 from analysis.ingest.notices import console_line
 from analysis.pipeline.stages import pseudonym_key
-from analysis.privacy.personal_data import (
-    cohort_personal_values,
-    scan_for_personal_data,
-)
+from analysis.privacy.scan import scan_for_personal_data
+from analysis.privacy.values import cohort_personal_values
 
 KERNEL_ENV = "TRACER_KERNEL"
 
@@ -173,8 +171,8 @@ def privacy_gate(cfg: CohortConfig) -> None:
     """Fail the run if any personal value of the cohort's raw files appears in its outputs.
 
     Every raw input is read as stage 1 reads it, legacy mapping included
-    (:func:`analysis.privacy.personal_data.cohort_personal_values`); a value is a hit only as a whole token of
-    an output (:func:`analysis.privacy.personal_data.scan_for_personal_data`)."""
+    (:func:`analysis.privacy.values.cohort_personal_values`); a value is a hit only as a whole token of
+    an output (:func:`analysis.privacy.scan.scan_for_personal_data`)."""
     files = [p for folder in (cfg.paths.processed, cfg.paths.reports) if folder.exists()
              for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"]
     hits = scan_for_personal_data(files, cohort_personal_values(cfg))

@@ -27,13 +27,7 @@ from analysis.core.config import (
     load_config,
 )
 from analysis.derive.dictionary import write_data_dictionary
-from analysis.derive.indicators import (
-    P1_ITEMS,
-    P2_ITEMS,
-    derive_graduates,
-    linkage_table,
-    load_programmes,
-)
+from analysis.derive.graduates import P1_ITEMS, P2_ITEMS, derive_graduates, linkage_table, load_programmes
 from analysis.derive.opendata import minimum_wage
 from analysis.errors import ConfigError, InputError
 from analysis.ingest import read_input
@@ -44,15 +38,10 @@ from analysis.instruments.xlsform import load_instrument
 from analysis.pipeline.estimation import run_models
 from analysis.pipeline.provenance import input_records, write_manifest
 from analysis.pipeline.tables import fresh_dir, read_parquet, write_parquet
-from analysis.privacy.personal_data import (
-    DIRECT_IDENTIFIERS,
-    drop_personal,
-    free_text_questions,
-    load_key,
-    mask_value,
-    minimise_birth_date,
-    pseudonymise,
-)
+from analysis.privacy.boundary import protect_table, pseudonymise_record_ids
+from analysis.privacy.keys import load_key
+from analysis.privacy.scan import mask_value
+from analysis.privacy.values import DIRECT_IDENTIFIERS
 from analysis.validate import validate_cohort
 from analysis.validate.messages import ALL_LANGS, split_messages
 from analysis.validate.quality import quality_data
@@ -96,25 +85,6 @@ class IngestValidateResult:
             return pd.DataFrame(columns=["file", "row", "column", "level", "count", "message", "suggestion"])
         return n[["file", "row", "column", "level", "count", f"message_{lang}", f"suggestion_{lang}"]].rename(
             columns={f"message_{lang}": "message", f"suggestion_{lang}": "suggestion"})
-
-
-def _pseudonymise_frame(df: pd.DataFrame, key: bytes, personal: set[str], instrument: Any,
-                        id_col: str = "student_id") -> pd.DataFrame:
-    """The privacy boundary for one accepted table: ``student_id`` → ``pid``, every direct identifier
-    dropped, phones/e-mails/handles redacted in the free-text answers of ``instrument`` (the table's
-    :class:`~analysis.instruments.xlsform.Instrument`) only —
-    :func:`analysis.privacy.personal_data.free_text_questions`;
-    ``pid`` and ``*_id`` are never touched — and the date of birth replaced by ``age_at_grad``
-    (:func:`analysis.privacy.personal_data.minimise_birth_date`)."""
-    out = df.copy()
-    if id_col in out.columns:
-        out.insert(0, "pid", pseudonymise(out[id_col].astype("string"), key).astype("string"))
-    drop = [c for c in out.columns if c in personal or c == id_col]
-    out = drop_personal(out, drop, free_text=free_text_questions(instrument))
-    attrs = dict(out.attrs)
-    out = minimise_birth_date(out)
-    out.attrs.update(attrs)
-    return out
 
 
 def validation_parameters(cfg: CohortConfig) -> dict[str, Any]:
@@ -219,13 +189,13 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
     for name, table in val.accepted.items():
         table = table.drop(columns=[c for c in check.not_asked.get(name, []) if c in table.columns])
         table = cast_covariates(table, specs)
-        write_parquet(_pseudonymise_frame(table, key, personal, insts[name]), out / f"{name}.parquet")
-    quarantine = split_messages(_pseudonymise_ids(val.quarantine, key))
+        write_parquet(protect_table(table, key, personal, insts[name]), out / f"{name}.parquet")
+    quarantine = split_messages(pseudonymise_record_ids(val.quarantine, key))
     is_personal = quarantine["column"].isin(personal | {"student_id"})
     quarantine.loc[is_personal, "value"] = quarantine.loc[is_personal, "value"].map(
         lambda v: mask_value(str(v)) if v is not None and v == v and str(v) != "" else v)
     write_parquet(quarantine, out / "quarantine.parquet")
-    write_parquet(_pseudonymise_ids(val.outcomes, key), out / "outcomes.parquet")
+    write_parquet(pseudonymise_record_ids(val.outcomes, key), out / "outcomes.parquet")
     qd = quality_data(val, insts, cfg)
     qd.examples = split_messages(qd.examples)
     for name in ("by_file", "by_rule", "examples", "response", "knowledge", "flags"):
@@ -234,24 +204,6 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
                                                  default=str) + "\n", encoding="utf-8")
     overall = qd.response[(qd.response["programme"] == "all") & (qd.response["sex"] == "all")]
     return IngestValidateResult(qd.by_file, qd.by_rule, overall, notice_df)
-
-
-def _pseudonymise_ids(df: pd.DataFrame, key: bytes, column: str = "respondent_id") -> pd.DataFrame:
-    """Replace the student ids of a quarantine/outcome table by their pseudonyms (empty stays empty),
-    and show only the year of a quarantined date of birth (``2031-**-**``: enough to see why it was
-    refused, the full date stays in ``data/raw``)."""
-    out = df.copy()
-    if column in out.columns:
-        ids = out[column].astype("string")
-        known = ids.notna() & (ids.str.strip() != "")
-        out[column] = pseudonymise(ids.where(known), key).astype("string").where(known, "")
-    if {"column", "value"} <= set(out.columns):
-        dob = out["column"].astype("string").eq("date_of_birth").fillna(False).to_numpy(bool)
-        if dob.any():
-            year = out.loc[dob, "value"].astype("string").str.extract(r"(?<!\d)(\d{4})(?!\d)", expand=False)
-            out["value"] = out["value"].astype(object)
-            out.loc[dob, "value"] = (year.fillna("****") + "-**-**").astype(object).to_numpy()
-    return out
 
 
 # ----------------------------------------------------------------------------- stage 2
@@ -268,7 +220,7 @@ def derive(cfg: CohortConfig) -> DeriveResult:
 
     Without a registry (none listed in the cohort file) the survey rows define the graduates. A phase
     the cohort lists no file for was not asked at all: its items are ``not_asked``, so the variables
-    that need them are not measured (:data:`analysis.derive.indicators.DERIVED_NEEDS`).
+    that need them are not measured (:data:`analysis.derive.graduates.DERIVED_NEEDS`).
     """
     v = cfg.paths.validated
     registry = read_parquet(v / "registry.parquet") if cfg.has_registry else None

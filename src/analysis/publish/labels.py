@@ -6,9 +6,9 @@ Where a label comes from:
   ``questionnaires/`` (question text and choice labels, :mod:`analysis.instruments.xlsform`);
 * **programme** and **faculty**: ``definitions/programmes.csv`` and ``definitions/faculties.csv``
   (columns ``name_ky``, ``name_ru``, ``name_en``);
-* **derived variables** of the graduates table (:data:`analysis.derive.indicators.DERIVED_COLUMNS`): the
-  tables :data:`DERIVED_VARIABLE_LABELS` and :data:`DERIVED_VALUE_LABELS` below. The labour-status
-  values reuse the report's message catalogue (``definitions/messages/*.yaml``). A derived column
+* **derived variables** of the graduates table (:data:`analysis.derive.graduates.DERIVED_COLUMNS`): the label
+  catalogue ``definitions/labels.yaml`` (:data:`DERIVED_VARIABLE_LABELS`, :data:`DERIVED_VALUE_LABELS`).
+  The labour-status values reuse the report's message catalogue (``definitions/messages/*.yaml``). A derived column
   missing from the table falls back to the label of the indicator that reads it
   (``definitions/indicators.yaml``).
 
@@ -39,16 +39,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import yaml
 
-from analysis.core.i18n import LANGS, catalogue
+from analysis.core.i18n import LANGS, catalogue, check_lang
 from analysis.core.paths import DEFINITIONS, ROOT_ENV, SOURCE_ROOT
 from analysis.core.paths import project_root as _root
-from analysis.derive.indicators import (
-    CROSSWALK_KEEP,
-    DERIVED_COLUMNS,
-    FLAG_COLUMNS,
-    load_registry,
-)
+from analysis.core.vocabulary import INSTRUMENTS
+from analysis.derive.graduates import CROSSWALK_KEEP, DERIVED_COLUMNS, FLAG_COLUMNS
+from analysis.derive.labour import LABOUR_STATUS
+from analysis.derive.registry import load_registry
 from analysis.errors import ConfigError, user_stacklevel
 from analysis.instruments.xlsform import load_instrument, pick_text
 
@@ -72,13 +71,11 @@ __all__ = [
 ]
 
 #: where an unprefixed column name is looked up, in this order (the graduates table's own order)
-INSTRUMENT_ORDER = ("registry", "phase1", "phase2", "employer")
+INSTRUMENT_ORDER = INSTRUMENTS
 #: choice lists whose codes are ordered (every other list is nominal: categories keep form order)
 ORDERED_LISTS = frozenset({"scale5", "level", "worked_studies", "size_band"})
 #: prefixes the graduates table gives to items asked in both phases (``p1_consent``, ``p2_mode``)
 PHASE_PREFIX = {"p1_": "phase1", "p2_": "phase2"}
-_PHASE_SUFFIX = {"phase1": {"ky": "1-этап", "ru": "этап 1", "en": "phase 1"},
-                 "phase2": {"ky": "2-этап", "ru": "этап 2", "en": "phase 2"}}
 _MULTI_SEP = "; "
 
 
@@ -86,186 +83,41 @@ class LabelWarning(UserWarning):
     """A value could not be labelled (an unknown code in an ordered list); it was set missing."""
 
 
-def _l(ky: str, ru: str, en: str) -> dict[str, str]:
-    return {"ky": ky, "ru": ru, "en": en}
+LABELS_FILE = DEFINITIONS / "labels.yaml"
+"""The labels of the columns and codes no questionnaire defines (variables, values, competence gap, phase)."""
 
 
-# ------------------------------------------------------------------ derived variables: names
+def _load_labels(path: Path = LABELS_FILE) -> dict[str, Any]:
+    """Read ``definitions/labels.yaml``; every label must have text in ky, ru and en (one-line ConfigError)."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the label catalogue ({' '.join(str(exc).split())})") from exc
+
+    def check(texts: Any, where: str) -> dict[str, str]:
+        if not isinstance(texts, dict) or any(not str(texts.get(lang) or "").strip() for lang in LANGS):
+            raise ConfigError(f"{path}: {where} needs non-empty ky, ru and en labels")
+        return {lang: str(texts[lang]) for lang in LANGS}
+
+    return {
+        "variables": {k: check(v, f"variables.{k}") for k, v in doc["variables"].items()},
+        "competence_gap": check(doc["competence_gap"], "competence_gap"),
+        "phase_suffix": {k: check(v, f"phase_suffix.{k}") for k, v in doc["phase_suffix"].items()},
+        "values": {col: {str(code): check(v, f"values.{col}.{code}") for code, v in codes.items()}
+                   for col, codes in doc["values"].items()},
+    }
+
+
+_LABELS = _load_labels()
 #: Labels of the columns ``derive_graduates`` adds (registry extras, flags, derived variables) and of
-#: the provenance columns ingestion adds. ``comp_gap_<c>`` labels are built from the form's
-#: competence names. Standards in brackets are those the derivation follows (see indicators.py).
-DERIVED_VARIABLE_LABELS: dict[str, dict[str, str]] = {
-    "pid": _l("Бүтүрүүчүнүн псевдоними", "Псевдоним выпускника", "Graduate pseudonym"),
-    "age_at_grad": _l("Бүтүргөндөгү жашы (жыл)", "Возраст при выпуске (лет)", "Age at graduation (years)"),
-    "isced_level": _l("ISCED 2011 деңгээли", "Уровень МСКО 2011", "ISCED 2011 level"),
-    "isced_f": _l("Билим берүү тармагы (ISCED-F 2013)", "Область образования (МСКО-О 2013)",
-                  "Field of education (ISCED-F 2013)"),
-    "expected_isco": _l("Программага шайкеш ISCO-08 топтору", "Ожидаемые группы МСКЗ-08 для программы",
-                        "Expected ISCO-08 groups for the programme"),
-    "resp_p1": _l("1-этапка жооп берди (жарактуу жооп)", "Ответил на этапе 1 (валидный ответ)",
-                  "Responded in phase 1 (valid response)"),
-    "resp_p2": _l("2-этапка жооп берди (жарактуу жооп)", "Ответил на этапе 2 (валидный ответ)",
-                  "Responded in phase 2 (valid response)"),
-    "outcome_known": _l("Натыйжасы белгилүү (NACE)", "Результат известен (NACE)", "Outcome known (NACE)"),
-    "labour_status": _l("Эмгек статусу (ЭЭУ)", "Статус занятости (МОТ)", "Labour status (ILO)"),
-    "employed": _l("Иштейт (ЭЭУ)", "Занят (МОТ)", "Employed (ILO)"),
-    "unemployed": _l("Жумушсуз (ЭЭУ)", "Безработный (МОТ)", "Unemployed (ILO)"),
-    "in_labour_force": _l("Жумушчу күчүнүн курамында (ЭЭУ)", "В составе рабочей силы (МОТ)",
-                          "In the labour force (ILO)"),
-    "full_time": _l("Толук жумуш убактысында иштейт", "Занят полный рабочий день", "Employed full-time"),
-    "available_full_time": _l("Толук жумуш убактысына даяр (QILT)", "Доступен для работы полный день (QILT)",
-                              "Available for full-time work (QILT)"),
-    "further_study": _l("Окуусун улантууда (ар кандай формада)", "Продолжает обучение (любая форма)",
-                        "In further study (any mode)"),
-    "further_study_ft": _l("Күндүзгү окууну улантууда", "Продолжает очное обучение",
-                           "In full-time further study"),
-    "nace_outcome": _l("Бүтүргөндөн кийинки натыйжа (NACE)", "Результат после выпуска (NACE)",
-                       "First-destination outcome (NACE)"),
-    "career_outcome": _l("Карьералык ийгиликтүү натыйжа (NACE)", "Успешный карьерный результат (NACE)",
-                         "Career outcome achieved (NACE)"),
-    "months_since_grad": _l("Бүтүргөндөн бери өткөн убакыт (ай)", "Прошло месяцев после выпуска",
-                            "Months since graduation"),
-    "months_to_first_job": _l("Биринчи жумушка чейинки убакыт (ай)", "Время до первой работы (месяцев)",
-                              "Months to first job"),
-    "first_job_event": _l("Биринчи жумуш окуясы (1 = жумуш, 2 = окуу, 0 = цензураланган)",
-                          "Событие первой работы (1 = работа, 2 = учёба, 0 = цензурировано)",
-                          "First-job event (1 = job, 2 = further study, 0 = censored)"),
-    "first_job_censored": _l("Биринчи жумушка чейинки убакыт цензураланган",
-                             "Время до первой работы цензурировано", "Time to first job is censored"),
-    "first_job_before_grad": _l("Биринчи жумуш бүтүрүүгө чейин башталган", "Первая работа до выпуска",
-                                "First job started before graduation"),
-    "job_within_6m": _l("6 айдын ичинде жумуш тапты", "Нашёл работу в течение 6 месяцев",
-                        "Found a job within 6 months"),
-    "job_search_months": _l("Жумуш издөө мөөнөтү (ай)", "Продолжительность поиска работы (месяцев)",
-                            "Job-search duration (months)"),
-    "job_search_censored": _l("Жумуш издөө мөөнөтү цензураланган", "Продолжительность поиска цензурирована",
-                              "Job-search duration is censored"),
-    "job_search_upper_bound": _l("Жумуш издөө мөөнөтү — жогорку чек", "Продолжительность поиска — верхняя граница",
-                                 "Job-search duration is an upper bound"),
-    "isco1": _l("Кесип, ISCO-08 негизги тобу", "Занятие, основная группа МСКЗ-08",
-                "Occupation, ISCO-08 major group"),
-    "isco2": _l("Кесип, ISCO-08 кичи тобу (2 сан)", "Занятие, подгруппа МСКЗ-08 (2 знака)",
-                "Occupation, ISCO-08 sub-major group (2 digits)"),
-    "skill_level": _l("Квалификация деңгээли (ISCO-08)", "Уровень квалификации (МСКЗ-08)", "Skill level (ISCO-08)"),
-    "high_skilled": _l("Жогорку квалификациялуу жумуш (ISCO-08 1–3-топтор)",
-                       "Высококвалифицированная работа (группы МСКЗ-08 1–3)", "High-skilled job (ISCO-08 groups 1–3)"),
-    "gked_section": _l("Экономикалык иштин түрү (ГКЭД-3 бөлүмү)", "Вид экономической деятельности (секция ГКЭД-3)",
-                       "Economic activity (GKED-3 / NACE Rev. 2 section)"),
-    "sector_broad": _l("Экономиканын тармагы (чоң топтор)", "Сектор экономики (укрупнённо)", "Broad economic sector"),
-    "informal": _l("Формалдуу эмес жумуш (ЭЭУ)", "Неформальная занятость (МОТ)", "Informal job (ILO)"),
-    "abroad": _l("Чет өлкөдө иштейт", "Работает за рубежом", "Works abroad"),
-    "works_in_region": _l("Өз облусунда иштейт", "Работает в своей области", "Works in the home oblast"),
-    "income_kgs": _l("Айлык таза киреше (сом)", "Ежемесячный чистый доход (сом)", "Monthly net income (KGS)"),
-    "income_band_mid_kgs": _l("Киреше тобунун ортосу (сом)", "Середина интервала дохода (сом)",
-                              "Income band midpoint (KGS)"),
-    "income_from_band": _l("Киреше тобу боюнча гана белгилүү", "Доход известен только по интервалу",
-                           "Income known from the band only"),
-    "income_band_any": _l("Киреше тобу", "Интервал дохода", "Income band"),
-    "income_stat": _l("Статистика үчүн киреше (толук жумуш күнү, сом)", "Доход для статистики (полный день, сом)",
-                      "Income for statistics (full-time, KGS)"),
-    "income_excluded_reason": _l("Киреше статистикага кирбеген себеп", "Причина исключения дохода из статистики",
-                                 "Why the income is left out of statistics"),
-    "income_rel_oblast": _l("Облустагы орточо эмгек акыга карата киреше",
-                            "Доход относительно средней зарплаты по области",
-                            "Income relative to the oblast average wage"),
-    "below_min_wage": _l("Минималдуу эмгек акыдан аз табат", "Доход ниже минимальной заработной платы",
-                         "Earns below the minimum wage"),
-    "vm_subjective": _l("Вертикалдык шайкештик (өзүн-өзү баалоо)", "Вертикальное соответствие (самооценка)",
-                        "Vertical match, self-assessed"),
-    "vm_normative": _l("Вертикалдык шайкештик, нормативдик (ISCO-08 жана ISCED)",
-                       "Вертикальное соответствие, нормативное (МСКЗ-08 и МСКО)",
-                       "Vertical match, normative (ISCO-08 vs ISCED)"),
-    "hm_subjective": _l("Горизонталдык шайкештик (өзүн-өзү баалоо)", "Горизонтальное соответствие (самооценка)",
-                        "Horizontal match, self-assessed"),
-    "hm_normative": _l("Горизонталдык шайкештик, нормативдик (адистик жана кесип)",
-                       "Горизонтальное соответствие, нормативное (специальность и занятие)",
-                       "Horizontal match, normative (field vs occupation)"),
-    "degree_effectiveness": _l("Дипломдун натыйжалуулугу (AlmaLaurea)", "Эффективность диплома (AlmaLaurea)",
-                               "Degree effectiveness (AlmaLaurea)"),
-    "job_satisfied": _l("Жумушуна канааттанат (4–5)", "Удовлетворён работой (4–5)", "Satisfied with the job (4–5)"),
-    "usefulness_high": _l("Программа жумуш үчүн пайдалуу (4–5)", "Программа полезна для работы (4–5)",
-                          "Programme useful for the job (4–5)"),
-    "programme_eval_score": _l("Программага берилген орточо баа (1–5)", "Средняя оценка программы (1–5)",
-                               "Programme evaluation score (mean, 1–5)"),
-    "needs_more_education": _l("Кошумча билимге муктаж", "Нуждается в дополнительном образовании",
-                               "Needs further education"),
-    # added by ingestion (provenance), carried with a p1_/p2_ prefix in the graduates table
-    "mode": _l("Сурамжылоонун ыкмасы", "Способ опроса", "Survey mode"),
-    "_mode": _l("Сурамжылоонун ыкмасы", "Способ опроса", "Survey mode"),
-    "_instrument": _l("Сурамжылоо куралы", "Инструмент", "Instrument"),
-    "_source_file": _l("Булак файл", "Исходный файл", "Source file"),
-    "_source_row": _l("Булак файлдагы сап", "Строка исходного файла", "Row in the source file"),
-    "_submission_id": _l("Жөнөтүүнүн идентификатору", "Идентификатор отправки", "Submission id"),
-    "_submitted_at": _l("Жөнөтүлгөн убакыт", "Время отправки", "Submitted at"),
-    "_review_state": _l("Текшерүү абалы (платформада)", "Статус проверки (на платформе)", "Review state (platform)"),
-    "_outcome": _l("Саптын текшерүү жыйынтыгы", "Итог проверки строки", "Row outcome (validation)"),
-}
-_COMP_GAP = _l("{c}: ажырым (талап кылынган − бүтүрүүдөгү деңгээл)",
-               "{c}: разрыв (требуемый − достигнутый к выпуску уровень)",
-               "{c}: gap (required − reached at graduation)")
-
-# ------------------------------------------------------------------ derived variables: values
-_MODE = {"online": _l("Онлайн", "Онлайн", "Online"), "phone": _l("Телефон аркылуу", "По телефону", "Phone"),
-         "paper": _l("Кагаз анкета", "Бумажная анкета", "Paper")}
-#: Value labels of derived code lists, in the derivation's order (``None`` = labels from a form list
-#: or from the message catalogue, see ``_DERIVED_FROM``).
-DERIVED_VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {
-    "nace_outcome": {
-        "employed": _l("Иштейт", "Работает", "Employed"),
-        "military": _l("Аскер кызматында", "Военная служба", "Military service"),
-        "continuing_education": _l("Окуусун улантууда", "Продолжает обучение", "Continuing education"),
-        "seeking": _l("Жумуш издеп жатат", "Ищет работу", "Seeking employment"),
-        "not_seeking": _l("Жумуш издебейт", "Не ищет работу", "Not seeking employment"),
-    },
-    "skill_level": {
-        "1": _l("Квалификациянын 1-деңгээли", "1-й уровень квалификации", "Skill level 1"),
-        "2": _l("Квалификациянын 2-деңгээли", "2-й уровень квалификации", "Skill level 2"),
-        "3": _l("Квалификациянын 3-деңгээли", "3-й уровень квалификации", "Skill level 3"),
-        "3-4": _l("Квалификациянын 3–4-деңгээли", "3–4-й уровень квалификации", "Skill level 3–4"),
-        "4": _l("Квалификациянын 4-деңгээли", "4-й уровень квалификации", "Skill level 4"),
-    },
-    "sector_broad": {
-        "agriculture": _l("Айыл чарба", "Сельское хозяйство", "Agriculture"),
-        "industry": _l("Өнөр жай жана курулуш", "Промышленность и строительство", "Industry and construction"),
-        "services": _l("Кызмат көрсөтүү", "Услуги", "Services"),
-    },
-    "income_excluded_reason": {
-        "unpaid_family_work": _l("Үй-бүлөлүк ишканада акысыз иш", "Неоплачиваемая работа в семейном деле",
-                                 "Unpaid family work"),
-        "no_exact_income": _l("Так киреше көрсөтүлгөн эмес", "Точный доход не указан", "No exact income"),
-        "hours_unknown": _l("Иш сааттары белгисиз", "Часы работы неизвестны", "Hours unknown"),
-        "not_full_time": _l("Толук эмес жумуш убактысы", "Неполный рабочий день", "Not full-time"),
-        "below_min_wage": _l("Минималдуу эмгек акыдан төмөн", "Ниже минимальной зарплаты", "Below the minimum wage"),
-        "top_0_1pct": _l("Эң жогорку 0,1%", "Верхние 0,1%", "Top 0.1%"),
-    },
-    "vm_subjective": {
-        "under_educated": _l("Билим деңгээли жумушка жетишсиз", "Уровень образования ниже требуемого",
-                             "Under-educated"),
-        "matched": _l("Билим деңгээли шайкеш", "Уровень образования соответствует", "Matched"),
-        "over_educated": _l("Билим деңгээли жумуштан жогору", "Уровень образования выше требуемого",
-                            "Over-educated"),
-    },
-    "vm_normative": {
-        "under_qualified": _l("Квалификациясы жетишсиз", "Недостаточная квалификация", "Under-qualified"),
-        "matched": _l("Шайкеш", "Соответствует", "Matched"),
-        "over_qualified": _l("Ашыкча квалификация", "Избыточная квалификация", "Over-qualified"),
-    },
-    "degree_effectiveness": {
-        "not_effective": _l("Натыйжасыз", "Неэффективен", "Not effective"),
-        "slightly_effective": _l("Аз натыйжалуу", "Малоэффективен", "Slightly effective"),
-        "fairly_effective": _l("Орточо натыйжалуу", "Достаточно эффективен", "Fairly effective"),
-        "effective": _l("Натыйжалуу", "Эффективен", "Effective"),
-        "very_effective": _l("Абдан натыйжалуу", "Очень эффективен", "Very effective"),
-    },
-    "mode": _MODE,
-    "_mode": _MODE,
-    "_outcome": {
-        "accepted": _l("Кабыл алынды", "Принята", "Accepted"),
-        "warning": _l("Эскертүү менен кабыл алынды", "Принята с предупреждением", "Accepted with warnings"),
-        "quarantined": _l("Карантинде", "В карантине", "Quarantined"),
-        "merged_duplicate": _l("Кайталанма, бириктирилди", "Дубликат, объединена", "Merged duplicate"),
-    },
-}
+#: the provenance columns ingestion adds (``definitions/labels.yaml``, ``variables``). ``comp_gap_<c>``
+#: labels are built from the form's competence names.
+DERIVED_VARIABLE_LABELS: dict[str, dict[str, str]] = _LABELS["variables"]
+_COMP_GAP: dict[str, str] = _LABELS["competence_gap"]
+_PHASE_SUFFIX: dict[str, dict[str, str]] = _LABELS["phase_suffix"]
+#: Value labels of derived code lists, in the derivation's order (``definitions/labels.yaml``, ``values``;
+#: other derived columns take their labels from a form list or the message catalogue, see ``_DERIVED_FROM``).
+DERIVED_VALUE_LABELS: dict[str, dict[str, dict[str, str]]] = {**_LABELS["values"], "_mode": _LABELS["values"]["mode"]}
 #: derived columns whose values use another source: (instrument, choice list) or the message catalogue
 _DERIVED_FROM: dict[str, tuple[str, str]] = {
     "labour_status": ("messages", "status_"),
@@ -276,7 +128,6 @@ _DERIVED_FROM: dict[str, tuple[str, str]] = {
 #: derived code lists that are ordered (the order of derive_graduates' categoricals)
 _DERIVED_ORDERED = frozenset({"labour_status", "nace_outcome", "skill_level", "income_band_any", "vm_subjective",
                               "vm_normative", "degree_effectiveness"})
-_LABOUR_STATUS = ("employed", "unemployed", "olf_study", "olf_other")
 
 
 # ------------------------------------------------------------------ the catalogue (cached)
@@ -296,11 +147,6 @@ class ValueSpec:
             return self.labels[lang][self.codes.index(code)]
         except ValueError:
             return code
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ConfigError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
 
 
 def forms_dir(project_root: str | Path | None = None) -> Path:
@@ -393,7 +239,7 @@ def _value_spec_cached(column: str, instrument: str | None, folder: str) -> Valu
     if instrument is None:
         if column == "labour_status":
             msgs = catalogue()
-            return _spec(_LABOUR_STATUS, [msgs.get(f"status_{c}", {}) for c in _LABOUR_STATUS], True,
+            return _spec(LABOUR_STATUS, [msgs.get(f"status_{c}", {}) for c in LABOUR_STATUS], True,
                          source="definitions/messages/*.yaml")
         if column in _DERIVED_FROM:
             inst, list_name = _DERIVED_FROM[column]
@@ -507,7 +353,7 @@ def label_values(df: pd.DataFrame, lang: str = "ky", columns: Iterable[str] | No
         :class:`LabelWarning`. ``select_multiple`` columns become text: the labels of the chosen
         codes joined by ``"; "``. Labelling twice is harmless (labelled columns are recognised).
     """
-    _check_lang(lang)
+    check_lang(lang)
     folder = str(forms_dir(project_root))
     if columns is None:
         todo = list(df.columns)
@@ -533,7 +379,7 @@ def value_label(column: str, code: Any, lang: str = "ky", instrument: str | None
 
     Returns the code as text when the column has no code list or the code is not in it.
     """
-    _check_lang(lang)
+    check_lang(lang)
     spec = value_spec(column, instrument, project_root)
     text = "" if code is None else str(code)
     return spec.label_of(text, lang) if spec is not None else text
@@ -588,7 +434,7 @@ def column_labels(columns: Iterable[str], lang: str = "ky", instrument: str | No
     brackets), the derived-variable label for the columns ``derive_graduates`` adds (falling back
     to the indicator registry's label), and the column name itself for anything else.
     """
-    _check_lang(lang)
+    check_lang(lang)
     folder = str(forms_dir(project_root))
     return {str(c): _column_label_cached(str(c), lang, instrument, folder) for c in columns}
 

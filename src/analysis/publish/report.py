@@ -25,7 +25,7 @@ import pandas as pd
 from IPython.display import HTML, Image, display
 
 from analysis.core.i18n import t
-from analysis.derive.indicators import load_registry
+from analysis.derive.registry import load_registry
 from analysis.errors import InputError
 from analysis.ingest.notices import report_table
 from analysis.publish.charts import (

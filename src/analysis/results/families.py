@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analysis.core.vocabulary import MODES
+from analysis.derive.labour import LABOUR_STATUS
 from analysis.results.employers import demand_rows, employer_item_rows, employer_rating_rows, frame_rows
 from analysis.results.table import (
     MIN_DATED_SHARE,
@@ -48,8 +50,7 @@ ALIASES: tuple[tuple[str, str, str, str], ...] = (
 )
 """Cells with the same numerator and base under two names (suppressed together)."""
 
-STATUSES = ("employed", "unemployed", "olf_study", "olf_other")
-MODES = ("online", "phone", "paper")
+STATUSES = LABOUR_STATUS
 CIF_GRID_STEP = 0.5
 
 

@@ -52,11 +52,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.derive.indicators import (
-    indicator_universe,
-    indicator_values,
-    load_registry,
-)
+from analysis.derive.registry import indicator_universe, indicator_values, load_registry
 from analysis.stats.intervals import (
     proportion_ci,
     shrink_proportions,

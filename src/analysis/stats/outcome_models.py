@@ -1,6 +1,6 @@
 """Employment-outcome models of the model stage: who finds work, in the field, at what pay, how fast.
 
-Each model function takes the graduates table (one row per graduate, :func:`analysis.derive.indicators.
+Each model function takes the graduates table (one row per graduate, :func:`analysis.derive.graduates.
 derive_graduates`) or the phase-2 respondents' survey design, and returns ``(table, diagnostics)``:
 
 * ``table`` — tidy: ``model, term, variable, level, reference, estimate, se, ci_low, ci_high,
@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.derive.indicators import INCOME_BANDS
+from analysis.derive.income import INCOME_BANDS
 from analysis.stats.design_matrix import (
     MIN_CELL,
     ModelFailure,

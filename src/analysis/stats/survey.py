@@ -877,10 +877,10 @@ def svyratio(design: Design, numerator: str | list[str], denominator: str | list
     """Ratio of two population totals ``R = Σ w y / Σ w x`` with its linearised SE (R ``svyratio``).
 
     The R-equivalent ratio estimator (e.g. the share of women among the employers' staff,
-    :mod:`analysis.results.employers`), verified against R's printed output in the tests. Influence scores ``z_i = w_i (y_i - R̂ x_i) / X̂`` with ``X̂ = Σ w x`` (Binder
-    1983; R ``svyratio.survey.design2``) go through the full design variance (strata, every
-    stage, fpc, calibration residuals). Rows where the numerator or the denominator is missing
-    are left out of both totals and keep score zero (R ``na.rm=TRUE``); the interval is
+    :mod:`analysis.results.employers`), verified against R's printed output in the tests. Influence scores ``z_i
+    = w_i (y_i - R̂ x_i) / X̂`` with ``X̂ = Σ w x`` (Binder 1983; R ``svyratio.survey.design2``) go through the
+    full design variance (strata, every stage, fpc, calibration residuals). Rows where the numerator or the
+    denominator is missing are left out of both totals and keep score zero (R ``na.rm=TRUE``); the interval is
     ``R̂ ± z·SE`` with the normal quantile (R ``confint`` of a ratio). A ratio within a domain is
     the ratio of the domain-restricted variables, ``y·1[d]`` over ``x·1[d]``.
 

@@ -174,7 +174,8 @@ def read_enterprise_frame(path: str | Path) -> pd.DataFrame:
     for i, r in df.iterrows():
         row = int(i) + 2
         if r["sector"] not in GKED_SECTIONS:
-            raise InputError(path, f"{r['sector']!r} is not a ГКЭД section (A–U)", row=row, column="sector")
+            raise InputError(path, f"{r['sector']!r} is not a GKED (NACE Rev. 2) section letter A–U", row=row,
+                             column="sector")
         if r["size_band"] not in SIZE_BANDS:
             raise InputError(path, f"{r['size_band']!r} is not a size band ({', '.join(SIZE_BANDS)})", row=row,
                              column="size_band")

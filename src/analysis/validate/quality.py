@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.core.vocabulary import MODES
 from analysis.validate import instrument_map
 from analysis.validate.params import ValidationParams
 
@@ -35,7 +36,6 @@ CORE_QUESTIONS: dict[str, tuple[str, ...]] = {
 }
 """Questions a row must answer (consent = yes) to count as a response."""
 
-MODES: tuple[str, ...] = ("online", "phone", "paper")
 HIDDEN = "•••"
 """Shown instead of the value of a personal-data question in the examples."""
 

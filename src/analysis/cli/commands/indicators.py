@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _list(args: argparse.Namespace) -> int:
     # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
-    from analysis.derive.indicators import load_registry
+    from analysis.derive.registry import load_registry
 
     for ind in load_registry():
         print(f"{ind.id:36s} {ind.unit:6s} {ind.label[args.lang]}")
@@ -40,11 +40,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _docs(args: argparse.Namespace) -> int:
     # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
-    from analysis.derive.indicators import (
-        DOCS_FILE,
-        indicators_markdown,
-        write_indicator_docs,
-    )
+    from analysis.derive.docs import DOCS_FILE, indicators_markdown, write_indicator_docs
 
     path = args.output or DOCS_FILE
     if args.check:

@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def summary(res, shown: int | None = 20) -> str:
     """The one-paragraph summary of an :class:`~analysis.ingest.IngestResult`, then its warnings."""
     # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
-    from analysis.ingest.common import LANG_NAMES, PROVENANCE
+    from analysis.core.i18n import LANG_NAMES
+    from analysis.ingest.context import PROVENANCE
     from analysis.ingest.encoding import delimiter_name
 
     info = res.info

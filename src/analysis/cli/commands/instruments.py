@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 
 from analysis.core.i18n import LANGS
+from analysis.core.vocabulary import INSTRUMENTS
 from analysis.errors import ConfigError
 
-_INSTRUMENTS = ("registry", "phase1", "phase2", "employer")
 _INSTR_HELP = "registry (graduate registry), phase1 (exit survey at graduation), phase2 (follow-up nine months " \
               "after graduation) or employer (employer survey)"
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "instrument and language (this is how docs/codebooks/ is regenerated).",
         epilog="Examples: tracer codebook phase2 --lang ru | tracer codebook employer --format csv -o employer.csv | "
                "tracer codebook all -o docs/codebooks")
-    p.add_argument("instrument", metavar="INSTRUMENT", choices=_INSTRUMENTS + ("all",),
+    p.add_argument("instrument", metavar="INSTRUMENT", choices=INSTRUMENTS + ("all",),
                    help=_INSTR_HELP + ", or all")
     p.add_argument("--lang", choices=LANGS, default="ky", help="language of labels: ky (default), ru, en")
     p.add_argument("--format", choices=("md", "csv"), default="md", dest="fmt",
@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "one 0/1 column per option ('question/code'). Read it back with the ingestion step "
                     "(format 'entry_xlsx', e.g. tracer ingest FILE -i INSTRUMENT -f entry_xlsx).",
         epilog="Example: tracer template phase2 --lang ky -o phase2_entry.xlsx")
-    p.add_argument("instrument", metavar="INSTRUMENT", choices=_INSTRUMENTS, help=_INSTR_HELP)
+    p.add_argument("instrument", metavar="INSTRUMENT", choices=INSTRUMENTS, help=_INSTR_HELP)
     p.add_argument("--lang", choices=LANGS, default="ky", help="language of question text and messages (default ky)")
     p.add_argument("-o", "--output", type=Path, required=True, help="the .xlsx file to write")
     p.add_argument("--rows", type=int, default=2000, help="number of rows that carry the checks (default 2000)")
@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "N'). --kind phone gives the interviewer's script (introduction, read-out and recording "
                     "instructions). Open the file in a browser and print it, or save it as PDF.",
         epilog="Example: tracer questionnaire phase1 --lang ky --kind paper -o phase1_ky.html")
-    p.add_argument("instrument", metavar="INSTRUMENT", choices=_INSTRUMENTS, help=_INSTR_HELP)
+    p.add_argument("instrument", metavar="INSTRUMENT", choices=INSTRUMENTS, help=_INSTR_HELP)
     p.add_argument("--lang", choices=LANGS, default="ky", help="language (default ky)")
     p.add_argument("--kind", choices=("paper", "phone"), default="paper",
                    help="paper = self-completion questionnaire (default), phone = interviewer script")
@@ -105,7 +105,7 @@ def _codebook(args: argparse.Namespace) -> int:
 
 def _template(args: argparse.Namespace) -> int:
     # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
-    from analysis.instruments.forms import entry_workbook
+    from analysis.instruments.entry_workbook import entry_workbook
     from analysis.instruments.xlsform import load_instrument
 
     if args.output.suffix.lower() != ".xlsx":
@@ -119,7 +119,7 @@ def _template(args: argparse.Namespace) -> int:
 
 def _questionnaire(args: argparse.Namespace) -> int:
     # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
-    from analysis.instruments.forms import questionnaire_html
+    from analysis.instruments.questionnaire import questionnaire_html
     from analysis.instruments.xlsform import load_instrument
 
     html = questionnaire_html(load_instrument(args.instrument), args.lang, args.kind)

@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 # ----------------------------------------------------------------------------------- init-key
 def _init_key(args: argparse.Namespace) -> int:
     # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
-    from analysis.privacy.personal_data import KEY_ENV, init_key
+    from analysis.privacy.keys import KEY_ENV, init_key
 
     path = init_key(args.path, force=args.force)
     print(f"wrote a new pseudonymisation key to {path} (readable only by you)")
@@ -131,7 +131,7 @@ def _cohort_registry_values(cohort: str, root: Path) -> tuple[dict[str, set[str]
         return None
     # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
     from analysis.core.config import load_config
-    from analysis.privacy.personal_data import cohort_personal_values
+    from analysis.privacy.values import cohort_personal_values
 
     cfg = load_config(cohort, root)
     values = cohort_personal_values(cfg)
@@ -156,12 +156,8 @@ def _default_sources(cohort: str, root: Path) -> list[Path]:
 def _scan(args: argparse.Namespace) -> int:
     # lazy: `tracer --help` stays at 0.06 s; importing every command's modules up front costs 0.9 s
     from analysis.core.paths import cohort_paths, project_root
-    from analysis.privacy.personal_data import (
-        DIRECT_IDENTIFIERS,
-        collect_files,
-        personal_values,
-        scan_for_personal_data,
-    )
+    from analysis.privacy.scan import collect_files, scan_for_personal_data
+    from analysis.privacy.values import DIRECT_IDENTIFIERS, personal_values
 
     root = args.root.resolve() if args.root else project_root()
     paths = cohort_paths(args.cohort, root)

@@ -33,7 +33,7 @@ from analysis.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "data" / "raw" / "demo-2025"
-ALL_FILES = [f["path"] for f in DEMO_FILES] + ["planted_defects.csv", "truth.csv", "README.md"]
+ALL_FILES = [f["path"] for f in DEMO_FILES] + ["planted_defects.csv", "truth.csv", "enterprise_frame.csv", "README.md"]
 
 
 # ----------------------------------------------------------------------------- reading the files back

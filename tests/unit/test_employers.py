@@ -88,10 +88,7 @@ def test_no_frame_means_unweighted_and_a_broken_frame_is_one_line(tmp_path):
 
 
 def test_demo_frame_is_reproduced_and_covers_every_surveyed_employer():
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("mef", ROOT / "tools" / "make_enterprise_frame.py")
-    mef = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mef)
+    from analysis.demo import frame as mef
     from analysis.ingest import read_input
     folder = ROOT / "data" / "raw" / "demo-2025"
     emp = read_input("employers_kobo.xlsx", "employer", "kobo_xlsx", mode="online", base_dir=folder).table

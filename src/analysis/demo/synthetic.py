@@ -42,6 +42,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from analysis.core.paths import DEFINITIONS
+from analysis.demo.frame import frame_csv
 from analysis.derive.graduates import P1_ITEMS, P2_ITEMS, DeriveParams
 from analysis.derive.match import COMPETENCES
 from analysis.derive.registry import get_indicator, indicator_values
@@ -1678,6 +1679,7 @@ def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = 
     Returns
     -------
     dict mapping each file name (the :data:`DEMO_FILES` paths, ``planted_defects.csv``, ``truth.csv``,
+    ``enterprise_frame.csv``,
     ``README.md``) to its path.
     """
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -1728,6 +1730,8 @@ def _generate(out_dir: Path, seed: int, n_graduates: int, cohort: str, say: Any)
     write_kobo_xlsx(_frame(rows, EMPLOYER_COLUMNS), inst["employer"], out_dir / "employers_kobo.xlsx",
                     meta=_meta_frame(rows, rm, True), seed=seed + 4)
     done("employers_kobo.xlsx")
+    (out_dir / "enterprise_frame.csv").write_bytes(frame_csv(_frame(rows, EMPLOYER_COLUMNS), seed))
+    done("enterprise_frame.csv")
     for d in defects:
         rows = files[d.file]
         d.row = first_row[d.file] + next(i for i, x in enumerate(rows) if x is d.row_obj)
@@ -1853,6 +1857,9 @@ def _readme(cohort: str, seed: int, n: int, grads: list[_Graduate], files: dict[
         "machine-readable (file, row, column, respondent, value, defect, expected_check) |",
         f"| `truth.csv` | — | csv | — | {len(truth)} | the population values of the main indicators, from the "
         "generator's latent truth (see *The truth* below) |",
+        "| `enterprise_frame.csv` | — | csv | — | 105 | SYNTHETIC enterprise frame (sector × size band counts) the "
+        "employers are weighted to; a real cohort gets it from the statistics office's business register "
+        "(docs/employers.md) |",
         "",
         "Rows are counted as a spreadsheet user sees them: the header is row 1 and the first data row is row 2 "
         "(in the entry workbook the first data row is row 3). The same list as YAML for "

@@ -318,7 +318,7 @@ def test_summary_cards_and_the_indicator_table_say_not_enough_data_instead_of_do
     rep = _report(tmp_path, rows, inputs=("phase1",))
     text = " ".join(_shown(monkeypatch, lambda: summary.render(rep)).split())  # the cards and the sentences
     assert "– employed (ILO definition) not enough data" in text
-    assert "1. employed (ILO definition): not enough data." in text
+    assert "1. Employed (ILO definition): not enough data." in text
     text = " ".join(_shown(monkeypatch, lambda: all_indicators.render(rep)).split())  # the table of every indicator
     assert "Employment rate (ILO) | % of phase-2 respondents | 0 | not enough data" in text
     assert "()" not in text  # no interval-method note without a method

@@ -55,7 +55,7 @@ from analysis.publish.charts import bars_with_ci, setup
 from analysis.publish.disclosure import Rules
 from analysis.publish.formatting import fmt_number, fmt_pct, format_count
 from analysis.publish.labels import column_labels, value_label
-from analysis.results.table import MIN_DATED_SHARE, why_of
+from analysis.results.table import MIN_DATED_SHARE, NOT_MEASURED, why_of
 
 __all__ = ["Report", "Labels", "covariate_labels"]
 
@@ -402,21 +402,25 @@ class Report:
 
     def rows_why(self, rows: pd.DataFrame | None, rename: dict[str, str] | None = None) -> str:
         """Why published rows show no value: the first ``no data: <why>`` note (renamed for the section by
-        ``rename``, e.g. ``no_answers`` → ``no_incomes``), ``failed`` for a computation that raised, else
-        ``suppressed`` (disclosure control hid every cell)."""
+        ``rename``, e.g. ``no_answers`` → ``no_incomes``), ``failed`` for a computation that raised,
+        ``not_measured`` when the cohort's survey did not ask what they need, else ``suppressed`` (disclosure
+        control hid every cell)."""
         notes = [] if rows is None or rows.empty else [str(n) for n in rows["note"]]
         for n in notes:
             why = why_of(n)
             if why:
                 return (rename or {}).get(why, why)
-        return "failed" if any(n.startswith("failed:") for n in notes) else "suppressed"
+        if any(n.startswith("failed:") for n in notes):
+            return "failed"
+        return "not_measured" if notes and all(n == NOT_MEASURED for n in notes) else "suppressed"
 
     def why_text(self, why: str, **fmt: Any) -> str:
         """"Not enough data: <why>" in the report's language (``why_<why>`` of the message catalogue)."""
 
         fields = {"min_n": self.cfg.disclosure_min_n, "pct_base": math.ceil(Rules().min_pct_base),
                   "need": fmt_pct(MIN_DATED_SHARE, self.lang, 0), "reason": "", "n": "", **fmt}
-        return t("nodata", self.lang, why=t(f"why_{why}", self.lang, **fields))
+        head = "not_measured_line" if why == "not_measured" else "nodata"  # asked for nothing ≠ too little data
+        return t(head, self.lang, why=t(f"why_{why}", self.lang, **fields))
 
     def lack(self, why: str, **fmt: Any) -> None:
         """Show one line saying that there is not enough data, and why."""
@@ -552,6 +556,8 @@ class Report:
         rows = self.cells(indicator, domain)
         cap = t(caption_key, self.lang) if caption_key and not caption_key.startswith("domain_") else \
             self.caption(indicator, domain)
+        if rows.empty and not self.cells(indicator).empty and domain != "all":
+            return  # the cohort has no such breakdown (e.g. no faculties without a registry): nothing to say
         if any(self.shown(r) for _, r in rows.iterrows()):
             self.show_table(self.indicator_table(indicator, domain, pooled=pooled, check=check),
                             caption=cap, indicator=indicator)

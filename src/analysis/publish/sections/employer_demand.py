@@ -14,11 +14,11 @@ from analysis.core.i18n import t
 def render(rep: Any) -> None:
     """The employer survey: counts and shares, then the ratings of graduates."""
     rep.heading("sec_employers")
-    rep.para("sec_employers_intro", region=rep.region(), institution=rep.institution(short=True))
     emp = rep.published[rep.published["indicator"].str.startswith("employers:")]
     if not rep.cfg.inputs_for("employer"):
         rep.lack("no_employer_file")
         return
+    rep.para("sec_employers_intro", region=rep.region(), institution=rep.institution(short=True))
     if emp.empty or all(rep.empty(r) for _, r in emp.iterrows()):
         if emp.empty:
             rep.lack("no_employers")

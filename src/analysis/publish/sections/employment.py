@@ -50,6 +50,21 @@ def status_chart(rep: Any) -> None:
     rep.figure(stacked_shares(wide, ""), alt, f"{what} ({rep.denominator('employment_rate')})")
 
 
+def status_table(rep: Any) -> None:
+    """The whole cohort's labour status: the share of each status with its interval."""
+    rows = rep.cells("labour_status", "all")
+    rows = rows[rows["status"] == "published"]
+    if rows.empty:
+        return
+    order = {c: i for i, c in enumerate(STATUSES)}
+    rows = rows.sort_values("category", key=lambda c: c.map(order))
+    tab = pd.DataFrame([{t("col_status", rep.lang): rep.labels.value("status", r["category"]),
+                         rep.value_column("share"): rep.value(r),
+                         t("col_ci_level", rep.lang, conf=rep.conf): rep.interval(r)} for _, r in rows.iterrows()])
+    rep.show_table(tab, "chart_status_all", denominator=t("denom_status", rep.lang,
+                                                           n=rep.count(rows["n"].iloc[0])))
+
+
 def trend_table(rep: Any) -> None:
     """This cohort against the previous one (when ``previous_cohort`` is set and has been run)."""
     pub = rep.published
@@ -81,6 +96,11 @@ def render(rep: Any) -> None:
         else:
             rep.lack_of("employment_rate")
         return
+    overall = rep.cell("employment_rate")
+    if rep.shown(overall):
+        rep.say(t("employment_overall", rep.lang, value=rep.value(overall), ci=rep.ci_n(overall),
+                  months=rep.cfg.survey_months_after))
+    status_table(rep)
     status_chart(rep)
     rep.bar_chart("employment_rate", "faculty")
     rep.show_indicator_table("employment_rate", "faculty")

@@ -17,7 +17,8 @@ def render(rep: Any) -> None:
     """Version and run records, the input files, the open data, the parameters."""
     m = rep.manifest
     rep.heading("sec_appendix_provenance")
-    rep.para("provenance_intro", version=m.get("code_version", "?"), python=m.get("python", "?"), cohort=rep.cohort)
+    rep.para("provenance_intro", version=m.get("code_version", "?"), python=m.get("python", "?"))
+    rep.verbatim(f"reports/{rep.cohort}/executed/\nreports/{rep.cohort}/run.log")
     inputs = pd.DataFrame(m.get("inputs", []))
     lang = rep.lang
     if not inputs.empty:

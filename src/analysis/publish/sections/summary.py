@@ -15,13 +15,19 @@ from analysis.core.i18n import t
 from analysis.publish.formatting import fmt_number, fmt_pct
 
 
+def _missing(rep: Any, row: Any) -> str:
+    """"not measured" (the cohort's survey did not ask: no row, or a ``not measured`` note) or "not enough
+    data" (asked, but nothing can be shown)."""
+    if row is None or str(row["note"]) == "not measured":
+        return t("not_measured", rep.lang)
+    return t("nodata_short", rep.lang)
+
+
 def _card(rep: Any, ind: str, label_key: str, unit_suffix: str = "") -> tuple[str, str, str]:
     r = rep.cell(ind)
     label = t(label_key, rep.lang)
     if r is None or rep.empty(r):
-        note = t("not_measured", rep.lang) if r is not None and str(r["note"]) == "not measured" else t(
-            "nodata_short", rep.lang)
-        return ("–", label, note)
+        return ("–", label, _missing(rep, r))
     detail = t("kpi_n_note", rep.lang, n=rep.count(r["n"]))
     if rep.shown(r) and rep.interval(r) not in ("–", ".."):
         detail += f" · {rep.conf}%: {rep.interval(r)}"
@@ -53,22 +59,22 @@ def render(rep: Any) -> None:
     rep.cards(cards)
 
     lines: list[str] = []
-    nodata = t("nodata_short", lang)
 
     # 1. employment
     emp = rep.cell("employment_rate")
     s = _sentence(rep, "sum_employment", emp, months=months)
-    lines.append(s or t("sum_missing", lang, what=t("kpi_employment", lang), why=nodata))
+    lines.append(s or t("sum_missing", lang, what=t("kpi_employment", lang), why=_missing(rep, emp)))
     # 2. work in the field
     inf = rep.cell("horizontal_match_subjective_rate")
     s = _sentence(rep, "sum_infield", inf)
-    lines.append(s or t("sum_missing", lang, what=t("kpi_infield", lang), why=nodata))
+    lines.append(s or t("sum_missing", lang, what=t("kpi_infield", lang), why=_missing(rep, inf)))
     # 3. time to a first job
     at, wait, six = (rep.cell("job_at_graduation_share"), rep.cell("months_to_first_job_after_graduation"),
                      rep.cell("job_within_6_months_share"))
     parts = [s for s in (_sentence(rep, "sum_at_graduation", at), _sentence(rep, "sum_wait", wait),
                          _sentence(rep, "sum_six_months", six)) if s]
-    lines.append(" ".join(parts) if parts else t("sum_missing", lang, what=t("kpi_first_job", lang), why=nodata))
+    lines.append(" ".join(parts) if parts else t("sum_missing", lang, what=t("kpi_first_job", lang),
+                                                 why=_missing(rep, six)))
     # 4. income against the oblast's average wage
     inc, rel = rep.cell("median_monthly_income"), rep.cell("income_relative_to_oblast_wage")
     wage = rep.cell("context:oblast_average_wage")
@@ -81,7 +87,7 @@ def render(rep: Any) -> None:
             s += " " + t("sum_income_no_benchmark", lang)
         lines.append(s)
     else:
-        lines.append(t("sum_missing", lang, what=t("kpi_income", lang), why=nodata))
+        lines.append(t("sum_missing", lang, what=t("kpi_income", lang), why=_missing(rep, inc)))
     # 5. who answered
     grads, resp = rep.cell("count:graduates"), rep.cell("count:respondents_p2")
     if has_registry:
@@ -95,11 +101,11 @@ def render(rep: Any) -> None:
                 s += " " + t(key, lang, target=fmt_pct(float(target), lang, 0))
             lines.append(s)
         else:
-            lines.append(t("sum_missing", lang, what=t("kpi_response_p2", lang), why=nodata))
+            lines.append(t("sum_missing", lang, what=t("kpi_response_p2", lang), why=_missing(rep, rr)))
     else:
         n = rep.count(resp["estimate"]) if resp is not None else ".."
         lines.append(t("sum_no_registry", lang, n=n))
     for i, line in enumerate(lines, start=1):
-        rep.say(f"{i}. {line}", "lead")
+        rep.say(f"{i}. {line[:1].upper()}{line[1:]}", "lead")
     rep.note("summary_how_to_read", conf=rep.conf, min_n=rep.cfg.disclosure_min_n)
     rep.page_break()

@@ -11,6 +11,6 @@ def render(rep: Any) -> None:
     """Title, institution and cohort line; a flag when the data are synthetic."""
     rep.heading("report_title", level=1, year=rep.cfg.graduation_year)
     rep.say(t("report_subtitle", rep.lang, institution=rep.institution(), year=rep.cfg.graduation_year,
-              months=rep.cfg.survey_months_after, cohort=rep.cohort), "lead")
+              months=rep.cfg.survey_months_after), "lead")
     if rep.cfg.synthetic:
         rep.para("synthetic_warning", "flag")

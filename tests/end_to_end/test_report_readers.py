@@ -21,11 +21,12 @@ import pytest
 import yaml
 
 COHORT = "tiny-2025"
-LATIN_OK = frozenset({"ISCO", "ISCED", "HESA", "NACE", "QILT", "AlmaLaurea", "GPA", "Python"})
+LATIN_OK = frozenset({"ISCO", "ISCED", "HESA", "NACE", "QILT", "AlmaLaurea", "GPA", "ID", "SHA", "Python"})
 """Latin words allowed in ky and ru: classifications and standards known by their acronyms (ISCO, ISCED, NACE,
-HESA, QILT), the AlmaLaurea consortium's name, the grade point average (GPA) and the Python language."""
+HESA, QILT), the AlmaLaurea consortium's name, the grade point average (GPA), the student ID of the
+questionnaires, the SHA-256 checksum and the Python language."""
 LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
-RAW_CODE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b|\b\w+\+\w+\+?\w*\b")
+RAW_CODE = re.compile(r"\b[a-z0-9]+_[a-z0-9_]+\b|\b[a-z_]{2,}\+[a-z_]{2,}")
 INTERNAL = re.compile(r"excerpt|TODO|FIXME|XXX|not visible|No description has been provided", re.I)
 
 

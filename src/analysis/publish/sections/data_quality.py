@@ -168,12 +168,14 @@ def render(rep: Any) -> None:
         rep.show_table(q["rules"], "caption_rules", denominator=t("denom_files", lang))
     ex = q["examples"]
     if not ex.empty:
+        # the rule's title says what is wrong; the validation message itself names internal list codes and
+        # patterns, so it stays in the quarantine table and notebook 01, not in the report
         col, file = t("col_column", lang), t("col_file", lang)
         if col in ex.columns and file in ex.columns:
             ex = ex.assign(**{col: [column_label(rep, f, c) for f, c in zip(ex[file], ex[col])]})
+        ex = ex.drop(columns=[t("col_message", lang)], errors="ignore")
         rep.show_table(ex, "quality_examples", denominator=t("denom_files", lang),
-                       code_cols=(file, t("col_value", lang)),
-                       text_cols=(col, t("col_message", lang)))
+                       code_cols=(file, t("col_value", lang)), text_cols=(col,))
     rep.show_table(response_table(rep), "quality_response", why="no_registry" if not getattr(
         rep.cfg, "has_registry", True) else None, denominator=t("denom_registry", lang))
     rep.show_table(mode_table(rep), "quality_response_mode", why=rep.phase_why("p2") or (

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
+import typst
 
 from analysis.errors import TracerError
 from analysis.publish.blocks import (
@@ -194,9 +195,6 @@ def typst_source(blocks: Sequence[Block], lang: str, title: str, header: str = "
 def write_pdf(blocks: Sequence[Block], out: Path, lang: str, title: str, header: str = "") -> list[str]:
     """Write ``blocks`` as a PDF to ``out`` (A4, page numbers, contents, charts, tables); returns typst's
     warnings, one line each (the caller logs them). Offline: fonts from :data:`FONT_DIR` only."""
-    # lazy: typst loads a 30 MB compiler; only the PDF step needs it
-    import typst
-
     source, images = typst_source(blocks, lang, title, header)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="tracer-pdf-") as tmp:

@@ -13,12 +13,14 @@ import nbformat
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
+from analysis.publish.sections import SECTIONS
+
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = yaml.safe_load((ROOT / "cohorts" / "demo-2025.yaml").read_text(encoding="utf-8"))
 
 
 #: literal defaults of parameters the demo cohort file does not set (the configuration's own defaults)
-DEFAULTS = {"model_covariates": []}
+DEFAULTS = {"model_covariates": [], "institution": None}
 
 
 def params_cell(keys: list[str], extra: dict | None = None) -> nbformat.NotebookNode:
@@ -30,6 +32,14 @@ def params_cell(keys: list[str], extra: dict | None = None) -> nbformat.Notebook
     cell = new_code_cell("\n".join(lines))
     cell.metadata["tags"] = ["parameters"]
     return cell
+
+
+def import_line(module: str, names: list[str]) -> str:
+    """``from module import names`` as ruff's isort formats it (sorted; wrapped one per line past 120)."""
+    line = f"from {module} import " + ", ".join(sorted(names))
+    if len(line) <= 120:
+        return line
+    return f"from {module} import (\n" + "".join(f"    {n},\n" for n in sorted(names)) + ")"
 
 
 def code(src: str, *tags: str) -> nbformat.NotebookNode:
@@ -121,30 +131,15 @@ the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/
         code("modelled.disclosure"),
     ],
     "04_report.ipynb": [
-        md("Report notebook: every visible word comes from `analysis.publish.report` in the chosen language. "
-           "Markdown cells tagged `remove_cell` (like this one) are notes for researchers and are not rendered.",
-           "remove_cell"),
-        params_cell(["cohort", "confidence"], {"project_root": "", "lang": "ky"}),
-        code("from analysis.pipeline import stages\nfrom analysis.publish import report\n"
-             "from analysis.publish.sections import competences_three_views, decisions, employers, graduate_answers, "
-             "open_answers\n\n" + CONFIG + "\nrep = report.Report.load(cfg, lang)"),
-        code("rep.title()"),
-        code("rep.summary()"),
-        code("rep.section_employment()"),
-        code("rep.section_first_job()"),
-        code("rep.section_income()"),
-        code("rep.section_match()"),
-        code("graduate_answers.render(rep)"),
-        code("rep.section_competences()"),
-        code("competences_three_views.render(rep)"),
-        code("rep.section_programme_feedback()"),
-        code("open_answers.render(rep)"),
-        code("employers.render(rep)"),
-        code("decisions.render(rep)"),
-        code("rep.section_models()"),
-        code("rep.section_data_quality()"),
-        code("rep.appendix_indicators()"),
-        code("rep.appendix_provenance()"),
+        md("Report notebook: every visible word comes from `analysis.publish` in the chosen language; each cell "
+           "below renders one section (`analysis.publish.sections.<name>.render`, in the order of "
+           "`analysis.publish.sections.SECTIONS`). Markdown cells tagged `remove_cell` (like this one) are notes "
+           "for researchers and are not rendered.", "remove_cell"),
+        params_cell(["cohort", "confidence", "institution"], {"project_root": "", "lang": "ky"}),
+        code("from analysis.pipeline import stages\nfrom analysis.publish import report, sections\n"
+             + import_line("analysis.publish.sections", [m for m, _k, _p in SECTIONS]) + "\n\n"
+             + CONFIG + "\nrep = report.Report.load(cfg, lang, outline=sections.outline(lang))"),
+        *[code(f"{m}.render(rep)") for m, _k, _p in SECTIONS],
     ],
 }
 

@@ -62,13 +62,18 @@ def test_the_run_prints_every_notice_and_ends_in_three_reports(trento_run):
                for line in lines)  # no registry: the survey files' identifiers are scanned (none here)
 
 
-@pytest.mark.parametrize("lang, rate, n, interval, odds, no_registry", [
-    ("en", "87.0%", "3,280", "85.8–88.1", ["1.60", "1.06", "0.89", "1.02"], "no graduate registry"),
-    ("ru", "87,0", "3 280", "85,8–88,1", ["1,60", "1,06", "0,89", "1,02"], "нет реестра выпускников"),
-    ("ky", "87,0", "3 280", "85,8–88,1", ["1,60", "1,06", "0,89", "1,02"], "бүтүрүүчүлөр реестри жок"),
+@pytest.mark.parametrize("lang, rate, n, interval, odds, no_registry, terms", [
+    ("en", "87.0%", "3,280", "85.8–88.1", ["1.60", "1.06", "0.89", "1.02"], "no graduate registry",
+     ["Sex: Male", "Final degree mark: high", "Final degree mark: low", "High-school final score (per point)"]),
+    ("ru", "87,0", "3 280", "85,8–88,1", ["1,60", "1,06", "0,89", "1,02"], "нет реестра выпускников",
+     ["Пол: Мужской", "Итоговая оценка диплома: высокая", "Итоговая оценка диплома: низкая",
+      "Балл выпускного экзамена школы (на 1 балл)"]),
+    ("ky", "87,0", "3 280", "85,8–88,1", ["1,60", "1,06", "0,89", "1,02"], "бүтүрүүчүлөр реестри жок",
+     ["Жынысы: Эркек", "Дипломдун баасы: жогору", "Дипломдун баасы: төмөн", "Мектепти бүтүрүүдөгү балл (бир баллга)"]),
 ])
 def test_the_report_states_the_employment_rate_and_the_logit_with_the_covariates(trento_run, lang, rate, n,
-                                                                                   interval, odds, no_registry):
+                                                                                   interval, odds, no_registry,
+                                                                                   terms):
     proj, _, _ = trento_run
     text = _text(proj, lang).replace("\u00a0", " ").replace("\u202f", " ")
     assert "Traceback" not in text and "PapermillExecutionError" not in text
@@ -76,11 +81,17 @@ def test_the_report_states_the_employment_rate_and_the_logit_with_the_covariates
     assert re.search(rf"{re.escape(n)} {re.escape(rate)}\s*%? {re.escape(interval)}", text), lang
     # the no-registry caveat, in one line
     assert no_registry in text
-    # the employment logit with the legacy covariates: odds ratios with their intervals
-    i = text.index("x_hsscore", text.index("x_gender: Male") if "x_gender: Male" in text else 0)
-    block = text[text.index("x_gender: Male"):i + 40]
+    # the employment logit with the legacy covariates, named by the mapping's labels in the report's language
+    # (never x_gender): odds ratios with their intervals, called unweighted (there are no weights)
+    start = text.index(terms[0])
+    block = text[start:text.index(terms[3], start) + len(terms[3]) + 20]
     for value in odds:
         assert value in block, (lang, value, block)
-    assert "x_finalgrade: High" in block and "x_finalgrade: Low" in block
+    assert all(term in block for term in terms), (lang, block)
+    assert "x_gender" not in text and "x_finalgrade" not in text
+    assert {"en": "unweighted", "ru": "без взвешивания", "ky": "салмаксыз"}[lang] in text
+    # the institution of the cohort, not the default
+    assert {"en": "University of Trento", "ru": "Университет Тренто", "ky": "Тренто университети"}[lang] in text
+    assert "Jalal-Abad State" not in text and "Джалал-Абадский" not in text
     # questions the Trento survey never asked are "not measured", never 0 %
     assert {"en": "not measured", "ru": "не измерялось", "ky": "өлчөнгөн эмес"}[lang] in text

@@ -61,6 +61,7 @@ def test_a_planted_recoverable_cell_stops_the_model_stage(run, monkeypatch):
 def test_confidence_090_changes_every_interval_and_label(run, monkeypatch):
     from analysis.pipeline import stages
     from analysis.publish import report as report_module
+    from analysis.publish.sections import all_indicators
 
     proj, _, _ = run
     base = _published(proj)
@@ -74,11 +75,10 @@ def test_confidence_090_changes_every_interval_and_label(run, monkeypatch):
         assert len(both) > 50
         assert ((both["ci_high_90"] - both["ci_low_90"]) <= (both["ci_high_95"] - both["ci_low_95"]) + 1e-12).all()
         assert (narrow["confidence"] == 0.90).all()
-        shown: list[str] = []
-        monkeypatch.setattr(report_module, "_html", shown.append)
+        monkeypatch.setattr(report_module, "_show", lambda obj: None)
         rep = report_module.Report.load(cfg, "en")
-        rep.all_indicators()
-        text = " ".join(shown)
+        all_indicators.render(rep)
+        text = rep.text()
         assert "90% interval" in text and "95%" not in text
     finally:
         stages.model(stages.config_for(COHORT, str(proj)))

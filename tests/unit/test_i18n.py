@@ -46,7 +46,7 @@ def test_kyrgyz_messages_are_not_russian_copies():
 
 
 def test_placeholders_are_filled_and_unknown_keys_fail():
-    assert "2025" in i18n.t("report_subtitle", "ky", year=2025, months=9)
+    assert "2025" in i18n.t("report_subtitle", "ky", year=2025, months=9, institution="ЖАМУ")
     with pytest.raises(ConfigError):
         i18n.t("no_such_message", "ky")
     with pytest.raises(ConfigError):

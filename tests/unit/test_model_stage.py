@@ -101,9 +101,14 @@ def test_indicator_table_shows_the_weighted_estimate_its_interval_and_the_unweig
     rep = _report(tmp_path, [_row("AGRI", 0.6125, 100), _row("LAW", np.nan, 15, "suppressed")])
     rep.labels.value = lambda domain, code: code  # labels come from the questionnaires elsewhere
     t = rep.indicator_table("employment_rate", "faculty")
-    assert t.columns.tolist() == ["Group", "n", "Estimate", "95% interval", "Unweighted (check)"]
+    assert t.columns.tolist() == ["Faculty", "n", "Share, %", "95% interval", "Unweighted (check)"]
     assert t.iloc[0].tolist() == ["AGRI", "100", "61.3%", "56.3–66.3", "62.3%"]  # half up: 61.25 → 61.3
     assert t.iloc[1].tolist()[2:] == ["..", "..", ".."]
+    # the main sections show no check column; the caption names the indicator and the breakdown
+    assert rep.indicator_table("employment_rate", "faculty", check=False).columns.tolist() == [
+        "Faculty", "n", "Share, %", "95% interval"]
+    assert rep.caption("employment_rate", "faculty") == "Employment rate (ILO), by faculty"
+    assert rep.denominator("employment_rate") == "% of phase-2 respondents"
 
 
 def test_report_labels_follow_the_configured_confidence(tmp_path):

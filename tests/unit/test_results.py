@@ -158,3 +158,49 @@ def test_finish_flags_where_weighting_changes_a_conclusion():
     out = R.finish([rows], ST)
     assert out["weighting_changes"].tolist() == [True, False]
     assert list(out.columns) == list(R.COLUMNS) and (out["confidence"] == 0.95).all()
+
+
+# ----------------------------------------------------------------- time to a first job as a reader asks it
+def _timing_cohort() -> pd.DataFrame:
+    """Ten phase-2 respondents and two non-respondents, by hand: 3 had a job at graduation (time 0), 4 found one
+    after it (1, 2, 4 and 7 months), 1 employed without a start month, 1 still searching (censored at 9
+    months), 1 in further study (competing event)."""
+    rows = [(0.0, 1), (0.0, 1), (0.0, 1), (1.0, 1), (2.0, 1), (4.0, 1), (7.0, 1), (np.nan, 1), (9.0, 0), (9.0, 2)]
+    g = pd.DataFrame({"months_to_first_job": [r[0] for r in rows] + [np.nan, np.nan],
+                      "first_job_event": pd.array([r[1] for r in rows] + [pd.NA, pd.NA], dtype="Int64"),
+                      "resp_p2": pd.array([True] * 10 + [False] * 2, dtype="boolean")})
+    g["faculty"] = ["A"] * 6 + ["B"] * 6
+    for col in ("programme", "sex", "level", "funding"):
+        g[col] = "x"
+    return g
+
+
+def test_job_at_graduation_and_the_median_wait_of_the_others_by_hand():
+    from analysis.results.families import first_job_timing_rows
+
+    g = _timing_cohort()
+    # 9 of 10 dated (the undated employed one is 1 of 8 who found a job: 87.5 % dated ≥ 80 %)
+    rows = first_job_timing_rows(g, ST).set_index(["indicator", "domain", "group"])
+    share = rows.loc[("job_at_graduation_share", "all", "all")]
+    # universe: 10 respondents minus the employed one without a start month = 9; 3 of them at time 0
+    assert (share["n"], share["x"]) == (9, 3) and share["estimate"] == pytest.approx(1 / 3)
+    assert share["basis"] == "unweighted" and share["ci_low"] < 1 / 3 < share["ci_high"]
+    wait = rows.loc[("months_to_first_job_after_graduation", "all", "all")]
+    assert wait["n"] == 4 and wait["estimate"] == pytest.approx(3.0)  # median of 1, 2, 4, 7
+    fac_a = rows.loc[("job_at_graduation_share", "faculty", "A")]
+    assert (fac_a["n"], fac_a["x"]) == (6, 3)  # A: the three at graduation and 1, 2, 4 months
+    assert rows.loc[("months_to_first_job_after_graduation", "faculty", "B"), "estimate"] == pytest.approx(7.0)
+
+
+def test_job_timing_rows_say_why_without_phase_two_or_dates():
+    from analysis.results.families import first_job_timing_rows
+
+    g = _timing_cohort()
+    none = first_job_timing_rows(g.assign(resp_p2=pd.array([False] * 12, dtype="boolean")), ST)
+    assert list(none["note"]) == ["no data: no_phase2", "no data: no_phase2"]
+    undated = g.copy()
+    undated.loc[[3, 4, 5], "months_to_first_job"] = np.nan  # 4 of 8 who found a job dated: below 80 %
+    rows = first_job_timing_rows(undated, ST)
+    assert set(rows["indicator"]) == {"job_at_graduation_share", "months_to_first_job_after_graduation"}
+    assert (rows["note"] == "no data: no_dates").all() and "estimate" not in rows
+    assert first_job_timing_rows(g.drop(columns="first_job_event"), ST).empty

@@ -17,6 +17,19 @@ import pandas as pd
 import pytest
 
 from analysis.core.config import config_from_dict
+from analysis.publish.sections import (
+    all_indicators,
+    competences,
+    detailed_tables,
+    employers,
+    employment,
+    first_job,
+    income,
+    match,
+    methods,
+    models,
+    summary,
+)
 from analysis.results import table as R
 
 ST = R.Settings(confidence=0.95, ci_method="wilson", weighted_ci_method="wilson")
@@ -295,12 +308,11 @@ def test_sections_of_a_cohort_without_phase_two_say_so_once_each(tmp_path, monke
                        ("ky", ("Маалымат жетишсиз: бул когортада 2-этаптын (бүтүргөндөн кийинки сурамжылоонун) "
                                "файлы жок."))):
         rep = _report(tmp_path, rows, lang, inputs=("phase1",))
-        for section in (rep.section_employment, rep.section_first_job, rep.section_income, rep.section_match,
-                        rep.section_models):
-            text = _shown(monkeypatch, section)
+        for section in (employment, first_job, income, match, models, detailed_tables):
+            text = _shown(monkeypatch, lambda section=section, rep=rep: section.render(rep))
             assert text.count(line) == 1, (lang, section.__name__, text)
     rep = _report(tmp_path, rows, "en", inputs=("phase1", "phase2"))  # the file exists, nothing was accepted
-    text = _shown(monkeypatch, rep.section_employment)
+    text = _shown(monkeypatch, lambda: employment.render(rep))
     assert "Not enough data: no phase-2 answer was accepted (the reasons are under “Data quality”)." in text
 
 
@@ -309,9 +321,11 @@ def test_summary_cards_and_the_indicator_table_say_not_enough_data_instead_of_do
             {"indicator": "employment_rate", "statistic": "share", "unit": "share", "domain": "all", "group": "all",
              "n": 0.0, "note": "no data: no_phase2"}]
     rep = _report(tmp_path, rows, inputs=("phase1",))
-    text = " ".join(_shown(monkeypatch, rep.summary).split())  # the cards, then the table of every indicator
-    assert "– employed (ILO) not enough data" in text
-    assert "Employment rate (ILO) 0 not enough data" in text
+    text = " ".join(_shown(monkeypatch, lambda: summary.render(rep)).split())  # the cards and the sentences
+    assert "– employed (ILO definition) not enough data" in text
+    assert "1. Employed (ILO definition): not enough data." in text
+    text = " ".join(_shown(monkeypatch, lambda: all_indicators.render(rep)).split())  # the table of every indicator
+    assert "Employment rate (ILO) | % of phase-2 respondents | 0 | not enough data" in text
     assert "()" not in text  # no interval-method note without a method
 
 
@@ -321,10 +335,9 @@ def test_every_group_too_small_is_one_line_under_the_caption(tmp_path, monkeypat
              "group": "F1", "n": 10.0, "status": "suppressed", "rule": "pct_base"}]
     rep = _report(tmp_path, rows)
     rep.labels.value = lambda domain, code: code
-    text = " ".join(_shown(monkeypatch, lambda: rep.show_indicator_table("employment_rate", "faculty",
-                                                                           "domain_faculty")).split())
-    assert text == ("By faculty Not enough data: every group is too small to publish (disclosure control: at least 10 "
-                    "respondents, 23 for a percentage).")
+    text = " ".join(_shown(monkeypatch, lambda: rep.show_indicator_table("employment_rate", "faculty")).split())
+    assert text == ("Employment rate (ILO), by faculty Not enough data: every group is too small to publish "
+                    "(disclosure control: at least 10 respondents, 23 for a percentage).")
 
 
 def test_models_say_why_in_the_reports_language_with_a_rounded_count(tmp_path, monkeypatch):
@@ -332,10 +345,10 @@ def test_models_say_why_in_the_reports_language_with_a_rounded_count(tmp_path, m
             {"indicator": "model:employment_logit", "statistic": "coefficient", "unit": "odds_ratio", "domain": "all",
              "group": "all", "n": 0.0, "note": "failed: too few complete cases for the employment_logit (n=12; "
                                                "needs at least 20 for 2 parameters)"}]
-    text = _shown(monkeypatch, _report(tmp_path, rows, "ru").section_models)
+    text = _shown(monkeypatch, lambda: models.render(_report(tmp_path, rows, "ru")))
     assert "Недостаточно данных: слишком мало ответивших с полными данными для модели (10; нужно не менее 20)." in text
     rows[1]["note"] = "failed: LinAlgError: Singular matrix"
-    text = _shown(monkeypatch, _report(tmp_path, rows, "en").section_models)
+    text = _shown(monkeypatch, lambda: models.render(_report(tmp_path, rows, "en")))
     assert "Not enough data: the computation failed (technical reason: LinAlgError: Singular matrix)." in text
 
 
@@ -347,37 +360,37 @@ def test_first_job_and_income_say_which_answers_are_missing(tmp_path, monkeypatc
              "group": "all", "n": 0.0, "note": "no data: no_answers"}]
     rep = _report(tmp_path, rows)
     assert "Not enough data: fewer than 80% of those who found a job gave the month it started." in _shown(
-        monkeypatch, rep.section_first_job)
-    text = _shown(monkeypatch, rep.section_income)
+        monkeypatch, lambda: first_job.render(rep))
+    text = _shown(monkeypatch, lambda: income.render(rep))
     assert "Not enough data: no graduate in full-time paid work gave an exact monthly income." in text
-    assert "By faculty" not in text  # one line, not two empty tables
+    assert "by faculty" not in text  # one line, not two empty tables
 
 
 def test_the_weighting_note_says_when_raking_was_given_up(tmp_path, monkeypatch):
     rep = _report(tmp_path, [], weights={"margins_used": [], "margins_requested": [["faculty", "sex"], ["level"]]})
-    assert "every respondent has the same weight" in _shown(monkeypatch, rep.weighting_note)
+    assert "every respondent has the same weight" in _shown(monkeypatch, lambda: methods.weighting_note(rep))
     rep = _report(tmp_path, [], weights={"margins_used": [["level"]],
                                          "margins_requested": [["faculty", "sex"], ["level"]]})
-    text = _shown(monkeypatch, rep.weighting_note)
+    text = _shown(monkeypatch, lambda: methods.weighting_note(rep))
     assert "the weights use only:" in text
     rep = _report(tmp_path, [], weights={"margins_used": [["faculty", "sex"], ["level"]],
                                          "margins_requested": [["faculty", "sex"], ["level"]]})
-    shown = _shown(monkeypatch, rep.weighting_note)
-    assert "raked to the registry's distribution by faculty × sex and by level" in shown
+    shown = _shown(monkeypatch, lambda: methods.weighting_note(rep))
+    assert "calibrated (raked) to the registry’s distribution by faculty × sex and by level of study" in shown
 
 
 def test_employers_section_tells_a_missing_file_from_rejected_answers(tmp_path, monkeypatch):
     rows = [{"indicator": "employers:count", "statistic": "total", "unit": "count", "domain": "all", "group": "all",
              "n": 0.0, "note": "no data: no_employers"}]
     assert "Not enough data: this cohort has no employer survey file." in _shown(
-        monkeypatch, _report(tmp_path, rows, inputs=("phase1", "phase2")).section_employers)
+        monkeypatch, lambda: employers.render(_report(tmp_path, rows, inputs=("phase1", "phase2"))))
     assert "Not enough data: no employer answer was accepted" in _shown(
-        monkeypatch, _report(tmp_path, rows).section_employers)
+        monkeypatch, lambda: employers.render(_report(tmp_path, rows)))
 
 
 def test_a_failed_computation_is_one_line_with_its_recorded_error(tmp_path, monkeypatch):
     rows = [_count("respondents_p1", 30), _count("respondents_p2", 30),
             {"indicator": "competence_gap", "statistic": "value", "unit": "", "domain": "all", "group": "all",
              "n": 0.0, "note": "failed: ZeroDivisionError: division by zero"}]
-    text = _shown(monkeypatch, _report(tmp_path, rows).section_competences)
+    text = _shown(monkeypatch, lambda: competences.render(_report(tmp_path, rows)))
     assert "Not enough data: the computation failed (technical reason: ZeroDivisionError: division by zero)." in text

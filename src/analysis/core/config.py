@@ -84,6 +84,7 @@ class CohortConfig:
     previous_cohort: str | None = None
     enterprise_frame: str | None = None  # CSV in data/raw/COHORT/: enterprises by sector × size (docs/employers.md)
     model_covariates: tuple[str, ...] = ()
+    institution: str | dict[str, Any] | None = None
     seed: int = 20250630
     synthetic: bool = False
     project_root: str = ""
@@ -164,6 +165,12 @@ def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") ->
                "'model_covariates' must be a list of covariate columns named x_<name> (declared as covariates "
                "in a legacy mapping), e.g. [x_finalgrade, x_hsscore]")
         kwargs["model_covariates"] = tuple(mc)
+    if kwargs.get("institution") is not None:
+        inst = kwargs["institution"]
+        _check(isinstance(inst, str) or (isinstance(inst, dict) and set(inst) >= {"ky", "ru", "en"} and all(
+            isinstance(v, str) or (isinstance(v, dict) and isinstance(v.get("name"), str)) for v in inst.values())),
+               file, "'institution' must be a name, or the name in ky, ru and en, e.g. {ky: …, ru: …, en: …} "
+                     "(each may be {name: …, short: …})")
     if "weighting_margins" in kwargs:
         m = kwargs["weighting_margins"]
         _check(isinstance(m, list) and all(isinstance(x, list) and x for x in m), file,

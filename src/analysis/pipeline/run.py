@@ -4,11 +4,21 @@ The stage notebooks live in ``notebooks/`` and are thin: a ``parameters`` cell a
 :mod:`analysis`. Each stage reads the previous stage's files from ``data/processed/COHORT/``, so
 any stage can be re-run alone. Executed notebooks are kept under ``reports/COHORT/executed/``
 as the run record (papermill stores the parameters in them).
+
+The report notebook of each language becomes ``reports/COHORT/report.LANG.html`` (nbconvert, the project's
+offline template) and ``reports/COHORT/report.LANG.pdf`` (typst, from the same blocks the notebook displayed:
+:func:`analysis.publish.blocks.blocks_from_notebook`, :func:`analysis.publish.pdf.write_pdf`).
+
+Quiet, logged runs: kernels talk to papermill over IPC (local socket files, :class:`QuietKernelManager`), so
+the kernel has no reason to warn that it runs over TCP without encryption; what a kernel process itself writes
+to its stdout/stderr, and every warning the libraries log, goes to ``reports/COHORT/run.log`` together with every
+line the run prints and the stages' timings (:class:`RunLog`). The console shows the progress lines only.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import sys
@@ -16,14 +26,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import nbformat
 import pandas as pd
 import papermill as pm
+from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
 from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
+from traitlets import Unicode, default
 from traitlets.config import Config
 
 from analysis.core.config import CohortConfig, load_config
@@ -34,6 +46,8 @@ from analysis.ingest.notices import console_line
 from analysis.pipeline.stages import pseudonym_key
 from analysis.privacy.scan import scan_for_personal_data
 from analysis.privacy.values import cohort_personal_values
+from analysis.publish.blocks import blocks_from_notebook
+from analysis.publish.pdf import write_pdf
 
 KERNEL_ENV = "TRACER_KERNEL"
 
@@ -71,6 +85,58 @@ class RunRecord:
         self.timings.append({"step": step, "seconds": round(seconds, 3)})
 
 
+class QuietKernelManager(AsyncKernelManager):
+    """The kernel manager of the stage runs: the IPC transport (the kernel's channels are socket files in
+    Jupyter's runtime folder, readable by the user only, instead of TCP ports on localhost — so the kernel does
+    not warn that it runs over TCP without encryption), and the kernel process's own stdout/stderr appended to
+    ``kernel_log`` (the run log) instead of the console."""
+
+    kernel_log = Unicode("", help="file that receives the kernel process's own stdout and stderr").tag(config=True)
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc"
+
+    async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+        if not self.kernel_log:
+            return await super().start_kernel(**kw)
+        with open(self.kernel_log, "ab") as fh:  # the kernel keeps its own copy of the descriptor
+            kw.setdefault("stdout", fh)
+            kw.setdefault("stderr", fh)
+            return await super().start_kernel(**kw)
+
+
+class RunLog:
+    """The run's log: every line the run prints goes to the console (``echo``) and to ``reports/COHORT/run.log``;
+    warnings that libraries log (papermill, nbconvert, typst) and what kernels write go to the file only."""
+
+    def __init__(self, path: Path, echo: Callable[[str], None]) -> None:
+        self.path = path
+        self.echo = echo
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._fh: IO[str] | None = open(path, "w", encoding="utf-8", buffering=1)  # noqa: SIM115 - closed by close()
+        self._handler = logging.StreamHandler(self._fh)
+        self._handler.setLevel(logging.WARNING)
+        self._handler.setFormatter(logging.Formatter("  [%(name)s] %(levelname)s %(message)s"))
+        logging.getLogger().addHandler(self._handler)
+
+    def __call__(self, line: str) -> None:
+        self.echo(line)
+        self.file(line)
+
+    def file(self, line: str) -> None:
+        """A line for the log file only."""
+        if self._fh is not None:
+            self._fh.write(line.rstrip("\n") + "\n")
+            self._fh.flush()
+
+    def close(self) -> None:
+        logging.getLogger().removeHandler(self._handler)
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
 def kernel_name() -> str:
     """The Jupyter kernel to use: ``$TRACER_KERNEL``, else ``tracer`` when registered, else ``python3``."""
     name = os.environ.get(KERNEL_ENV)
@@ -91,8 +157,9 @@ def notebook_parameters(cfg: CohortConfig, notebook: Path, lang: str | None = No
 
 
 def execute_stage(cfg: CohortConfig, stage: Stage, lang: str | None = None,
-                  log: Callable[[str], None] = print) -> Path:
-    """Execute one stage notebook from a fresh kernel; return the executed notebook's path."""
+                  log: Callable[[str], None] = print, kernel_log: Path | None = None) -> Path:
+    """Execute one stage notebook from a fresh kernel (IPC transport; the kernel process's own output appended
+    to ``kernel_log`` when given); return the executed notebook's path."""
     root = Path(cfg.project_root)
     src = root / "notebooks" / stage.notebook
     out_dir = cfg.paths.executed
@@ -105,7 +172,8 @@ def execute_stage(cfg: CohortConfig, stage: Stage, lang: str | None = None,
     try:
         pm.execute_notebook(str(src), str(out), parameters=params, kernel_name=kernel_name(),
                             language="python", cwd=str(root / "notebooks"), progress_bar=False,
-                            log_output=False, report_mode=False)
+                            log_output=False, report_mode=False, kernel_manager_class=QuietKernelManager,
+                            config=Config({"QuietKernelManager": {"kernel_log": str(kernel_log or "")}}))
     except PapermillExecutionError as exc:
         first = (exc.evalue or "").strip().splitlines()[0] if exc.evalue else exc.ename
         raise StageFailed(f"{cfg.cohort}: stage '{stage.key}' failed ({exc.ename}): {first} "
@@ -139,13 +207,20 @@ def render_html(executed: Path, out_html: Path, lang: str, title: str = "Report"
     nb = nbformat.read(str(executed), as_version=4)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": out_html.stem},
-                                                        "language_code": lang})
+                                                        "language_code": lang,
+                                                        "image_alt": t("alt_image_generic", lang)})
     # the JupyterLab theme CSS carries attribution URLs in comments: drop them, so the page holds no
     # network reference at all (it never loads anything; this keeps a simple grep honest)
     body = re.sub(r"/\*(?:(?!\*/).)*?https?://.*?\*/", "", body, flags=re.S)
     out_html.parent.mkdir(parents=True, exist_ok=True)
     out_html.write_text(body, encoding="utf-8")
     return out_html
+
+
+def render_pdf(executed: Path, out_pdf: Path, lang: str, title: str, header: str = "") -> list[str]:
+    """The PDF of an executed report notebook: the blocks its outputs carry, written with typst; returns typst's
+    warnings (one line each)."""
+    return write_pdf(blocks_from_notebook(executed), out_pdf, lang, title, header)
 
 
 def notice_lines(cfg: CohortConfig, lang: str = "en") -> list[str]:
@@ -183,11 +258,36 @@ def privacy_gate(cfg: CohortConfig) -> None:
 
 def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None = None,
                stages: tuple[str, ...] | None = None, log: Callable[[str], None] = print) -> RunRecord:
-    """Run the stages of ``cohort`` and render ``reports/COHORT/report.<lang>.html`` for each language."""
+    """Run the stages of ``cohort`` and write ``reports/COHORT/report.<lang>.html`` and ``.pdf`` for each
+    language; every line goes to ``log`` and to ``reports/COHORT/run.log``, which ends with the timings."""
     for lang in langs:
         if lang not in LANGS:
             raise TracerError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
     cfg = load_config(cohort, root)
+    run_log = RunLog(cfg.paths.reports / "run.log", log)
+    t_start = time.perf_counter()
+    try:
+        record = _run(cfg, langs, stages, run_log)
+        total = time.perf_counter() - t_start
+        wrote = [f"report.{lang}.{ext}" for lang in langs for ext in ("html", "pdf")] if (
+            stages is None or "report" in stages) else []
+        run_log.file(f"{cohort}: done in {total:.1f} s" + (f" — reports/{cohort}/: {', '.join(wrote)}, run.log"
+                                                             if wrote else ""))
+        run_log.file("timings (seconds):")
+        for item in record.timings:
+            run_log.file(f"  {item['seconds']:8.2f}  {item['step']}")
+        run_log.file(f"  {total:8.2f}  total")
+    except TracerError as exc:
+        run_log.file(f"error: {exc}")
+        raise
+    finally:
+        run_log.close()
+    return record
+
+
+def _run(cfg: CohortConfig, langs: tuple[str, ...], stages: tuple[str, ...] | None, log: RunLog) -> RunRecord:
+    """The stages of one run (see :func:`run_cohort`)."""
+    cohort = cfg.cohort
     record = RunRecord(cohort)
     chosen = [s for s in STAGES if stages is None or s.key in stages]
     # preflight: a real cohort without its pseudonymisation key stops here with the one-line key
@@ -197,6 +297,7 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
     steps = sum(len(langs) if s.per_language else 1 for s in chosen) + (len(langs) if any(
         s.per_language for s in chosen) else 0)
     n = 0
+    rel = Path(cfg.project_root)
     for stage in chosen:
         for lang in (langs if stage.per_language else (None,)):
             n += 1
@@ -204,7 +305,7 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
             log(f"[{n}/{steps}] {cohort}: running {label} …")
             t0 = time.perf_counter()
             try:
-                executed = execute_stage(cfg, stage, lang, log)
+                executed = execute_stage(cfg, stage, lang, log, kernel_log=log.path)
             except StageFailed:
                 if stage.key == "ingest":
                     _log_notices(cfg, log)
@@ -216,13 +317,19 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
             log(f"[{n}/{steps}] {cohort}: {label} done in {dt:.1f} s")
             if stage.per_language:
                 n += 1
+                title = t("report_title", lang, year=cfg.graduation_year)
                 t0 = time.perf_counter()
-
-                html = render_html(executed, cfg.paths.report_html(lang), lang,
-                                   title=t("report_title", lang, cohort=cohort))
-                dt = time.perf_counter() - t0
-                record.add(f"render {lang}", dt)
-                log(f"[{n}/{steps}] {cohort}: wrote {html.relative_to(Path(cfg.project_root))} ({dt:.1f} s)")
+                html = render_html(executed, cfg.paths.report_html(lang), lang, title=title)
+                dt_html = time.perf_counter() - t0
+                record.add(f"render {lang}", dt_html)
+                t0 = time.perf_counter()
+                pdf = cfg.paths.reports / f"report.{lang}.pdf"
+                for warning in render_pdf(executed, pdf, lang, title, header=cohort):
+                    log.file(f"  [typst] WARNING {warning}")
+                dt_pdf = time.perf_counter() - t0
+                record.add(f"pdf {lang}", dt_pdf)
+                log(f"[{n}/{steps}] {cohort}: wrote {html.relative_to(rel)} ({dt_html:.1f} s) and "
+                    f"{pdf.relative_to(rel)} ({dt_pdf:.1f} s)")
     if stages is None or "report" in stages:
         t0 = time.perf_counter()
         privacy_gate(cfg)

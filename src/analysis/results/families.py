@@ -8,6 +8,8 @@ registry indicators into the one results table:
   response rate's numerator);
 * ``first_job_cif`` — cumulative incidence of a first job (further study a competing risk) on a
   half-monthly grid, and ``first_job_logrank`` — the log-rank test between faculties;
+* ``job_at_graduation_share`` and ``months_to_first_job_after_graduation`` — time to a first job as a reader
+  asks it: who had a job at graduation, and how long the others who found one waited (median);
 * ``model:<name>`` — model terms on their reading scale (odds ratio, hazard ratio, % effect);
 * ``competence_acquired`` / ``competence_required`` / ``competence_gap`` — per competence item;
 * ``feedback:<item>`` — programme evaluation, satisfaction and usefulness means (1–5);
@@ -141,6 +143,51 @@ def cif_rows(graduates: pd.DataFrame, st: Settings, months: float | None = None)
     else:
         frames.append(note_row("first_job_logrank", "test", "chi2", "one_group", domain="faculty",
                                n=float(len(g))))
+    return pd.concat(frames, ignore_index=True)
+
+
+def first_job_timing_rows(graduates: pd.DataFrame, st: Settings, design: Any = None) -> pd.DataFrame:
+    """Time to a first job in two figures a reader can take in, by the standard domains (weighted with the
+    phase-2 design):
+
+    * ``job_at_graduation_share`` — share of phase-2 respondents whose first job started before graduation or
+      in its month (time 0, ``first_job_event`` = 1). Universe: phase-2 respondents whose first-job history is
+      known (``first_job_event`` known); an employed respondent who did not give the start month is left out,
+      since nobody can tell whether that job started by graduation.
+    * ``months_to_first_job_after_graduation`` — median months from graduation to the first job among those
+      whose first job started after graduation (``first_job_event`` = 1, time > 0). It leaves out those still
+      without a job at the survey (shown by the curve and the labour status).
+
+    A median over everyone who found a job ("median months to first job") is pulled to 0 by the jobs held at
+    graduation and reads as "a few days"; these two figures say the same without that trap (ETF/Cedefop/ILO
+    2016 tracer-study guide, time to the first job). Months are of 30.4375 days (``months_to_first_job``).
+
+    Without the time-to-job columns there are no rows; without a phase-2 respondent, or when fewer than
+    :data:`~analysis.results.table.MIN_DATED_SHARE` of those who found a job gave its start month, one row per
+    figure says why (``no data: no_phase2`` / ``no_dates``).
+    """
+    need = {"months_to_first_job", "first_job_event", "resp_p2"}
+    if not need <= set(graduates.columns):
+        return pd.DataFrame()
+    names = (("job_at_graduation_share", "share", "share"), ("months_to_first_job_after_graduation", "median",
+                                                              "months"))
+    resp = _flag(graduates["resp_p2"])
+    why = "no_phase2" if not resp.any() else ("no_dates" if dated_share(graduates) < MIN_DATED_SHARE else None)
+    if why is not None:
+        return pd.concat([note_row(ind, stat, unit, why) for ind, stat, unit in names], ignore_index=True)
+    event = pd.to_numeric(graduates["first_job_event"], errors="coerce")
+    months = pd.to_numeric(graduates["months_to_first_job"], errors="coerce")
+    found = resp & (event == 1).fillna(False)
+    known = resp & event.notna() & ~(found & months.isna())
+    at_grad = (found & (months == 0).fillna(False)).astype(float).where(known)
+    after = months.where(found & (months > 0).fillna(False))
+    frames = [estimate(at_grad, graduates, "share", st, indicator=names[0][0], unit="share",
+                       domains=STANDARD_DOMAINS, design=design)]
+    if after.notna().any():
+        frames.append(estimate(after, graduates, "median", st, indicator=names[1][0], unit="months",
+                               domains=STANDARD_DOMAINS, design=design))
+    else:
+        frames.append(note_row(names[1][0], "median", "months", "no_universe"))
     return pd.concat(frames, ignore_index=True)
 
 

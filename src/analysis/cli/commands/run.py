@@ -20,8 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "run", help="run the whole pipeline for a cohort and render its report",
         description="Execute the stage notebooks (ingest+validate, clean+derive, model, report) with papermill, "
                     "each from a fresh kernel, into reports/COHORT/executed/, and render "
-                    "reports/COHORT/report.LANG.html. Several cohorts may be given; a failing cohort does not "
-                    "stop the others (the exit code is then 2).")
+                    "reports/COHORT/report.LANG.html and .pdf (the run's log: reports/COHORT/run.log). Several "
+                    "cohorts may be given; a failing cohort does not stop the others (the exit code is then 2).")
     p.add_argument("cohorts", nargs="*", metavar="COHORT", help="cohort name(s), e.g. demo-2025 (see cohorts/)")
     p.add_argument("--all", action="store_true", help="run every cohort that has a parameter file in cohorts/")
     p.add_argument("--lang", type=_langs, default=("ky",),
@@ -50,7 +50,8 @@ def _run(args: argparse.Namespace) -> int:
         try:
             rec = run_cohort(cohort, args.lang, stages=args.stages, log=main_progress)
             total = sum(t["seconds"] for t in rec.timings)
-            print(f"{cohort}: done in {total:.1f} s — reports/{cohort}/report.{{{','.join(args.lang)}}}.html")
+            print(f"{cohort}: done in {total:.1f} s — reports/{cohort}/report.{{{','.join(args.lang)}}}.{{html,pdf}}"
+                  f" (log: reports/{cohort}/run.log)")
         except TracerError as exc:
             print(f"error: {exc}", file=sys.stderr)
             failed.append(cohort)

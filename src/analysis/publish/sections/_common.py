@@ -1,25 +1,14 @@
-"""What the employer, competence, open-answer and decision sections share: a table of published rows and a
-chart shown as an embedded PNG. Computes nothing: every value is a published row, formatted by the report."""
+"""What the employer, competence, open-answer and decision sections share: a table of published rows.
+Computes nothing: every value is a published row, formatted by the report."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
-import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Image, display
 
 from analysis.core.i18n import t
-
-
-def figure(fig: Any) -> None:
-    """Show a matplotlib figure as an embedded PNG (whatever the kernel's backend), then free it."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
 
 
 def rows_table(rep: Any, rows: pd.DataFrame, label: Callable[[pd.Series], str], label_key: str = "col_indicator"

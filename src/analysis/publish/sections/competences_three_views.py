@@ -13,7 +13,6 @@ import pandas as pd
 from analysis.core.i18n import t
 from analysis.publish.charts import setup
 from analysis.publish.labels import column_labels
-from analysis.publish.sections._common import figure
 
 
 def _chart(rep: Any, labels: list[str], views: list[tuple[str, pd.Series, pd.Series, pd.Series]]) -> Any:
@@ -67,7 +66,8 @@ def render(rep: Any) -> None:
         views.append((name, pd.Series([r["estimate"] if r is not None else np.nan for r in shown]),
                       pd.Series([r["ci_low"] if r is not None else np.nan for r in shown]),
                       pd.Series([r["ci_high"] if r is not None else np.nan for r in shown])))
-    figure(_chart(rep, [label[c] for c in items], views))
+    rep.figure(_chart(rep, [label[c] for c in items], views), alt=t("comp3_alt", rep.lang, items=", ".join(
+        label[c] for c in items)), caption=t("comp3_chart", rep.lang, conf=rep.conf))
     ci = t("col_ci_level", rep.lang, conf=rep.conf)
     rows = []
     for c in items:

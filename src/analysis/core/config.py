@@ -86,6 +86,8 @@ class CohortConfig:
     model_covariates: tuple[str, ...] = ()
     seed: int = 20250630
     synthetic: bool = False
+    licence: str = D.LICENCE
+    contact: str = ""
     project_root: str = ""
 
     # ------------------------------------------------------------------ derived
@@ -186,6 +188,9 @@ def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") ->
            "'disclosure_min_n' must be a whole number between 1 and 100 (ELA/MLASZ: 10)")
     _check(1 <= int(cfg.full_time_hours) <= 60, file, "'full_time_hours' must be between 1 and 60 (statutory week: 40)")
     _check(cfg.weight_trim_ratio >= 1, file, "'weight_trim_ratio' must be at least 1")
+    _check(cfg.licence in D.LICENCES, file,
+           f"'licence' {cfg.licence!r} is not one of {', '.join(D.LICENCES)} (default {D.LICENCE})")
+    _check(isinstance(cfg.contact, str), file, "'contact' must be text, e.g. an office and its e-mail address")
     return cfg
 
 

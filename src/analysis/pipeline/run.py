@@ -31,6 +31,7 @@ from analysis.core.i18n import LANGS, t
 from analysis.core.paths import TEMPLATES
 from analysis.errors import TracerError
 from analysis.ingest.notices import console_line
+from analysis.pipeline.outputs import write_outputs
 from analysis.pipeline.stages import pseudonym_key
 from analysis.privacy.personal_data import (
     cohort_personal_values,
@@ -226,6 +227,7 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
                 record.add(f"render {lang}", dt)
                 log(f"[{n}/{steps}] {cohort}: wrote {html.relative_to(Path(cfg.project_root))} ({dt:.1f} s)")
     if stages is None or "report" in stages:
+        write_outputs(cfg, langs, log, record.add)  # workbooks and open data (pipeline/outputs.py), before the gate
         t0 = time.perf_counter()
         privacy_gate(cfg)
         record.add("personal-data scan", time.perf_counter() - t0)

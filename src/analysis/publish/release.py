@@ -522,7 +522,14 @@ class Labeller:
         return self.text("nodata", why=self.text(key, **fields) if key in catalogue() else why)
 
     def dim(self, row: pd.Series, dim: str) -> str | float | int:
-        """The text (or, for ``time``, the number) a dimension column shows for a row."""
+        """The text (or, for ``time``, the number) a dimension column shows for a row; never an empty cell:
+        ``[x]`` in a row without a value (e.g. the term of a model that could not be fitted), ``[z]`` otherwise."""
+        out = self._dim(row, dim)
+        if out == "":
+            return NOT_AVAILABLE if _empty(row) else NOT_APPLICABLE
+        return out
+
+    def _dim(self, row: pd.Series, dim: str) -> str | float | int:
         if dim == "breakdown":
             return self.domain(row["domain"])
         if dim == "group":
@@ -537,7 +544,7 @@ class Labeller:
         if dim == "unit":
             return self.unit(str(row.get("unit", "")))
         if dim == "reference":
-            return self.reference(row) or NOT_APPLICABLE
+            return self.reference(row)
         if dim == "period":
             return _note_fields(str(row.get("note", ""))).get("period", "") or NOT_AVAILABLE
         if dim == "source":

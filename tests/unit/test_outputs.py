@@ -70,6 +70,8 @@ ROWS = [
      "estimate": 0.1329, "ci_low": 0.113, "ci_high": 0.155, "unweighted": 0.1333},
     {"indicator": "median_monthly_income", "statistic": "median", "unit": "KGS", "domain": "all", "group": "all",
      "n": 0, "note": "no data: no_phase2", "status": "published"},
+    {"indicator": "informal_employment_share", "statistic": "share", "unit": "share", "domain": "all",
+     "group": "all", "n": 0, "note": "not measured", "status": "published"},
     {"indicator": "model:employment_logit", "statistic": "coefficient", "unit": "odds_ratio", "domain": "all",
      "group": "all", "category": "faculty=LAW", "n": 995, "estimate": 0.306497, "ci_low": 0.167687,
      "ci_high": 0.560211, "p_value": 0.000126, "basis": "model", "ci_method": "wald", "note": "reference=COL",
@@ -168,7 +170,8 @@ def test_public_notes_keep_no_unrounded_count():
 def test_every_published_row_is_in_exactly_one_table(published):
     tables = plan(published)
     keys = [tb.key for tb in tables]
-    assert keys[:3] == ["response_rate_p1", "employment_rate", "median_monthly_income"]  # registry order
+    assert keys[:4] == ["response_rate_p1", "employment_rate", "informal_employment_share",
+                        "median_monthly_income"]  # registry order
     assert keys[-2:] == ["other", "differences"]
     assert {"labour_status", "model_employment_logit", "model_income_ols", "feedback", "income_mi", "counts",
             "benchmarks"} <= set(keys)
@@ -252,7 +255,7 @@ def test_numbers_are_numbers_with_formats_and_suppressed_cells_are_dots(books):
     cross = next(r for r in rows if r[0] == "Programme × Sex")
     assert cross[1] == "Agronomy × Female" and cross[8] == "Suppressed: the group has fewer than 10 respondents."
     title = ws["A1"].value
-    assert title.startswith("Table 2: Employment rate (ILO) — %; base: Phase-2 respondents")
+    assert title.startswith("Table 2: Employment rate (ILO) — %; base: Phase-2 respondents [note 5]")
     assert "[note 5]" in title and "[note 7]" in title
 
 
@@ -260,6 +263,8 @@ def test_empty_rows_say_why_and_models_name_their_reference(books):
     wb = books["en"]
     _, rows = _table_rows(_sheet_of(wb, "Median monthly net income"))
     assert rows[0][4] == "[x]" and rows[0][-1].startswith("Not enough data: no phase-2 answer was accepted")
+    _, rows = _table_rows(_sheet_of(wb, "Informal employment share"))
+    assert rows[0][4] == "[x]" and rows[0][-1] == "Not measured: the cohort's survey did not ask these questions."
     header, rows = _table_rows(_sheet_of(wb, "Model: chance of being employed (odds ratios)"))
     assert header[:2] == ["Model term", "Reference category"]
     assert rows[0][:7] == ("Faculty or institute: Faculty of Law", "JASU College", 995, 0.31, 0.17, 0.56, 0.0)
@@ -337,7 +342,7 @@ def test_the_data_package_validates_offline(package, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", no_network)
     report = validate(str(package))
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
-    assert [task.stats["rows"] for task in report.tasks] == [len(ROWS) - 1, 1, 11]  # 11 indicator codes
+    assert [task.stats["rows"] for task in report.tasks] == [len(ROWS) - 1, 1, 12]  # 12 indicator codes
 
 
 def test_results_csv_round_trips_the_published_rows(package, published):

@@ -13,8 +13,9 @@ suppressed here; this module
 * labels codes in one language (:class:`Labeller`) from the one label source (:mod:`analysis.publish.labels`),
   the indicator registry and the message catalogue (``definitions/messages/outputs.yaml``);
 * rounds every value to the precision the report shows (:func:`shown`, :data:`DIGITS`), half up through the one
-  formatter's :func:`~analysis.publish.formatting.round_half_up`. More digits than the report shows would let a
-  reader undo the rounding of counts: a share of 0.625 with a published (rounded) ``n`` of 25 can only be 15 of 24.
+  formatter's :func:`~analysis.publish.formatting.round_half_up`, and no further: more digits would let a reader
+  undo the rounding of counts — an unweighted share of 0.663366 with ``n`` shown as 100 (98 to 102 people) can
+  only be 67 of 101, while 66.3 % could also be 65 of 98. The outputs release exactly what the report shows.
 """
 
 from __future__ import annotations

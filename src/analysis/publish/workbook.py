@@ -174,7 +174,7 @@ def _title(lab: Labeller, table: Table, number: int) -> str:
     refs = " ".join(marker(n) for n in spec.notes if n not in ("suppression", "rounding"))
     text = lab.text("xl_title", table=lab.text("xl_table_label", n=number), title=lab.title(spec), unit=unit)
     if base:
-        text += "; " + lab.text("xl_base", base=base)
+        text += "; " + lab.text("xl_base", base=base.rstrip("."))
     return f"{text} {refs}".strip()
 
 

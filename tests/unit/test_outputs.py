@@ -291,11 +291,16 @@ def test_contents_link_every_sheet_and_notes_answer_every_marker(books):
             assert contents.cell(i, 1).hyperlink.location == f"'{name}'!A1", (lang, name)
         _, notes = _table_rows(wb.worksheets[2])
         numbers = {r[0] for r in notes}
-        assert numbers == {f"note {i}" for i in range(1, len(release.NOTES) + 1)}
+        word = t("out_note_word", lang)
+        assert numbers == {f"{word} {i}" for i in range(1, len(release.NOTES) + 1)}
+        found = set()
         for ws in _table_sheets(wb):
             text = " ".join(str(c.value) for row in ws.iter_rows(max_row=8) for c in row if c.value)
-            for m in re.findall(r"\[note (\d+)\]", text):
-                assert f"note {m}" in numbers, (lang, ws.title, m)
+            assert "[note" not in text or lang == "en", (lang, ws.title)  # markers in the sheet's language
+            for m in re.findall(rf"\[{word} (\d+)\]", text):
+                assert f"{word} {m}" in numbers, (lang, ws.title, m)
+                found.add(m)
+        assert {"1", "2", "3", "5", "14"} <= found
 
 
 def test_sheet_names_are_short_unique_and_kyrgyz_is_intact(books, published):
@@ -309,6 +314,7 @@ def test_sheet_names_are_short_unique_and_kyrgyz_is_intact(books, published):
     ws = _sheet_of(ky, next(i for i in load_registry() if i.id == "employment_rate").label["ky"])
     header, rows = _table_rows(ws)
     assert header[0] == "Бөлүнүшү" and rows[1][1] == "Инженердик-техникалык факультет"
+    assert header[2] == "n (жооп бергендер) [эскертүү 2]"
     assert "негизи: 2-этапта жооп бергендер" in ws["A1"].value
     law = next(r for r in rows if r[1] == "Юридика факультети")
     assert law[-1] == "Жашырылды: 23 адамдан азга негизделген пайыз."

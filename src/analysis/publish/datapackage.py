@@ -46,7 +46,7 @@ from analysis.publish.release import (
     sources,
 )
 
-__all__ = ["FIELDS", "INDICATOR_FIELDS", "open_data_dir", "results_frame", "write_package"]
+__all__ = ["FIELDS", "INDICATOR_FIELDS", "RULES", "indicators_frame", "open_data_dir", "results_frame", "write_package"]
 
 RULES = ("", "pct_base", "mean_base", "min_n", "model_n", "count_min", "secondary")
 """The disclosure rules a row can name (``analysis.publish.disclosure``; empty when published)."""

@@ -42,20 +42,29 @@ from analysis.results.families import FEEDBACK_ITEMS, MODEL_SCALES, model_why
 from analysis.results.table import MIN_DATED_SHARE, NOT_MEASURED, why_of
 
 __all__ = [
+    "DIFFERENCES",
     "DIGITS",
+    "FAMILY_TABLES",
     "NOTES",
     "NOT_APPLICABLE",
     "NOT_AVAILABLE",
+    "OTHER",
     "Labeller",
     "Table",
     "TableDef",
     "cell",
+    "cover_lines",
     "licence",
     "load_published",
+    "marker",
+    "note_label",
     "note_numbers",
     "note_texts",
+    "open_data_licence",
     "plan",
     "public_note",
+    "registry_table",
+    "relative",
     "shown",
     "shown_text",
     "sources",
@@ -578,7 +587,7 @@ NOTES: tuple[str, ...] = ("suppression", "rounding", "shorthand", "precision", "
                           "first_job", "models", "income", "employers", "nonresponse", "differences", "sources",
                           "licence")
 """The numbered notes of a release, in order (``note 1`` = suppression …); a table's title and headings refer to
-them as ``[note N]``."""
+them as ``[note N]`` (:func:`marker`)."""
 
 
 def note_numbers() -> dict[str, int]:
@@ -586,9 +595,15 @@ def note_numbers() -> dict[str, int]:
     return {k: i for i, k in enumerate(NOTES, start=1)}
 
 
-def marker(note: str) -> str:
-    """``[note N]`` for a note id (:data:`NOTES`)."""
-    return f"[note {note_numbers()[note]}]"
+def note_label(number: int | str, lang: str) -> str:
+    """A note's number as the notes table and the markers write it: ``note 3`` (``эскертүү 3``, ``примечание 3``)."""
+    return f"{t('out_note_word', lang)} {number}"
+
+
+def marker(note: str, lang: str) -> str:
+    """The marker of a note id (:data:`NOTES`) in titles and column headings: ``[note N]`` in English (the
+    guidance's form), ``[эскертүү N]`` in Kyrgyz, ``[примечание N]`` in Russian."""
+    return f"[{note_label(note_numbers()[note], lang)}]"
 
 
 def note_texts(cfg: Any, lang: str) -> list[tuple[str, str]]:
@@ -650,7 +665,8 @@ def cover_lines(cfg: Any, lang: str) -> list[tuple[str, str]]:
         (t("out_cover_cohort", lang), t("out_cover_cohort_text", lang, cohort=cfg.cohort, year=cfg.graduation_year)),
         (t("out_cover_timing", lang), "; ".join(phases)),
         (t("out_cover_reading", lang), t("out_cover_reading_text", lang, symbol=SYMBOL_SUPPRESSED, x=NOT_AVAILABLE,
-                                         z=NOT_APPLICABLE, min_n=cfg.disclosure_min_n)),
+                                         z=NOT_APPLICABLE, min_n=cfg.disclosure_min_n,
+                                         marker=f"[{note_label('N', lang)}]")),
         (t("out_cover_licence", lang), t("out_cover_licence_text", lang, licence=f"{lic['title']} ({lic['path']})",
                                          nsc=open_data_licence()["title"])),
         (t("out_cover_contact", lang), cfg.contact or t("out_contact_default", lang)),

@@ -7,7 +7,8 @@ XlsxWriter), with XlsxWriter directly:
 * a **cover sheet** (title, institution, cohort, survey timing, the synthetic-data warning of a synthetic cohort,
   how to read ``..``, ``[x]`` and ``[z]``, licence, contact), a **contents sheet** (one line per sheet, its name a
   hyperlink, and its title) and a **notes sheet** (numbered notes, referred to as ``[note N]`` in titles and column
-  headings: disclosure control, rounding, precision, intervals, weighting, sources, licence);
+  headings — ``[эскертүү N]``, ``[примечание N]`` in ky and ru: disclosure control, rounding, precision,
+  intervals, weighting, sources, licence);
 * **one table per sheet** (:func:`analysis.publish.release.plan`): each registry indicator with its domains
   stacked (a Breakdown column to filter on), each result family; each sheet has a title row naming the table,
   its unit and base, a description row, a line on the shorthand and the source, then the table as a real Excel
@@ -43,6 +44,7 @@ from analysis.publish.release import (
     cover_lines,
     load_published,
     marker,
+    note_label,
     note_numbers,
     note_texts,
     plan,
@@ -151,18 +153,18 @@ def _value_header(lab: Labeller, table: Table, column: str, conf: int) -> str:
     units = table.units
     unit = lab.unit(units[0]) if len(units) == 1 else ""
     if column == "n":
-        return f"{lab.text('out_col_n')} {marker('rounding')}"
+        return f"{lab.text('out_col_n')} {marker('rounding', lab.lang)}"
     if column == "N":
-        return f"{lab.text('out_col_N')} {marker('rounding')}"
+        return f"{lab.text('out_col_N')} {marker('rounding', lab.lang)}"
     if column == "estimate":
         head = lab.text("out_col_estimate_unit", unit=unit) if unit else lab.text("out_col_estimate")
-        return f"{head} {marker('suppression')}"
+        return f"{head} {marker('suppression', lab.lang)}"
     if column in ("ci_low", "ci_high"):
-        return f"{lab.text(f'out_col_{column}', conf=conf)} {marker('intervals')}"
+        return f"{lab.text(f'out_col_{column}', conf=conf)} {marker('intervals', lab.lang)}"
     if column == "unweighted":
-        return f"{lab.text('out_col_unweighted')} {marker('weights')}"
+        return f"{lab.text('out_col_unweighted')} {marker('weights', lab.lang)}"
     if column == "p_value":
-        return f"{lab.text('out_col_p_value')} {marker('precision')}"
+        return f"{lab.text('out_col_p_value')} {marker('precision', lab.lang)}"
     raise ValueError(f"unknown value column {column!r}")
 
 
@@ -171,7 +173,7 @@ def _title(lab: Labeller, table: Table, number: int) -> str:
     units = table.units
     unit = lab.unit(units[0]) if len(units) == 1 else lab.text("out_unit_mixed")
     base = lab.base(spec)
-    refs = " ".join(marker(n) for n in spec.notes if n not in ("suppression", "rounding"))
+    refs = " ".join(marker(n, lab.lang) for n in spec.notes if n not in ("suppression", "rounding"))
     text = lab.text("xl_title", table=lab.text("xl_table_label", n=number), title=lab.title(spec), unit=unit)
     if base:
         text += "; " + lab.text("xl_base", base=base.rstrip("."))
@@ -183,9 +185,9 @@ def _table_sheet(book: _Book, ws: Worksheet, lab: Labeller, table: Table, number
     conf = int(round(100 * float(cfg.confidence)))
     lines = [(_title(lab, table, number), book.title), (lab.description(spec), book.text),
              (lab.text("xl_sheet_line", symbol="..", x=NOT_AVAILABLE, z=NOT_APPLICABLE,
-                       note=marker("suppression"), shorthand=marker("shorthand")), book.text),
+                       note=marker("suppression", lab.lang), shorthand=marker("shorthand", lab.lang)), book.text),
              (lab.text("xl_source_benchmarks" if spec.kind == "context" else "xl_source", cohort=cfg.cohort,
-                       note=marker("sources")), book.text)]
+                       note=marker("sources", lab.lang)), book.text)]
     if cfg.synthetic:
         lines.append((lab.text("xl_synthetic"), book.warning))
     for i, (text, fmt) in enumerate(lines):
@@ -278,10 +280,10 @@ def write_workbook(cfg: Any, lang: str, path: Path | None = None, published: pd.
 
     ws = book.wb.add_worksheet(notes)
     ws.write_string(0, 0, t("xl_notes_title", lang), book.title)
-    ws.write_string(1, 0, t("xl_notes_line", lang), book.text)
+    ws.write_string(1, 0, t("xl_notes_line", lang, example=marker("suppression", lang)), book.text)
     numbers = note_numbers()
     _write_table(book, ws, 2, "t_notes", [t("xl_col_note_number", lang), t("xl_col_note_text", lang)],
-                 [[(f"note {numbers[k]}", book.cell_text), (text, book.cell_text)]
+                 [[(note_label(numbers[k], lang), book.cell_text), (text, book.cell_text)]
                   for k, text in note_texts(cfg, lang)])
 
     for number, (name, table) in enumerate(zip(names, tables), start=1):

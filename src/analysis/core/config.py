@@ -87,6 +87,8 @@ class CohortConfig:
     institution: str | dict[str, Any] | None = None
     seed: int = 20250630
     synthetic: bool = False
+    licence: str = D.LICENCE
+    contact: str = ""
     project_root: str = ""
 
     # ------------------------------------------------------------------ derived
@@ -196,6 +198,9 @@ def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") ->
     frame = cfg.enterprise_frame
     _check(frame is None or (isinstance(frame, str) and frame.endswith(".csv")), file,
            "'enterprise_frame' must name a CSV file in the cohort's raw folder, e.g. enterprise_frame.csv")
+    _check(cfg.licence in D.LICENCES, file,
+           f"'licence' {cfg.licence!r} is not one of {', '.join(D.LICENCES)} (default {D.LICENCE})")
+    _check(isinstance(cfg.contact, str), file, "'contact' must be text, e.g. an office and its e-mail address")
     return cfg
 
 

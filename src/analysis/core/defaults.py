@@ -22,3 +22,19 @@ TARGETS = {"phase2_response": 0.60, "knowledge_rate": 0.65}
 """HESA Graduate Outcomes response-rate target; NACE first-destination knowledge-rate standard."""
 DISCLOSURE_MIN_N = 10
 """ELA/MLASZ: no indicator for a group of fewer than 10 respondents."""
+LICENCE = "CC-BY-4.0"
+"""Licence of the university's own published results (workbook, open data): Creative Commons Attribution 4.0
+— reuse with attribution, as the UK Open Government Licence and most national statistics offices allow."""
+LICENCES: dict[str, tuple[str, str]] = {
+    "CC-BY-4.0": ("Creative Commons Attribution 4.0 International", "https://creativecommons.org/licenses/by/4.0/"),
+    "CC-BY-SA-4.0": ("Creative Commons Attribution-ShareAlike 4.0 International",
+                     "https://creativecommons.org/licenses/by-sa/4.0/"),
+    "CC-BY-NC-SA-4.0": ("Creative Commons Attribution-NonCommercial-ShareAlike 4.0 International",
+                        "https://creativecommons.org/licenses/by-nc-sa/4.0/"),
+    "CC0-1.0": ("Creative Commons Zero 1.0 Universal (public domain dedication)",
+                "https://creativecommons.org/publicdomain/zero/1.0/"),
+}
+"""Licences a cohort may choose (SPDX identifier → title, text); ``CC-BY-NC-SA-4.0`` is the licence of the
+National Statistical Committee's open data, whose figures the outputs quote as benchmarks."""
+OPEN_DATA_LICENCE = "CC-BY-NC-SA-4.0"
+"""Licence of the NSC open data quoted as benchmarks (stated on the NSC open-data page)."""

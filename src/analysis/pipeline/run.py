@@ -43,6 +43,7 @@ from analysis.core.i18n import LANGS, t
 from analysis.core.paths import TEMPLATES
 from analysis.errors import TracerError
 from analysis.ingest.notices import console_line
+from analysis.pipeline.outputs import write_outputs
 from analysis.pipeline.stages import pseudonym_key
 from analysis.privacy.scan import scan_for_personal_data
 from analysis.privacy.values import cohort_personal_values
@@ -331,6 +332,7 @@ def _run(cfg: CohortConfig, langs: tuple[str, ...], stages: tuple[str, ...] | No
                 log(f"[{n}/{steps}] {cohort}: wrote {html.relative_to(rel)} ({dt_html:.1f} s) and "
                     f"{pdf.relative_to(rel)} ({dt_pdf:.1f} s)")
     if stages is None or "report" in stages:
+        write_outputs(cfg, langs, log, record.add)  # workbooks and open data (pipeline/outputs.py), before the gate
         t0 = time.perf_counter()
         privacy_gate(cfg)
         record.add("personal-data scan", time.perf_counter() - t0)

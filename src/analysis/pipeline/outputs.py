@@ -1,0 +1,52 @@
+"""The cohort's outputs beyond the report, written after it by the run (:func:`analysis.pipeline.run.run_cohort`):
+the Excel workbook in each language (:mod:`analysis.publish.workbook`) and the open data with its Data Package
+(:mod:`analysis.publish.datapackage`). Both read only ``results/published.parquet``; the personal-data gate of
+the run then scans them with everything else under ``reports/COHORT/``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from analysis.publish.datapackage import write_package
+from analysis.publish.release import load_published, relative
+from analysis.publish.workbook import write_workbook
+
+__all__ = ["write_outputs"]
+
+
+def write_outputs(cfg: Any, langs: Sequence[str], log: Callable[[str], None] = print,
+                  timing: Callable[[str, float], None] | None = None) -> list[Path]:
+    """Write ``reports/COHORT/tables.LANG.xlsx`` for each of ``langs`` and ``reports/COHORT/open-data/``, one
+    progress line each; return the paths written.
+
+    Parameters
+    ----------
+    cfg
+        The cohort (:class:`analysis.core.config.CohortConfig`); its model stage must have run.
+    langs
+        Languages of the workbooks (``ky``, ``ru``, ``en``); the open data carries all three whatever they are.
+    log
+        Where progress lines go (``tracer run`` prints them to stderr).
+    timing
+        Called with ``(step, seconds)`` for the run record (``RunRecord.add``).
+    """
+    published = load_published(cfg)
+    root = cfg.project_root or cfg.paths.root
+    written = []
+    steps = [(f"workbook {lang}", lambda lang=lang: write_workbook(cfg, lang, published=published))
+             for lang in langs]
+    steps.append(("open data", lambda: write_package(cfg, published=published)))
+    for step, write in steps:
+        t0 = time.perf_counter()
+        path = write()
+        dt = time.perf_counter() - t0
+        shown = path.parent if path.name == "datapackage.json" else path
+        log(f"{cfg.cohort}: wrote {relative(shown, root)}{'/' if shown != path else ''} ({dt:.1f} s)")
+        if timing is not None:
+            timing(step, dt)
+        written.append(path)
+    return written

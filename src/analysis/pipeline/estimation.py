@@ -30,6 +30,7 @@ import pandas as pd
 
 from analysis.core.config import CohortConfig
 from analysis.derive.indicators import COMPETENCES
+from analysis.derive.open_tables import load_open_data
 from analysis.derive.opendata import minimum_wage, oblast_average_wage
 from analysis.errors import ConfigError
 from analysis.pipeline.tables import write_parquet
@@ -48,6 +49,17 @@ from analysis.results.families import (
     nonresponse_rows,
     response_mode_rows,
 )
+from analysis.results.labour import (
+    context_rows as open_context_rows,
+)
+from analysis.results.labour import (
+    employer_demand_rows,
+    labour_hierarchy,
+    occupation_rows,
+    suppress_dependents,
+    supply_rows,
+)
+from analysis.results.lights import decision_rows
 from analysis.results.table import (
     Settings,
     difference_rows,
@@ -141,6 +153,7 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                    _family("competence_gap", lambda: competence_rows(graduates, st, p2, COMPETENCES)),
                    _family("feedback", lambda: feedback_rows(graduates, st, designs)),
                    _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES))]
+        employer_frame = frames[-1]
         fitted = run_outcome_models(graduates, p2, seed=cfg.seed, alpha=st.alpha, covariates=covariates)
         frames.append(model_rows(fitted, fitted.get("failures", {})))
         frames.append(income_mi_rows(fitted.get("income_mi") or {}, st))
@@ -148,6 +161,14 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
             respondent_comparison(graduates) if "resp_p2" in graduates else pd.DataFrame(),
             early_late(graduates) if "resp_p2" in graduates else pd.DataFrame())))
     frames.append(context_rows(_income_context(cfg)))
+    # supply against demand (docs/labour-market.md): open data read once, checked by its suite (a broken
+    # table stops the run with one line); verdicts and lights come after the disclosure pass
+    rules = cfg.labour_rules
+    open_data = load_open_data(cfg.project_root or None)
+    supply = _family("labour:supply", lambda: supply_rows(graduates, st, p2, rules))
+    frames += [supply, _family("labour:demand_employers", lambda: occupation_rows(
+        supply, employer_frame, employer_demand_rows(employers), open_data, cfg.region, rules)),
+        open_context_rows(open_data, cfg.region)]
     results = finish(frames, st)
     previous = _previous_rows(cfg)
     if previous is not None:
@@ -155,10 +176,17 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                       & ~results["indicator"].str.contains(":")]
         prev = previous[(previous["domain"] == "all") & previous["statistic"].isin(["share", "mean", "median"])]
         results = finish([results, difference_rows(cur, prev, st).assign(domain="cohort_difference")], st)
-    write_parquet(results, out / "estimates.parquet")
-    hier = hierarchy(graduates)
+    hier = pd.concat([hierarchy(graduates), labour_hierarchy(graduates, rules)], ignore_index=True)
     write_parquet(hier, out / "hierarchy.parquet")
     published = publish(results, hier, Rules.from_config(cfg), distributions=DISTRIBUTIONS, aliases=ALIASES)
+    published = suppress_dependents(published)
+    crosswalk = (dict(graduates[["programme", "expected_isco"]].dropna().astype(str).drop_duplicates("programme")
+                      .itertuples(index=False, name=None)) if {"programme", "expected_isco"} <= set(graduates) else {})
+    decisions = finish([decision_rows(published, crosswalk, rules)], st)
+    results = finish([results, decisions], st)
+    write_parquet(results, out / "estimates.parquet")
+    published = pd.concat([published, decisions.drop(columns="x").assign(status="published", rule="")],
+                          ignore_index=True)
     write_parquet(published, out / "published.parquet")
 
     reg = published[(published["domain"] == "all") & ~published["indicator"].str.contains(":")

@@ -72,7 +72,8 @@ OTHER_GRADUATES: dict[str, int] = {
     "32": 600, "33": 450, "34": 120, "35": 80, "42": 60, "43": 70, "51": 200, "53": 80, "54": 60, "61": 150,
     "71": 200, "74": 180, "83": 100,
 }
-NOTE = "SYNTHETIC: generated for the demo by analysis.demo.open_occupations; replace with the employment service's table"
+NOTE = ("SYNTHETIC: generated for the demo by analysis.demo.open_occupations; "
+        "replace with the employment service's table")
 
 
 def _rows(indicator: str, period: str, unit: str, values: dict[str, int]) -> list[dict[str, Any]]:

@@ -29,7 +29,6 @@ import csv
 import hashlib
 import io
 import re
-import shutil
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -113,7 +112,8 @@ class TableInfo:
 
 def _read_meta(path: Path) -> Any:
     if not path.is_file():
-        raise InputError(path, "sidecar not found", fix="every table <version>.csv needs <version>.yaml with its provenance")
+        raise InputError(path, "sidecar not found",
+                         fix="every table <version>.csv needs <version>.yaml with its provenance")
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -259,7 +259,8 @@ class OpenData:
     """Every row of every table (latest versions), typed, with its table's provenance.
 
     ``rows`` columns: the schema's, ``value`` as float, plus ``table``, ``version``, ``synthetic``, ``year``
-    (the first year in the period label — the period's own, before any publication note; 0 when none). ``tables``: the :class:`TableInfo` loaded.
+    (the first year in the period label — the period's own, before any publication note; 0 when none).
+    ``tables``: the :class:`TableInfo` loaded.
     """
 
     rows: pd.DataFrame

@@ -56,8 +56,8 @@ from analysis.results.labour import (
     employer_demand_rows,
     labour_hierarchy,
     occupation_rows,
-    suppress_dependents,
     supply_rows,
+    suppress_dependents,
 )
 from analysis.results.lights import decision_rows
 from analysis.results.table import (

@@ -162,7 +162,8 @@ def primary_suppression(results: pd.DataFrame, rules: Rules) -> tuple[np.ndarray
 
     Shares and curves: the unrounded base ``n`` below ``rules.min_pct_base`` (HESA 22.5) or
     ``rules.min_n``. Means, medians and ratios: ``n`` ≤ ``rules.max_mean_n_suppressed`` (HESA 7) or below
-    ``rules.min_n``. Estimated (weighted) totals: ``n`` below ``rules.min_n``. Differences: the smaller base of the two cohorts (stored in ``n``). Model terms: the
+    ``rules.min_n``. Estimated (weighted) totals: ``n`` below ``rules.min_n``.
+    Differences: the smaller base of the two cohorts (stored in ``n``). Model terms: the
     model's ``n`` below ``rules.min_n``. Totals of people are only rounded (HESA), unless
     ``rules.count_min`` asks for a rule of 10. Rows without any value (headline, interval, unweighted or
     pooled estimate) are left alone: nothing to hide, e.g. a note that a model could not be fitted.
@@ -184,7 +185,8 @@ def primary_suppression(results: pd.DataFrame, rules: Rules) -> tuple[np.ndarray
         code[(pct | mean) & (code == "") & (n < rules.min_n)] = "min_n"
         code[(stat == "coefficient") & (n < rules.min_n)] = "model_n"
         # an estimated (weighted) total is an estimate like a share: no value for fewer than min_n respondents
-        code[(stat == "total") & (results["basis"].astype(str) == "weighted").to_numpy() & (n < rules.min_n)] = "min_n"
+        weighted = (results["basis"].astype(str) == "weighted").to_numpy()
+        code[(stat == "total") & weighted & (n < rules.min_n)] = "min_n"
         if rules.count_min:
             code[(stat == "total") & (n > 0) & (n < rules.count_min)] = "count_min"
     code[~has_value] = ""

@@ -367,8 +367,8 @@ def occupation_rows(supply: pd.DataFrame, employer_rows: pd.DataFrame | None, st
                          "domain": "isco", "group": code, "category": "", "n": s_n,
                          "estimate": float(d["estimate"]) / s_est,
                          "basis": "weighted" if str(d.get("basis", "")) == "weighted" else "unweighted",
-                         "note": input_note([("labour:demand_employers", "isco", code), ("labour:supply", "isco", code)],
-                                            str(d.get("note", "")))})
+                         "note": input_note([("labour:demand_employers", "isco", code),
+                                             ("labour:supply", "isco", code)], str(d.get("note", "")))})
     frames.append(pd.DataFrame(rows))
     return pd.concat([f for f in frames if not f.empty], ignore_index=True)
 

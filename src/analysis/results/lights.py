@@ -259,7 +259,8 @@ def decision_rows(published: pd.DataFrame, crosswalk: Mapping[str, str], rules: 
     for code in isco:
         if len(code) < 2:
             continue
-        ev = Evidence(programme="", occupation=code, graduates_to_employed=_val(cells, "labour:graduates_to_employed", code),
+        ev = Evidence(programme="", occupation=code,
+                      graduates_to_employed=_val(cells, "labour:graduates_to_employed", code),
                       jobseekers=_val(cells, "labour:jobseekers", code), employed=_val(cells, "labour:employed", code),
                       growth=_val(cells, "labour:employment_growth", code))
         src, ilo = open_data_verdicts(ev, rules)

@@ -241,6 +241,9 @@ def add_table(file: Path | str, root: Path | str | None = None, *, sidecar: Path
         meta.setdefault("transformation", "kg-open layout: 'region | breakdown' split into region and occupation "
                                           "(analysis.derive.open_tables.from_kg_open); values unchanged")
     meta.setdefault("derived_from", f"{file.name} sha256:{hashlib.sha256(file.read_bytes()).hexdigest()}")
+    problems = check_sidecar(meta, side) or validate_table(table, file)
+    if problems:  # named by the file the user gave, not by its destination
+        raise problems[0]
     dest = open_root(root) / "tables" / str(meta.get("id", "")) / f"{meta.get('version', '')}.csv"
     if dest.exists():
         raise InputError(dest, "this version of the table already exists",

@@ -111,7 +111,7 @@ the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/
 """),
         params_cell(["cohort", "confidence", "ci_method", "weighted_ci_method", "weighting_margins",
                      "weight_trim_ratio", "finite_population_correction", "disclosure_min_n", "model_covariates",
-                     "seed"], {"project_root": ""}),
+                     "labour_rules", "seed"], {"project_root": ""}),
         code(SETUP),
         code("modelled = stages.model(cfg)\nmodelled.weights"),
         md("## Headline estimates (published: after disclosure control)"),
@@ -125,7 +125,8 @@ the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/
            "Markdown cells tagged `remove_cell` (like this one) are notes for researchers and are not rendered.",
            "remove_cell"),
         params_cell(["cohort", "confidence"], {"project_root": "", "lang": "ky"}),
-        code("from analysis.pipeline import stages\nfrom analysis.publish import report\n\n" + CONFIG
+        code("from analysis.pipeline import stages\nfrom analysis.publish import report\n"
+             "from analysis.publish.sections import labour_market\n\n" + CONFIG
              + "\nrep = report.Report.load(cfg, lang)"),
         code("rep.title()"),
         code("rep.summary()"),
@@ -136,9 +137,11 @@ the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/
         code("rep.section_competences()"),
         code("rep.section_programme_feedback()"),
         code("rep.section_employers()"),
+        code("labour_market.render(rep)"),
         code("rep.section_models()"),
         code("rep.section_data_quality()"),
         code("rep.appendix_indicators()"),
+        code("labour_market.render_appendix(rep)"),
         code("rep.appendix_provenance()"),
     ],
 }

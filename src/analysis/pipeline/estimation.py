@@ -168,7 +168,7 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
     supply = _family("labour:supply", lambda: supply_rows(graduates, st, p2, rules))
     frames += [supply, _family("labour:demand_employers", lambda: occupation_rows(
         supply, employer_frame, employer_demand_rows(employers), open_data, cfg.region, rules)),
-        open_context_rows(open_data, cfg.region)]
+        open_context_rows(open_data, cfg.region, cfg.graduation_year + 1)]
     results = finish(frames, st)
     previous = _previous_rows(cfg)
     if previous is not None:

@@ -338,7 +338,7 @@ def occupation_rows(supply: pd.DataFrame, employer_rows: pd.DataFrame | None, st
             extra = "other institutions included" if other is not None else "university graduates only: a lower bound"
             if emp is not None and bool(emp["synthetic"]) or (other is not None and bool(other["synthetic"])):
                 extra += "; synthetic"
-            rows.append({"indicator": "labour:graduates_to_employed", "statistic": "ratio", "unit": "ratio",
+            rows.append({"indicator": "labour:graduates_to_employed", "statistic": "ratio", "unit": "share",
                          "domain": "isco", "group": code, "category": "", "n": s_n, "estimate": grads / e,
                          "basis": "weighted", "ci_method": "normal",
                          "ci_low": (float(s["ci_low"]) + grads - s_est) / e if _ok(s["ci_low"]) else math.nan,
@@ -349,7 +349,7 @@ def occupation_rows(supply: pd.DataFrame, employer_rows: pd.DataFrame | None, st
             if js is not None:
                 jsv = float(js["value"])
                 syn = "; synthetic" if bool(emp["synthetic"]) or bool(js["synthetic"]) else ""
-                rows.append({"indicator": "labour:jobseekers_to_employed", "statistic": "ratio", "unit": "ratio",
+                rows.append({"indicator": "labour:jobseekers_to_employed", "statistic": "ratio", "unit": "share",
                              "domain": "isco", "group": code, "category": "", "estimate": jsv / e,
                              "basis": "open_data", "note": input_note([("labour:jobseekers", "isco", code),
                                                                        ("labour:employed", "isco", code)], syn[2:])})
@@ -373,13 +373,17 @@ def occupation_rows(supply: pd.DataFrame, employer_rows: pd.DataFrame | None, st
     return pd.concat([f for f in frames if not f.empty], ignore_index=True)
 
 
-def context_rows(data: OpenData, region: str) -> pd.DataFrame:
-    """The open-data context (:data:`CONTEXT`) as ``opendata:<indicator>`` rows, and one ``opendata:table`` row
-    per table loaded (its provenance as JSON in ``note``; ``estimate`` = its number of rows)."""
+def context_rows(data: OpenData, region: str, year: int | None = None) -> pd.DataFrame:
+    """The open-data context (:data:`CONTEXT`) as ``opendata:<indicator>`` rows — the latest figure of a year up
+    to ``year`` (the survey year: a planned minimum wage of a later year is not the one in force) — and one
+    ``opendata:table`` row per table loaded (its provenance as JSON in ``note``; ``estimate`` = its rows)."""
     rows = []
     for indicator, reg in CONTEXT:
         label = reg.format(region=region)
-        r = data.pick(indicator, label, "")
+        cands = data.select(indicator, label, "")
+        if year is not None:
+            cands = cands[cands["year"] <= year]
+        r = None if cands.empty else cands.iloc[0]
         if r is None:
             rows.append({"indicator": f"opendata:{indicator}", "statistic": "value", "unit": "", "domain": "region",
                          "group": label, "category": "", "basis": "open_data",

@@ -225,6 +225,7 @@ def validate_table(table: pd.DataFrame, file: Path | str, schema: OpenSchema | N
              .get_batch(batch_parameters={"dataframe": frame}))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.filterwarnings("ignore", message="This pattern is interpreted as a regular expression")
         result = batch.validate(build_suite(specs[1:]),
                                 result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["_row"]})
     errors: list[tuple[int, int, InputError]] = []

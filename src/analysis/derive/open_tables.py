@@ -317,10 +317,13 @@ def _load(root_str: str, stamp: tuple[tuple[str, float], ...], validate: bool) -
 
 
 def load_open_data(root: Path | str | None = None, *, validate: bool = True) -> OpenData:
-    """Every open-data table (latest versions), checked against the schema's suite (great-expectations) when
+    """Every open-data table (latest versions) of the project under ``root`` — the repository's own when that
+    project has no ``data/raw/open/tables`` — checked against the schema's suite (great-expectations) when
     ``validate`` — a table that fails stops the run with one line (file, row, column, problem). Read once per
     process while the files are unchanged."""
     base = open_root(root) / "tables"
+    if not base.is_dir() and root is not None:  # a project without its own tables uses the repository's
+        root, base = None, open_root() / "tables"
     stamp = tuple(sorted((str(p), p.stat().st_mtime) for p in base.rglob("*") if p.is_file())) if base.is_dir() else ()
     if not base.is_dir():
         raise ConfigError(f"{base}: open-data tables not found — restore data/raw/open/tables/ (docs/labour-market.md)")

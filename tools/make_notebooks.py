@@ -121,7 +121,7 @@ the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/
 """),
         params_cell(["cohort", "confidence", "ci_method", "weighted_ci_method", "weighting_margins",
                      "weight_trim_ratio", "finite_population_correction", "disclosure_min_n", "model_covariates",
-                     "seed", "enterprise_frame"], {"project_root": ""}),
+                     "labour_rules", "seed", "enterprise_frame"], {"project_root": ""}),
         code(SETUP),
         code("modelled = stages.model(cfg)\nmodelled.weights"),
         md("## Headline estimates (published: after disclosure control)"),

@@ -93,3 +93,21 @@ def test_golden_snapshot_of_the_published_table_changes_only_on_purpose(demo):
     assert not diffs, "the published table changed (if on purpose: UPDATE_GOLDEN=1, and a CHANGELOG line):\n" + \
         "\n".join(diffs)
     assert np.isfinite(pd.to_numeric(gold["n"], errors="coerce").dropna()).all()
+
+
+def test_the_demo_publishes_supply_demand_with_both_rules_and_a_light_for_every_programme(demo):
+    _, pub = demo
+    lights = pub[pub["indicator"] == "labour:light"]
+    assert len(lights) == 35 and set(lights["category"]) <= {"green", "amber", "red", "grey"}
+    law = lights.set_index("group").loc["LAW-JUR-B"]
+    assert law["category"] == "red" and "open_data:source_oversupply" in law["note"]
+    v = pub[(pub["domain"] == "isco") & pub["indicator"].isin(["labour:verdict_source", "labour:verdict_ilo"])]
+    verdicts = v.set_index(["indicator", "group"])["category"]
+    assert verdicts[("labour:verdict_source", "26")] == "oversupply"
+    assert verdicts[("labour:verdict_ilo", "26")] == "reduce"
+    assert verdicts[("labour:verdict_ilo", "25")] == "increase_intake"
+    cu = pub[(pub["indicator"] == "labour:current_unemployment") & (pub["group"] == "26")].iloc[0]
+    assert abs(cu["estimate"] - 680 / (5810 + 680)) < 1e-9 and "synthetic" in cu["note"]
+    supply = pub[(pub["indicator"] == "labour:supply") & (pub["status"] == "published") & (pub["domain"] == "isco")]
+    assert (supply["ci_low"] <= supply["estimate"]).all() and (supply["n"] >= 10).all()
+    assert (pub.loc[pub["indicator"] == "opendata:table", "group"] == "ja_occupations_synthetic").sum() == 1

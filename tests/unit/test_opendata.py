@@ -106,7 +106,9 @@ def test_minimum_wage_before_the_first_figure_is_refused():
 def test_snapshot_checksums_match_snapshot_note():
     note = (SNAPSHOT / "SNAPSHOT.md").read_text(encoding="utf-8")
     listed = dict(re.findall(r"\| `([\w.]+)` \| `([0-9a-f]{64})` \|", note))
-    assert set(listed) == {"kg_avg_wage_by_region.csv", "kg_minimum_wage.csv", "README.md"}
+    assert set(listed) == {"kg_avg_wage_by_region.csv", "kg_minimum_wage.csv", "README.md", "kg_avg_wage_by_sector.csv",
+                           "kg_registered_unemployed.csv", "kg_lfs_unemployment.csv", "kg_employment_by_sector.csv",
+                           "kg_he_graduates.csv", "kg_subsistence_minimum.csv", "kg_vacancies.csv"}
     for name, digest in listed.items():
         assert hashlib.sha256((SNAPSHOT / name).read_bytes()).hexdigest() == digest, name
 

@@ -82,7 +82,7 @@ def test_outline_numbers_main_sections_and_letters_appendices_per_language():
     assert [n for k, n, _a in ky if k in ("sec_employment", "sec_first_job")] == ["1.", "2."]
     assert dict((k, n) for k, n, _a in ky)["sec_methods"] == "А тиркеме."
     assert dict((k, n) for k, n, _a in outline("ru"))["sec_models"] == "Приложение В."
-    assert dict((k, n) for k, n, _a in outline("en"))["sec_appendix_provenance"] == "Appendix H."
+    assert dict((k, n) for k, n, _a in outline("en"))["sec_appendix_provenance"] == "Appendix I."
     assert len(keys) == len(set(keys)) == sum(1 for _m, k, _p in SECTIONS if k)
 
 

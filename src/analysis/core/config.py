@@ -21,6 +21,38 @@ FORMATS = (
     "registry_xlsx", "registry_csv", "kobo_csv", "kobo_xlsx", "odk_csv", "entry_xlsx", "spss", "legacy",
 )
 
+LABOUR_RULES: dict[str, Any] = {
+    # the source document's rule (State Employment Service / ILO project, form 116): "current unemployment" by
+    # profession >= 10 % signals an oversupply of qualified people in that profession
+    "current_unemployment_max": 0.10,
+    # its base: labour_force = job seekers / (employed + job seekers) (an unemployment rate), or employed
+    "current_unemployment_base": "labour_force",
+    # ILO short-term demand methodology (V. Gasskov; Chuy 2019, Jalal-Abad 2020): graduates / employed in the
+    # occupation <= 10 % = sufficient supply; job seekers / employed <= 5-6 % = low unemployment; employment
+    # growth > 3 % = high (increase intake), from -3 % to 3 % = moderate growth or slight decline (preserve)
+    "graduates_to_employed_max": 0.10,
+    "jobseekers_to_employed_max": 0.06,
+    "growth_high": 0.03,
+    "growth_slight_decline": 0.03,
+    # supply of a programme to occupations: main = all to the first ISCO group of programmes.csv (its main
+    # destination); equal = split equally over the listed groups
+    "supply_allocation": "main",
+    # the programme light (docs/labour-market.md §4): project conventions for the expert group to set.
+    # Employment rate: peer benchmark OshSU 65-85 % at 6 months (self-reported, kg-open kg_he_graduates)
+    "employment_rate_min": 0.60,
+    "infield_rate_min": 0.50,
+    # median net income / gross NSC oblast wage: 0.8 ~ parity after 10 % income tax and 10 % Social Fund
+    "income_ratio_min": 0.80,
+    # employers' demand (3-year needs + vacancies) / the university's supply to the same occupations
+    "demand_to_supply_high": 1.0,
+    "demand_to_supply_low": 0.25,
+    # sensitivity of the lights: each threshold moved by this relative change, up and down
+    "sensitivity_change": 0.20,
+}
+"""Defaults of the cohort parameter ``labour_rules`` (``docs/labour-market.md``): the supply-demand rules'
+thresholds with their sources; a cohort file overrides any of them."""
+_LABOUR_CHOICES = {"current_unemployment_base": ("labour_force", "employed"), "supply_allocation": ("main", "equal")}
+
 
 @dataclass(frozen=True)
 class InputFile:
@@ -85,6 +117,7 @@ class CohortConfig:
     enterprise_frame: str | None = None  # CSV in data/raw/COHORT/: enterprises by sector × size (docs/employers.md)
     model_covariates: tuple[str, ...] = ()
     institution: str | dict[str, Any] | None = None
+    labour_rules: dict[str, Any] = field(default_factory=lambda: dict(LABOUR_RULES))
     seed: int = 20250630
     synthetic: bool = False
     licence: str = D.LICENCE
@@ -178,6 +211,8 @@ def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") ->
         _check(isinstance(m, list) and all(isinstance(x, list) and x for x in m), file,
                "'weighting_margins' must be a list of lists of registry columns, e.g. [[faculty, sex], [level]]")
         kwargs["weighting_margins"] = tuple(tuple(str(c) for c in x) for x in m)
+    if "labour_rules" in kwargs:
+        kwargs["labour_rules"] = _labour_rules(kwargs["labour_rules"], file)
     try:
         cfg = CohortConfig(inputs=tuple(inputs), **kwargs)
     except TypeError as exc:  # pragma: no cover - guarded by the unknown-key check
@@ -237,6 +272,26 @@ def _input_file(item: dict[str, Any], n: int, file: Path) -> InputFile:
                f"inputs[{n}] not_asked must be a list of question names")
         kw["not_asked"] = tuple(na)
     return InputFile(**kw)
+
+
+def _labour_rules(value: Any, file: Path) -> dict[str, Any]:
+    """The cohort's ``labour_rules`` over the defaults (:data:`LABOUR_RULES`), each checked: thresholds are
+    numbers from 0 to 10 (shares and ratios), the two choices one of their words."""
+    value = {} if value is None else value
+    _check(isinstance(value, dict), file, "'labour_rules' must be a mapping, e.g. {current_unemployment_max: 0.10}")
+    unknown = sorted(set(value) - set(LABOUR_RULES))
+    _check(not unknown, file, f"labour_rules has unknown key(s) {unknown}; allowed: {', '.join(LABOUR_RULES)}")
+    out = dict(LABOUR_RULES)
+    for key, v in value.items():
+        if key in _LABOUR_CHOICES:
+            _check(v in _LABOUR_CHOICES[key], file,
+                   f"labour_rules.{key} must be one of {', '.join(_LABOUR_CHOICES[key])} (got {v!r})")
+        else:
+            _check(isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 10, file,
+                   f"labour_rules.{key} must be a number from 0 to 10, e.g. {LABOUR_RULES[key]} (got {v!r})")
+            v = float(v)
+        out[key] = v
+    return out
 
 
 def load_config(cohort: str, root: Path | str | None = None, **overrides: Any) -> CohortConfig:

@@ -31,6 +31,7 @@ import pandas as pd
 from analysis.core.config import CohortConfig
 from analysis.derive.graduates import load_programmes
 from analysis.derive.match import COMPETENCES
+from analysis.derive.open_tables import load_open_data
 from analysis.derive.opendata import minimum_wage, oblast_average_wage
 from analysis.derive.registry import load_registry
 from analysis.derive.themes import UNCODED, code_answers, load_specialties, load_themes
@@ -55,6 +56,9 @@ from analysis.results.families import (
     response_mode_rows,
 )
 from analysis.results.graduate_items import GRADUATE_DISTRIBUTIONS, graduate_item_rows
+from analysis.results.labour import context_rows as open_context_rows
+from analysis.results.labour import labour_hierarchy, occupation_rows, supply_rows
+from analysis.results.lights import light_rows
 from analysis.results.table import (
     Settings,
     difference_rows,
@@ -185,6 +189,8 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
     frames = [count_rows(graduates), registry_rows(graduates, designs, st)]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
+        employer_frame = _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES, edesign,
+                                                                          specialties, diags["employers"]))
         frames += [_family("labour_status", lambda: labour_status_rows(graduates, st, p2)),
                    _family("response_mode_p2", lambda: response_mode_rows(graduates, st)),
                    _family("first_job_cif", lambda: cif_rows(graduates, st, months=float(cfg.survey_months_after) + 3)),
@@ -192,8 +198,7 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                    _family("competence_gap", lambda: competence_rows(graduates, st, p2, COMPETENCES, employers,
                                                                      edesign)),
                    _family("feedback", lambda: feedback_rows(graduates, st, designs)),
-                   _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES, edesign, specialties,
-                                                                    diags["employers"])),
+                   employer_frame,
                    _family("graduates:sector", lambda: graduate_item_rows(graduates, st, p2)),
                    _family("theme:strengths", lambda: theme_rows(graduates, employers, st, p2, edesign, themes))]
         fitted = run_outcome_models(graduates, p2, seed=cfg.seed, alpha=st.alpha, covariates=covariates)
@@ -203,6 +208,14 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
             respondent_comparison(graduates) if "resp_p2" in graduates else pd.DataFrame(),
             early_late(graduates) if "resp_p2" in graduates else pd.DataFrame())))
     frames.append(context_rows(_income_context(cfg)))
+    # supply against demand (docs/labour-market.md): open data read once, checked by its suite (a broken
+    # table stops the run with one line); verdicts and lights come after the disclosure pass
+    rules = cfg.labour_rules
+    open_data = load_open_data(cfg.project_root or None)
+    supply = _family("labour:supply", lambda: supply_rows(graduates, st, p2, rules))
+    frames += [supply, _family("labour:demand_to_supply", lambda: occupation_rows(
+        supply, employer_frame, open_data, cfg.region, rules)),
+        open_context_rows(open_data, cfg.region, cfg.graduation_year + 1)]
     results = finish(frames, st)
     previous = _previous_rows(cfg)
     if previous is not None:
@@ -213,13 +226,21 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
     if decisions:
         results = finish([results, _family("decision", lambda: decision_rows(decisions, results, cfg.cohort,
                                                                               cfg.paths.root, st))], st)
-    write_parquet(results, out / "estimates.parquet")
     _write_theme_proposals(graduates, employers, themes, out.parent / "theme_proposals.csv", cfg.seed)
-    hier = pd.concat([hierarchy(graduates), demand_hierarchy(specialties)], ignore_index=True)
+    hier = pd.concat([hierarchy(graduates), demand_hierarchy(specialties), labour_hierarchy(graduates, rules)],
+                     ignore_index=True)
     write_parquet(hier, out / "hierarchy.parquet")
     published = publish(results, hier, Rules.from_config(cfg),
                         distributions={**DISTRIBUTIONS, **EMPLOYER_DISTRIBUTIONS, **GRADUATE_DISTRIBUTIONS},
                         aliases=ALIASES, dependent=decision_links(decisions))
+    # the verdicts and lights rest on published rows only (docs/labour-market.md): they carry no number
+    crosswalk = (dict(graduates[["programme", "expected_isco"]].dropna().astype(str).drop_duplicates("programme")
+                      .itertuples(index=False, name=None)) if {"programme", "expected_isco"} <= set(graduates) else {})
+    lights = finish([light_rows(published, crosswalk, rules)], st)
+    results = finish([results, lights], st)
+    write_parquet(results, out / "estimates.parquet")
+    published = pd.concat([published, lights.drop(columns="x").assign(status="published", rule="")],
+                          ignore_index=True)
     write_parquet(published, out / "published.parquet")
 
     reg = published[(published["domain"] == "all") & ~published["indicator"].str.contains(":")

@@ -40,6 +40,7 @@ import pandas as pd
 
 from analysis.errors import TracerError
 from analysis.publish.formatting import SYMBOL
+from analysis.results.table import parse_inputs
 
 __all__ = [
     "DisclosureError",
@@ -179,7 +180,8 @@ def primary_suppression(results: pd.DataFrame, rules: Rules) -> tuple[np.ndarray
 
     Shares and curves: the unrounded base ``n`` below ``rules.min_pct_base`` (HESA 22.5) or
     ``rules.min_n``. Means, medians and ratios: ``n`` ≤ ``rules.max_mean_n_suppressed`` (HESA 7) or below
-    ``rules.min_n``. Differences: the smaller base of the two cohorts (stored in ``n``). Model terms: the
+    ``rules.min_n``. Estimated (weighted) totals: ``n`` below ``rules.min_n``.
+    Differences: the smaller base of the two cohorts (stored in ``n``). Model terms: the
     model's ``n`` below ``rules.min_n``. Totals of people are only rounded (HESA), unless
     ``rules.count_min`` asks for a rule of 10. Rows without any value (headline, interval, unweighted or
     pooled estimate) are left alone: nothing to hide, e.g. a note that a model could not be fitted.
@@ -200,6 +202,9 @@ def primary_suppression(results: pd.DataFrame, rules: Rules) -> tuple[np.ndarray
         code[mean & (n <= rules.max_mean_n_suppressed)] = "mean_base"
         code[(pct | mean) & (code == "") & (n < rules.min_n)] = "min_n"
         code[(stat == "coefficient") & (n < rules.min_n)] = "model_n"
+        # an estimated (weighted) total is an estimate like a share: no value for fewer than min_n respondents
+        weighted = (results["basis"].astype(str) == "weighted").to_numpy()
+        code[(stat == "total") & weighted & (n < rules.min_n)] = "min_n"
         if rules.count_min:
             code[(stat == "total") & (n > 0) & (n < rules.count_min)] = "count_min"
     biz = business_sensitive(results, rules)
@@ -363,13 +368,32 @@ VALUE_COLUMNS = ("x", "estimate", "se", "ci_low", "ci_high", "deff", "n_eff", "u
                  "unweighted_ci_low", "unweighted_ci_high", "pooled", "pooled_ci_low", "pooled_ci_high", "p_value")
 
 
+def _derived_from_hidden(r: pd.DataFrame, sup: np.ndarray) -> np.ndarray:
+    """Rows derived from other cells (``note`` = ``inputs=…``, :func:`analysis.results.table.input_note`) one
+    of whose inputs is suppressed: a ratio times its published denominator would give the hidden number back.
+    Repeated until nothing changes (a ratio of ratios)."""
+    notes = r["note"].astype("string").fillna("")
+    inputs = {i: parse_inputs(n) for i, n in enumerate(notes) if n.startswith("inputs=")}
+    if not inputs:
+        return np.zeros(len(r), dtype=bool)
+    key = list(zip(r["indicator"].astype(str), r["domain"].astype(str), r["group"].astype(str)))
+    out = np.zeros(len(r), dtype=bool)
+    while True:
+        hidden = {key[i] for i in np.flatnonzero(sup | out)}
+        new = [i for i, cells in inputs.items() if not out[i] and not sup[i] and any(c in hidden for c in cells)]
+        if not new:
+            return out
+        out[new] = True
+
+
 def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None = None, *,
             distributions: Mapping[str, str | None] | None = None,
             aliases: Iterable[tuple[str, str, str, str]] = (),
             dependent: Iterable[tuple[str, str]] = ()) -> pd.DataFrame:
     """The one disclosure pass: what of ``results`` may be published, and how.
 
-    ``dependent`` lists ``(indicator, target)`` pairs: every row of ``indicator`` is suppressed when the
+    A derived row (a ratio, ``note`` = ``inputs=…``) is suppressed with rule ``derived`` when one of its inputs
+    is. ``dependent`` lists ``(indicator, target)`` pairs: every row of ``indicator`` is suppressed when the
     uncategorised cell of ``target`` in the same domain and group is (e.g. a decision's before/difference
     rows, which with the target's published cell would give away a suppressed one).
 
@@ -398,9 +422,11 @@ def publish(results: pd.DataFrame, hierarchy: pd.DataFrame, rules: Rules | None 
         rows = (r["indicator"] == ind).to_numpy() & np.array([(d, g) in keys for d, g in zip(r["domain"], r["group"])],
                                                             dtype=bool)
         sup |= rows
+    derived = _derived_from_hidden(r, sup)
+    sup |= derived
     out = r.copy()
     out["status"] = np.where(sup, "suppressed", "published")
-    out["rule"] = np.where(prim, code, np.where(sup, "secondary", ""))
+    out["rule"] = np.where(prim, code, np.where(derived, "derived", np.where(sup, "secondary", "")))
     for col in VALUE_COLUMNS:
         if col in out.columns:
             out.loc[sup, col] = np.nan

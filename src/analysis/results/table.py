@@ -81,6 +81,8 @@ __all__ = [
     "no_data_note",
     "note_row",
     "why_of",
+    "input_note",
+    "parse_inputs",
 ]
 
 COLUMNS: tuple[str, ...] = (
@@ -632,3 +634,27 @@ def finish(frames: Iterable[pd.DataFrame], st: Settings) -> pd.DataFrame:
     outside = (out["unweighted"] < out["ci_low"]) | (out["unweighted"] > out["ci_high"])
     out["weighting_changes"] = (weighted & outside.fillna(False)).astype(bool)
     return out.reset_index(drop=True)
+
+
+def input_note(inputs: Sequence[tuple[str, str, str]], extra: str = "") -> str:
+    """``inputs=<indicator>@<domain>=<group>,…`` (plus ``; extra``): the cells a derived row rests on (a ratio,
+    a verdict). The disclosure pass hides a derived row whose input it hid
+    (:func:`analysis.publish.disclosure.publish`): the ratio times its published denominator would give the
+    hidden number back."""
+    text = "inputs=" + ",".join(f"{i}@{d}={g}" for i, d, g in inputs)
+    return f"{text}; {extra}" if extra else text
+
+
+def parse_inputs(note: Any) -> list[tuple[str, str, str]]:
+    """The input cells named by :func:`input_note` (empty for any other note)."""
+    text = str(note or "")
+    if not text.startswith("inputs="):
+        return []
+    body = text[len("inputs="):].split(";", 1)[0]
+    out = []
+    for item in body.split(","):
+        if "@" in item and "=" in item:
+            ind, rest = item.split("@", 1)
+            dom, grp = rest.split("=", 1)
+            out.append((ind.strip(), dom.strip(), grp.strip()))
+    return out

@@ -41,6 +41,7 @@ SECTIONS: tuple[tuple[str, str | None, str], ...] = (
     ("feedback", "sec_feedback", "main"),
     ("open_answers", "oa_heading", "main"),
     ("employers", "emp_heading", "main"),
+    ("labour_market", "sec_labour", "main"),
     ("decisions", "dec_heading", "main"),
     ("methods", "sec_methods", "appendix"),
     ("detailed_tables", "sec_detailed", "appendix"),
@@ -48,6 +49,7 @@ SECTIONS: tuple[tuple[str, str | None, str], ...] = (
     ("all_indicators", "sec_all_indicators", "appendix"),
     ("data_quality", "sec_quality", "appendix"),
     ("definitions", "sec_appendix_indicators", "appendix"),
+    ("open_data", "sec_appendix_open_data", "appendix"),
     ("glossary", "sec_glossary", "appendix"),
     ("provenance", "sec_appendix_provenance", "appendix"),
 )

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.stats import nonresponse as nr
+from analysis.stats import propensity as pr
 from analysis.stats.survey import Design, rake
 
 
@@ -90,7 +91,7 @@ def test_propensity_weights_restore_a_margin_distorted_by_attrition(cohort):
     p1 = g[g["resp_p1"].to_numpy(bool)]
     truth = float((p1["plan"] == "work_abroad").mean())  # among all phase-1 respondents
     raked = _raked(g)
-    adj = nr.propensity_adjust(g, raked, predictors=("faculty", "sex", "level", "gpa", "plan"))
+    adj = pr.propensity_adjust(g, raked, predictors=("faculty", "sex", "level", "gpa", "plan"))
     # the phase-2 respondents under-represent planned emigrants; raking on faculty/sex/level cannot see it
     raked_share, adj_share = _abroad_share(raked), _abroad_share(adj)
     assert truth - raked_share > 0.07
@@ -99,7 +100,7 @@ def test_propensity_weights_restore_a_margin_distorted_by_attrition(cohort):
     for (f, s), count in g.groupby(["faculty", "sex"]).size().items():
         m = (adj.data["faculty"] == f).to_numpy() & (adj.data["sex"] == s).to_numpy()
         assert adj.w[m].sum() == pytest.approx(count, rel=1e-8)
-    diag = nr.propensity_diagnostics(adj)
+    diag = pr.propensity_diagnostics(adj)
     assert 0.6 < diag["auc"] < 0.9
     assert len(diag["classes"]) == 5 and diag["factor_max"] > 1 > diag["factor_min"]
     assert [c["mean_propensity"] for c in diag["classes"]] == sorted(c["mean_propensity"] for c in diag["classes"])
@@ -110,17 +111,17 @@ def test_propensity_weights_restore_a_margin_distorted_by_attrition(cohort):
 def test_propensity_accepts_weights_series_or_nothing(cohort):
     g = cohort
     w = pd.Series(np.where(g["resp_p2"].to_numpy(bool), 2.0, np.nan), index=g.index)
-    a = nr.propensity_adjust(g, w, predictors=("faculty", "plan"), trim=None)
-    b = nr.propensity_adjust(g, None, predictors=("faculty", "plan", "not_a_column"))
+    a = pr.propensity_adjust(g, w, predictors=("faculty", "plan"), trim=None)
+    b = pr.propensity_adjust(g, None, predictors=("faculty", "plan", "not_a_column"))
     assert a.n == b.n == int(g["resp_p2"].sum())
     assert a.w.sum() == pytest.approx(len(g)) and b.w.sum() == pytest.approx(len(g))
-    assert nr.propensity_diagnostics(b)["predictors_missing"] == ["not_a_column"]
+    assert pr.propensity_diagnostics(b)["predictors_missing"] == ["not_a_column"]
 
 
 def test_propensity_without_attrition_pattern_changes_little():
     g = _cohort(3000, seed=3, planted=False)
-    adj = nr.propensity_adjust(g, _raked(g), predictors=("faculty", "sex", "gpa", "plan"))
-    d = nr.propensity_diagnostics(adj)
+    adj = pr.propensity_adjust(g, _raked(g), predictors=("faculty", "sex", "gpa", "plan"))
+    d = pr.propensity_diagnostics(adj)
     assert d["auc"] < 0.6
     assert 0.8 < d["factor_min"] <= d["factor_max"] < 1.25
 

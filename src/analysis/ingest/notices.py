@@ -20,12 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis.core.i18n import LANGS, catalogue, check_lang, t
+from analysis.core.i18n import LANGS, catalogue, check_lang
 
 LEVELS: tuple[str, ...] = ("info", "warning", "error")
 
@@ -155,29 +154,3 @@ def console_line(rec: dict[str, Any] | pd.Series, lang: str = "en") -> str:
     if sug:
         line += f" — {sug}"
     return " ".join(line.split())
-
-
-def _int_text(v: Any) -> str:
-    return "" if v is None or pd.isna(v) else str(int(v))
-
-
-def report_table(path: Any, lang: str) -> pd.DataFrame:
-    """The notices of ``validated/notices.parquet`` as the report's table in ``lang``: file, row, column,
-    level, count, message, what to do (empty table when there is no file or no notice)."""
-
-    path = Path(path)
-    if not path.exists():
-        return pd.DataFrame()
-    n = pd.read_parquet(path)
-    if n.empty:
-        return pd.DataFrame()
-    rows = []
-    for r in n.to_dict("records"):
-        rows.append({t("col_file", lang): r["file"],
-                     t("col_row", lang): _int_text(r["row"]),
-                     t("col_column", lang): r["column"],
-                     t("col_level", lang): t(f"notice_level_{r['level']}", lang),
-                     t("col_count", lang): _int_text(r["count"]),
-                     t("col_message", lang): r[f"message_{lang}"],
-                     t("col_suggestion", lang): r[f"suggestion_{lang}"]})
-    return pd.DataFrame(rows)

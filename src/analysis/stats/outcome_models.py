@@ -250,7 +250,7 @@ def employment_logit(design, predictors: Sequence[str] = EMPLOYMENT_PREDICTORS, 
     ----------
     design : analysis.stats.survey.Design
         Phase-2 respondents with their (raked) weights, e.g. from
-        :func:`analysis.pipeline.estimation.weight_respondents` or :func:`analysis.stats.nonresponse.propensity_adjust`.
+        :func:`analysis.pipeline.estimation.weight_respondents` or :func:`analysis.stats.propensity.propensity_adjust`.
     """
     return _safe_call("employment_logit", lambda: _design_logit(
         "employment_logit", design, "employed",

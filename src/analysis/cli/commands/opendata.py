@@ -16,7 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "(data/raw/open/schema.yaml), each with a provenance sidecar <version>.yaml; the latest version "
                     "of each table is used (docs/labour-market.md). 'list' prints them with their periods and "
                     "sources; 'check' runs the schema's great-expectations suite on every table and sidecar; 'add' "
-                    "checks a new table and copies it in; 'suite' regenerates the suite from the schema.",
+                    "checks a new table and copies it in; 'demo-table' rewrites the demo's synthetic table by "
+                    "occupation; 'suite' regenerates the suite from the schema.",
         epilog="Examples: tracer opendata list | tracer opendata check | tracer opendata add es_2026.csv "
                "(with es_2026.yaml beside it: id, title, version, synthetic, licence, publisher)")
     actions = p.add_subparsers(dest="action", metavar="ACTION")
@@ -28,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("file", type=Path, metavar="FILE", help="the table, a UTF-8 CSV")
     add.add_argument("--sidecar", type=Path, metavar="YAML", help="its provenance (default: FILE with .yaml)")
     add.set_defaults(func=_add)
+    demo = actions.add_parser("demo-table", help="(re)write the demo's synthetic table by occupation "
+                              "(ja_occupations_synthetic; identical when unchanged)")
+    demo.set_defaults(func=_demo_table)
     suite = actions.add_parser("suite", help="regenerate expectations/gx/expectations/open_data.json from the schema")
     suite.add_argument("--check", action="store_true", help="do not write; exit 1 if the suite is out of date")
     suite.set_defaults(func=_suite)
@@ -73,6 +77,14 @@ def _add(args: argparse.Namespace) -> int:
 
     dest = add_table(args.file, sidecar=args.sidecar)
     print(f"added {dest} (+ {dest.with_suffix('.yaml').name}); the next run uses it")
+    return 0
+
+
+def _demo_table(args: argparse.Namespace) -> int:
+    # lazy: pandas and the generator load only for this action
+    from analysis.demo.open_occupations import write_synthetic_occupation_table
+
+    print(f"wrote {write_synthetic_occupation_table()} (synthetic: not real data)")
     return 0
 
 

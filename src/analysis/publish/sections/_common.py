@@ -20,9 +20,3 @@ def rows_table(rep: Any, rows: pd.DataFrame, label: Callable[[pd.Series], str], 
                     t("col_value", rep.lang): rep.value(r),
                     t("col_ci_level", rep.lang, conf=rep.conf): rep.interval(r)})
     return pd.DataFrame(out)
-
-
-def published_share(rep: Any, rows: pd.DataFrame) -> pd.DataFrame:
-    """The rows that may be shown with a value (:meth:`analysis.publish.report.Report.shown`)."""
-    keep = [rep.shown(r) for _, r in rows.iterrows()]
-    return rows[pd.Series(keep, index=rows.index, dtype=bool)] if len(rows) else rows

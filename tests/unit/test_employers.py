@@ -235,6 +235,20 @@ def test_decisions_are_validated_and_a_missing_baseline_says_so(tmp_path):
         load_decisions(tmp_path / "decisions")
 
 
+def test_a_decision_may_give_its_words_in_three_languages(tmp_path):
+    (tmp_path / "decisions").mkdir()
+    base = "id: d1\nprogramme: all\nindicator: employment_rate\nwhy: y\nowner: dean\ndate: 2025-09-01\n" \
+           "baseline_cohort: c-2024\n"
+    (tmp_path / "decisions" / "d1.yaml").write_text(base + "what: {ky: Практика, ru: Практика., en: Placement}\n",
+                                                    encoding="utf-8")
+    (d,) = load_decisions(tmp_path / "decisions")
+    assert (d.text("what", "ky"), d.text("what", "ru"), d.text("what", "en")) == ("Практика", "Практика.", "Placement")
+    assert d.text("why", "ky") == d.text("why", "en") == "y"  # one text: shown as written
+    (tmp_path / "decisions" / "d1.yaml").write_text(base + "what: {ky: Практика, en: Placement}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"d1.yaml: key 'what' must be one text or a text in each of ky, ru, en"):
+        load_decisions(tmp_path / "decisions")
+
+
 def test_decision_difference_uses_newcombe_between_cohorts(tmp_path):
     def res(x, n):
         return finish([pd.DataFrame([{"indicator": "employment_rate", "statistic": "share", "unit": "share",

@@ -436,3 +436,14 @@ def test_nothing_is_nan_or_infinite_in_the_workbook(books):
         for ws in wb.worksheets:
             for row in ws.iter_rows(values_only=True):
                 assert not any(isinstance(v, float) and not math.isfinite(v) for v in row)
+
+
+def test_every_disclosure_rule_is_explained_in_three_languages():
+    from analysis.core.i18n import LANGS, catalogue, t
+    from analysis.publish.disclosure import RULE_CODES
+
+    for code in RULE_CODES:
+        assert f"out_rule_{code}" in catalogue(), code
+        texts = {lang: t(f"out_rule_{code}", lang, min_n=10, pct_base=23, mean_n=2, business_n=3, business_p="10")
+                 for lang in LANGS}
+        assert all(texts.values()) and len(set(texts.values())) == 3, texts

@@ -151,6 +151,16 @@ def _e(text: Any) -> str:
 _NUMERIC = re.compile(r"^[\s\d\u00a0\u202f.,%–\-+<>…]*$|^\.\.$")
 
 
+def spans(text: str) -> list[tuple[str, bool]]:
+    """A paragraph's text cut at backticks: ``(part, is_code)`` — text between backticks is an identifier (a
+    file, a command, a parameter) shown as code and left out of the language checks."""
+    return [(part, i % 2 == 1) for i, part in enumerate(str(text).split("`")) if part]
+
+
+def _inline_html(text: str) -> str:
+    return "".join(f"<code>{_e(p)}</code>" if code else _e(p) for p, code in spans(text))
+
+
 def _table_html(b: Table) -> str:
     head = "".join(f'<th scope="col">{_e(c)}</th>' for c in b.columns)
     body = []
@@ -187,7 +197,8 @@ def to_html(block: Block) -> str:
     if isinstance(block, Paragraph):
         css = {"lead": "tracer-lead", "note": "tracer-note", "flag": "tracer-flag",
                "nodata": "tracer-note tracer-nodata"}.get(block.style, "")
-        return f'<p class="{css}">{_e(block.text)}</p>' if css else f"<p>{_e(block.text)}</p>"
+        body = _inline_html(block.text)
+        return f'<p class="{css}">{body}</p>' if css else f"<p>{body}</p>"
     if isinstance(block, KeyFigures):
         cards = "".join(f'<div class="tracer-kpi"><div class="v">{_e(c.value)}</div><div class="l">{_e(c.label)}'
                         f'</div><div class="n">{_e(c.detail)}</div></div>' for c in block.cards)
@@ -297,13 +308,14 @@ def blocks_from_notebook(path: Path | str) -> list[Block]:
 # ----------------------------------------------------------------------------- text
 def plain_text(blocks: list[Block] | tuple[Block, ...]) -> str:
     """The visible text of blocks, one line per paragraph, heading, card or table row (a figure gives its
-    alt text; verbatim text and code columns are left out: they are identifiers, not prose)."""
+    alt text; verbatim text, code columns and `code` spans of paragraphs are left out: they are identifiers,
+    not prose)."""
     lines: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
             lines.append(b.text)
         elif isinstance(b, Paragraph):
-            lines.append(b.text)
+            lines.append("".join(p for p, code in spans(b.text) if not code))
         elif isinstance(b, KeyFigures):
             lines += [" ".join(x for x in (c.value, c.label, c.detail) if x) for c in b.cards]
         elif isinstance(b, Table):

@@ -33,7 +33,7 @@ import pandas as pd
 from frictionless import Package, Resource, Schema
 
 from analysis.core.i18n import LANGS, t
-from analysis.publish.disclosure import Rules
+from analysis.publish.disclosure import RULE_CODES, Rules
 from analysis.publish.release import (
     Labeller,
     licence,
@@ -46,10 +46,8 @@ from analysis.publish.release import (
     sources,
 )
 
-__all__ = ["FIELDS", "INDICATOR_FIELDS", "RULES", "indicators_frame", "open_data_dir", "results_frame", "write_package"]
+__all__ = ["FIELDS", "INDICATOR_FIELDS", "indicators_frame", "open_data_dir", "results_frame", "write_package"]
 
-RULES = ("", "pct_base", "mean_base", "min_n", "model_n", "count_min", "secondary")
-"""The disclosure rules a row can name (``analysis.publish.disclosure``; empty when published)."""
 _PK = ["indicator", "domain", "group", "category", "time"]
 
 # name, type, constraints; titles and descriptions come from the catalogue (od_field_<name>, od_field_<name>_desc)
@@ -82,7 +80,7 @@ FIELDS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("pooled_ci_high", "number", {}),
     ("p_value", "number", {"minimum": 0, "maximum": 1}),
     ("status", "string", {"required": True, "enum": ["published", "suppressed"]}),
-    ("rule", "string", {"enum": [r for r in RULES if r]}),
+    ("rule", "string", {"enum": list(RULE_CODES)}),
     ("note", "string", {}),
     ("source", "string", {}),
 )
@@ -280,7 +278,7 @@ def write_package(cfg: Any, out: Path | None = None, published: pd.DataFrame | N
         "synthetic": bool(cfg.synthetic),
         "disclosure": {"round_base": rules.round_base, "min_pct_base": rules.min_pct_base,
                        "max_mean_n_suppressed": rules.max_mean_n_suppressed, "min_n": rules.min_n,
-                       "secondary_suppression": True, "rules": [r for r in RULES if r],
+                       "secondary_suppression": True, "rules": list(RULE_CODES),
                        "notes": {lang: dict(note_texts(cfg, lang)) for lang in LANGS}},
     })
     descriptor = out / "datapackage.json"

@@ -213,6 +213,12 @@ def primary_suppression(results: pd.DataFrame, rules: Rules) -> tuple[np.ndarray
     return code != "", code
 
 
+RULE_CODES: tuple[str, ...] = ("pct_base", "mean_base", "min_n", "model_n", "count_min", "business_n", "p_percent",
+                               "secondary", "derived")
+"""Every code the ``rule`` column of the published table can hold (empty when published): the primary rules,
+the business rules (:func:`business_sensitive`), ``secondary`` suppression and ``derived`` (a ratio or verdict
+whose input is hidden). The workbook and the open data describe each (``out_rule_<code>`` messages)."""
+
 BUSINESS_COLUMNS = ("contributors", "top1", "top2")
 """Per-row columns of business (employer) cells read by :func:`business_sensitive`, never published."""
 

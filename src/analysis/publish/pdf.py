@@ -30,6 +30,7 @@ from analysis.publish.blocks import (
     Paragraph,
     Table,
     Verbatim,
+    spans,
 )
 
 __all__ = ["FONT_DIR", "typst_source", "write_pdf"]
@@ -102,7 +103,7 @@ def _heading(b: Heading) -> str:
 
 
 def _paragraph(b: Paragraph) -> str:
-    body = f"#{s(b.text)}"
+    body = "".join(f"#raw({s(p)})" if code else f"#{s(p)}" for p, code in spans(b.text)) or '#""'
     if b.style == "note":
         return f"#text(size: 8pt, fill: {_GREY})[{body}]\n\n"
     if b.style == "flag":

@@ -497,7 +497,8 @@ class Labeller:
         if str(row.get("status")) == "suppressed":
             rules = Rules()
             return self._maybe(f"out_rule_{row.get('rule') or 'secondary'}", str(row.get("rule")), min_n=self.min_n,
-                               pct_base=math.ceil(rules.min_pct_base), mean_n=rules.max_mean_n_suppressed)
+                               pct_base=math.ceil(rules.min_pct_base), mean_n=rules.max_mean_n_suppressed,
+                               business_n=rules.business_min_contributors, business_p=f"{rules.business_p:g}")
         note = str(row.get("note", "") or "")
         if note == NOT_MEASURED:
             return self.text("out_note_not_measured")

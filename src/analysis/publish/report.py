@@ -327,10 +327,12 @@ class Report:
         parts.append(t("kpi_n_note", self.lang, n=self.count(row["n"])))
         return f"({'; '.join(parts)})"
 
-    def region(self) -> str:
-        """The cohort's region in the report's language (``region_<name>`` of the catalogue, else as written)."""
-        key = "region_" + re.sub(r"[^a-z0-9]+", "_", str(self.cfg.region).casefold()).strip("_")
-        return t(key, self.lang) if key in catalogue() else str(self.cfg.region)
+    def region(self, name: str | None = None) -> str:
+        """A region (default: the cohort's) in the report's language (``region_<name>`` of the catalogue, else
+        as written)."""
+        name = str(self.cfg.region if name is None else name)
+        key = "region_" + re.sub(r"[^a-z0-9]+", "_", name.casefold()).strip("_")
+        return t(key, self.lang) if key in catalogue() else name
 
     # -- blocks -------------------------------------------------------------------
     def add(self, block: Block) -> None:

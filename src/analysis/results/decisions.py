@@ -25,12 +25,15 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from analysis.core.i18n import LANGS
 from analysis.errors import ConfigError
 from analysis.results.table import Settings, difference_rows
 
 __all__ = ["Decision", "decision_links", "decision_rows", "load_decisions"]
 
 KEYS = ("id", "programme", "indicator", "what", "why", "owner", "date", "baseline_cohort")
+TEXT_KEYS = ("what", "why", "owner")
+"""Keys holding the expert group's words: one text (shown as written in every report) or ``{ky, ru, en}``."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,12 @@ class Decision:
     date: str
     baseline_cohort: str
     file: str = ""
+    translations: tuple[tuple[str, str, str], ...] = ()
+    """``(key, lang, text)`` of the keys given in the three languages (:data:`TEXT_KEYS`)."""
+
+    def text(self, key: str, lang: str) -> str:
+        """``what``, ``why`` or ``owner`` in ``lang`` when the file gives it per language, else as written."""
+        return next((x for k, lg, x in self.translations if k == key and lg == lang), getattr(self, key))
 
     @property
     def domain(self) -> tuple[str, str]:
@@ -70,6 +79,15 @@ def load_decisions(folder: str | Path, indicators: Sequence[str] = (), programme
         unknown = sorted(set(data) - set(KEYS))
         if unknown:
             raise ConfigError(f"{path}: unknown key(s) {unknown}; the keys are {', '.join(KEYS)}")
+        translations: list[tuple[str, str, str]] = []
+        for k in TEXT_KEYS:
+            v = data.get(k)
+            if isinstance(v, dict):
+                if sorted(v) != sorted(LANGS) or not all(isinstance(x, str) and x.strip() for x in v.values()):
+                    raise ConfigError(f"{path}: key '{k}' must be one text or a text in each of "
+                                      f"{', '.join(LANGS)}, e.g. {k}: {{ky: …, ru: …, en: …}}")
+                translations += [(k, lang, str(v[lang]).strip()) for lang in LANGS]
+                data = {**data, k: v[LANGS[0]]}
         for k in KEYS:
             v = data.get(k)
             if v is None or not str(v).strip():
@@ -89,7 +107,7 @@ def load_decisions(folder: str | Path, indicators: Sequence[str] = (), programme
         if programmes and d["programme"] != "all" and d["programme"] not in programmes:
             raise ConfigError(f"{path}: key 'programme' {d['programme']!r} is not in programmes.csv (or 'all')")
         seen[d["id"]] = path.name
-        out.append(Decision(**d, file=path.name))
+        out.append(Decision(**d, file=path.name, translations=tuple(translations)))
     return sorted(out, key=lambda x: (x.date, x.id))
 
 

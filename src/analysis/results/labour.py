@@ -220,10 +220,11 @@ def _demand(employer_rows: pd.DataFrame | None) -> pd.DataFrame:
     """Employers' staff needed in three years by ISCO-08 major group: the employer family's
     ``employer_demand_3y`` rows in domain ``demand_isco`` (weighted to the enterprise frame when the cohort has
     one, :mod:`analysis.results.employers`), without the uncoded group; empty without employer answers."""
-    if employer_rows is None or employer_rows.empty or "indicator" not in employer_rows:
-        return pd.DataFrame()
+    if employer_rows is None or employer_rows.empty or not {"indicator", "estimate"} <= set(employer_rows):
+        return pd.DataFrame(columns=["indicator", "domain", "group", "estimate", "basis", "n"])
+    cat = employer_rows["category"].fillna("") if "category" in employer_rows else pd.Series("", employer_rows.index)
     e = employer_rows[(employer_rows["indicator"] == "employer_demand_3y") & (employer_rows["domain"] == "demand_isco")
-                      & (employer_rows["category"].fillna("") == "") & (employer_rows["group"] != "uncoded")]
+                      & (cat == "") & (employer_rows["group"] != "uncoded")]
     return e[pd.to_numeric(e["estimate"], errors="coerce").notna()]
 
 

@@ -31,7 +31,8 @@ def render(rep: Any) -> None:
         target = str(first["source"]).replace("target=", "")
         reg = register.get(did)
         if reg is not None:
-            rep.note("dec_item", id=did, what=reg.what, why=reg.why, owner=reg.owner, date=reg.date,
+            rep.note("dec_item", id=did, what=reg.text("what", rep.lang), why=reg.text("why", rep.lang),
+                     owner=reg.text("owner", rep.lang), date=reg.date,
                      indicator=rep.indicator_label(target),
                      group=rep.labels.value(first["domain"], first["group"]))
         note = str(first["note"])

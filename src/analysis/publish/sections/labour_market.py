@@ -9,11 +9,12 @@ statistic. Every figure from a synthetic table carries ``*`` and the section say
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
 
-from analysis.core.i18n import t
+from analysis.core.i18n import catalogue, t
 from analysis.publish.formatting import fmt_number, fmt_pct
 
 __all__ = ["render"]
@@ -36,9 +37,15 @@ def _star(rep: Any, row: Any, text: str | None = None) -> str:
 
 def _threshold(rep: Any, key: str) -> str:
     v = rep.cfg.labour_rules[key]
-    if isinstance(v, str):
-        return v
+    if isinstance(v, str):  # a choice (supply_allocation: main | equal; current_unemployment_base: …)
+        return t(f"rule_value_{v}", rep.lang) if f"rule_value_{v}" in catalogue() else v
     return _fmt(rep, key, v)
+
+
+def _period(text: str) -> str:
+    """The period of an open-data figure without the source's wording: a date, a year or a span of years."""
+    m = re.search(r"\d{4}-\d{2}-\d{2}|\d{4}(?:[–-]\d{4})?", text)
+    return m.group(0) if m else text
 
 
 def _fmt(rep: Any, key: str, v: float) -> str:
@@ -80,10 +87,10 @@ def _context(rep: Any) -> None:
         src = str(r["source"])
         host = src.split("/")[2] if "://" in src else src
         out.append({t("col_indicator", rep.lang): t(f"od_{name}", rep.lang),
-                    t("col_region", rep.lang): str(r["group"]),
+                    t("col_region", rep.lang): rep.region(str(r["group"])),
                     t("col_value", rep.lang): _star(rep, r) if not rep.empty(r) else t("nodata_short", rep.lang),
-                    t("col_period", rep.lang): period, t("col_source", rep.lang): host})
-    rep.show_table(pd.DataFrame(out), "labour_context_heading")
+                    t("col_period", rep.lang): _period(period), t("col_source", rep.lang): host})
+    rep.show_table(pd.DataFrame(out), "labour_context_heading", code_cols=(t("col_source", rep.lang),))
     rep.note("labour_context_note")
 
 

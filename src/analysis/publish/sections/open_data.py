@@ -33,4 +33,6 @@ def render(rep: Any) -> None:
                     t("col_definition", rep.lang): str(meta.get("title", "")),
                     t("col_publisher", rep.lang): str(meta.get("publisher", "")),
                     t("col_licence", rep.lang): str(meta.get("licence", ""))})
-    rep.show_table(pd.DataFrame(out))
+    rep.show_table(pd.DataFrame(out), code_cols=(t("col_table", rep.lang), t("col_version", rep.lang)),
+                   foreign_cols=(t("col_definition", rep.lang), t("col_publisher", rep.lang),
+                                 t("col_licence", rep.lang)))

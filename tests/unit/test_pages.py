@@ -48,10 +48,10 @@ ROWS = [
     {**_row("labour:light", "programme", "ENG-INF-B", np.nan, np.nan, np.nan, 45,
             note="reason=amber_no_signal; drivers=; occupation=2512"), "category": "amber", "unit": ""},
 ]
-HIERARCHY = pd.DataFrame({"domain": ["faculty", "programme", "programme", "programme"],
-                          "group": ["ENG", "ENG-CIV-B", "ENG-INF-B", "ENG-POW-B"],
-                          "parent_domain": ["all", "faculty", "faculty", "faculty"],
-                          "parent_group": ["all", "ENG", "ENG", "ENG"]})
+HIERARCHY = pd.DataFrame({"domain": ["faculty", "programme", "programme", "programme", "programme"],
+                          "group": ["ENG", "ENG-CIV-B", "ENG-INF-B", "ENG-POW-B", "ENG-INF-B"],
+                          "parent_domain": ["all", "faculty", "faculty", "faculty", "isco"],
+                          "parent_group": ["all", "ENG", "ENG", "ENG", "2512"]})  # a programme is also in an occupation
 
 
 def _published(rows=ROWS) -> pd.DataFrame:
@@ -152,6 +152,9 @@ def test_the_index_links_resolve_and_every_chart_has_alt_text(cfg, tmp_path):
     out = tmp_path / "pages" / "ru"
     write_pages(cfg, "ru", published=_published(), hierarchy=HIERARCHY, out=out)
     index = _read(out / "index.html")
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.index('href="faculty-ENG.html"') < html.index('href="programme-ENG-INF-B.html"')  # under its faculty
+    assert "По программам" not in html  # no programme without its faculty
     assert sorted(set(index.links)) == ["faculty-ENG.html", "programme-ENG-CIV-B.html", "programme-ENG-INF-B.html",
                                         "programme-ENG-POW-B.html"]
     text = _text(out / "index.html")

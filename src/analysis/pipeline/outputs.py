@@ -1,8 +1,9 @@
 """The cohort's outputs beyond the report, written after it by the run (:func:`analysis.pipeline.run.run_cohort`):
 the Excel workbook in each language (:mod:`analysis.publish.workbook`), the open data with its Data Package
-(:mod:`analysis.publish.datapackage`) and the pages per faculty and programme in each language
-(:mod:`analysis.publish.pages`). All read only ``results/published.parquet``; the personal-data gate of the run
-then scans them with everything else under ``reports/COHORT/``.
+(:mod:`analysis.publish.datapackage`), the pages per faculty and programme in each language
+(:mod:`analysis.publish.pages`) and the slides for the expert group in each language (:mod:`analysis.publish.slides`).
+All read only ``results/published.parquet`` (the slides also the figures of the executed report notebook); the
+personal-data gate of the run then scans them with everything else under ``reports/COHORT/``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from analysis.publish.datapackage import write_package
 from analysis.publish.pages import write_pages
 from analysis.publish.release import load_published, relative
+from analysis.publish.slides import write_slides
 from analysis.publish.workbook import write_workbook
 
 __all__ = ["write_outputs"]
@@ -23,8 +25,9 @@ __all__ = ["write_outputs"]
 def write_outputs(cfg: Any, langs: Sequence[str], log: Callable[[str], None] = print,
                   timing: Callable[[str, float], None] | None = None) -> list[Path]:
     """Write ``reports/COHORT/tables.LANG.xlsx`` for each of ``langs``, ``reports/COHORT/open-data/``, the pages
-    ``reports/COHORT/pages/LANG/`` for each of ``langs``, one progress line and one timing each; return the paths
-    written (a folder's main file: ``datapackage.json``, ``index.html``).
+    ``reports/COHORT/pages/LANG/`` and the slides ``reports/COHORT/slides.LANG.html`` for each of ``langs``, one
+    progress line and one timing each; return the paths written (a folder's main file: ``datapackage.json``,
+    ``index.html``).
 
     Parameters
     ----------
@@ -44,6 +47,7 @@ def write_outputs(cfg: Any, langs: Sequence[str], log: Callable[[str], None] = p
              for lang in langs]
     steps.append(("open data", lambda: write_package(cfg, published=published)))
     steps += [(f"pages {lang}", lambda lang=lang: write_pages(cfg, lang, published=published)) for lang in langs]
+    steps += [(f"slides {lang}", lambda lang=lang: write_slides(cfg, lang, published=published)) for lang in langs]
     for step, write in steps:
         t0 = time.perf_counter()
         path = write()

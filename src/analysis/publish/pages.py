@@ -38,7 +38,8 @@ from analysis.publish.disclosure import Rules
 from analysis.publish.report import Report
 from analysis.publish.sections.labour_market import _driver_text, _note_fields
 
-__all__ = ["HEADLINE", "POOLED_DOMAIN", "write_pages", "page_report", "pooled_cohorts"]
+__all__ = ["HEADLINE", "POOLED_DOMAIN", "write_pages", "page_report", "pooled_cohorts", "answered", "light_of",
+           "light_badge"]
 
 HEADLINE: tuple[str, ...] = ("employment_rate", "horizontal_match_subjective_rate", "job_at_graduation_share",
                              "job_within_6_months_share", "median_monthly_income", "income_relative_to_oblast_wage",
@@ -100,8 +101,8 @@ class _Unit:
 def _units(rep: Report, hierarchy: pd.DataFrame) -> tuple[list[_Unit], list[_Unit]]:
     """Faculties and programmes that have published rows, in code order (parents from the hierarchy)."""
     pub = rep.published
-    parent = {str(g): str(p) for g, p, d in zip(hierarchy["group"], hierarchy["parent_group"], hierarchy["domain"])
-              if d == "programme"}
+    links = hierarchy[(hierarchy["domain"] == "programme") & (hierarchy["parent_domain"] == "faculty")]
+    parent = {str(g): str(p) for g, p in zip(links["group"], links["parent_group"])}  # not its occupations
     out = []
     for domain in ("faculty", "programme"):
         known = {str(g) for g in hierarchy.loc[hierarchy["domain"] == domain, "group"]}
@@ -193,8 +194,9 @@ def pooled_cohorts(rep: Report, code: str) -> list[str]:
     return []
 
 
-def _light(rep: Report, code: str) -> tuple[str, str] | None:
-    """The programme's light (category) and its reason in words (as the labour-market section says it)."""
+def light_of(rep: Report, code: str) -> tuple[str, str] | None:
+    """The programme's light (its category: green, amber, red, grey) and its reason in words, as the labour-market
+    section says it; ``None`` when no light was published for ``code``."""
     lights = rep.cells("labour:light", "programme")  # the light is the row's category
     lights = lights[lights["group"].astype(str) == code]
     if lights.empty:
@@ -206,7 +208,8 @@ def _light(rep: Report, code: str) -> tuple[str, str] | None:
     return str(row["category"]), t(f"reason_{f.get('reason', 'grey_missing')}", rep.lang, drivers=text)
 
 
-def _badge(rep: Report, category: str) -> str:
+def light_badge(rep: Report, category: str) -> str:
+    """The light as a coloured label (HTML) with its name in the page's language."""
     css = category if category in ("green", "amber", "red", "grey") else "grey"
     return f'<span class="pg-light pg-light-{css}">{_e(t(f"light_{category}", rep.lang))}</span>'
 
@@ -289,10 +292,10 @@ def _programme_page(rep: Report, p: _Unit, faculty: _Unit | None, report_link: s
     if faculty is not None:
         body.append(_para(t("pg_faculty_line", lang, name=faculty.name), "lead"))
     body.append(_para(_answered_line(rep, "programme", p.code), "lead"))
-    light = _light(rep, p.code)
+    light = light_of(rep, p.code)
     if light is not None:
         body.append(f'<p class="tracer-lead">{_e(t("pg_light", lang))} '
-                    f'{_badge(rep, light[0])}. {_e(light[1])}</p>')
+                    f'{light_badge(rep, light[0])}. {_e(light[1])}</p>')
     columns = [(t("domain_name_programme", lang), "programme", p.code)]
     cohorts = pooled_cohorts(rep, p.code)
     pooled_header = t("pg_col_pooled", lang, k=len(cohorts))
@@ -325,9 +328,9 @@ def _programme_table(rep: Report, programmes: Sequence[_Unit]) -> str:
     rows = []
     for p in programmes:
         n, k, _ = answered(rep, "programme", p.code)
-        light = _light(rep, p.code)
+        light = light_of(rep, p.code)
         rows.append(f'<tr><td class="text"><a href="{_e(p.file)}">{_e(p.name)}</a></td><td>{_e(n)}</td>'
-                    f'<td>{_e(k or "–")}</td><td class="text">{_badge(rep, light[0]) if light else "–"}</td></tr>')
+                    f'<td>{_e(k or "–")}</td><td class="text">{light_badge(rep, light[0]) if light else "–"}</td></tr>')
     th = "".join(f'<th scope="col">{_e(h)}</th>' for h in head)
     return (f'<table class="tracer-table"><thead><tr>{th}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
             f'{_para(t("pg_answered_note", lang), "note")}')

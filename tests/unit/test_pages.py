@@ -115,7 +115,7 @@ def test_a_programme_page_shows_it_against_faculty_and_university_with_n_interva
     assert "45 of 50 graduates answered the survey 9 months after graduation." in inf
     # programme | faculty | university, each with its interval and n (counts as published)
     assert "Employment rate (ILO) 72.0% (66.0–78.0), n = 45 70.0% (64.0–76.0), n = 75 64.0% (60.0–68.0), n = 120" in inf
-    assert "Labour-market light: amber . No clear signal: the sources are neutral." in inf
+    assert "Labour-market light: amber No clear signal: the sources are neutral." in inf
     assert "Not pooled" not in inf and "pooled" not in inf.replace("pooled over", "")  # 45 ≥ 3 × 10 respondents
     civ = _text(out / "programme-ENG-CIV-B.html")
     assert "15 of 50 graduates answered" in civ

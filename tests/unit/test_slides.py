@@ -58,7 +58,8 @@ def test_the_deck_has_10_to_15_slides_with_notes_and_opens_offline(cfg, tmp_path
     assert "Reveal.initialize" in html and "RevealNotes" in html and "\"5.2.1\"" in html  # its VERSION
     assert not re.search(r"""(src|href)=["']?(https?:)?//|@import|url\(["']?https?:""", html)
     lights = next(s for s in sections if "pg-light-" in s)
-    assert lights.count("<tr>") == 1 + 2  # header, ENG-INF-B (amber) and ENG-POW-B (red)
+    assert lights.count("<tr>") == 1 + 2  # header, ENG-POW-B (red) and ENG-INF-B (amber): the worst first
+    assert lights.index("pg-light-red") < lights.index("pg-light-amber")
     employers = next(s for s in sections if "2512" in s)
     assert employers.index("120") < employers.index("2512")  # the largest first
     if lang == "ky":

@@ -295,7 +295,7 @@ def _programme_page(rep: Report, p: _Unit, faculty: _Unit | None, report_link: s
     light = light_of(rep, p.code)
     if light is not None:
         body.append(f'<p class="tracer-lead">{_e(t("pg_light", lang))} '
-                    f'{light_badge(rep, light[0])}. {_e(light[1])}</p>')
+                    f'{light_badge(rep, light[0])} {_e(light[1])}</p>')
     columns = [(t("domain_name_programme", lang), "programme", p.code)]
     cohorts = pooled_cohorts(rep, p.code)
     pooled_header = t("pg_col_pooled", lang, k=len(cohorts))

@@ -110,9 +110,10 @@ def _lights_slide(rep: Report) -> str:
     if lights.empty:
         return _section(head + f'<p class="sl-sub">{_e(t("sl_no_lights", lang))}</p>', t("sl_note_lights", lang))
     rows = []
-    codes = sorted({str(g) for g in lights["group"]}, key=lambda c: rep.labels.value("programme", c))
-    for code in codes:
-        light = light_of(rep, code)
+    found = [(code, light_of(rep, code)) for code in {str(g) for g in lights["group"]}]
+    order = {"red": 0, "amber": 1, "grey": 2, "green": 3}  # the ones to discuss first, then by name
+    found.sort(key=lambda x: (order.get(x[1][0], 4) if x[1] else 5, rep.labels.value("programme", x[0])))
+    for code, light in found:
         if light is None:
             continue
         rows.append(f"<tr><td>{_e(rep.labels.value('programme', code))}</td><td>{light_badge(rep, light[0])}</td>"

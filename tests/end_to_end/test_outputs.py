@@ -1,5 +1,5 @@
-"""End to end: the run writes the Excel workbook in each language, the open data and the pages per faculty and
-programme after the report, says so, and they hold the published numbers (the session cohort of
+"""End to end: the run writes the Excel workbook in each language, the open data, the pages per faculty and
+programme and the slides after the report, says so, and they hold the published numbers (the session cohort of
 tests/end_to_end/conftest.py, no extra run)."""
 
 from __future__ import annotations
@@ -51,6 +51,19 @@ def test_the_run_writes_the_pages_per_faculty_and_programme_in_each_language(run
         assert f'href="../../report.{lang}.html"' in index  # the report was written first
     steps = [s["step"] for s in record.timings]
     assert steps.index("pages en") < steps.index("personal-data scan")
+
+
+def test_the_run_writes_the_slides_in_each_language(run):
+    proj, record, lines = run
+    reports = proj / "reports" / COHORT
+    for lang in ("ky", "ru", "en"):
+        deck = (reports / f"slides.{lang}.html").read_text(encoding="utf-8")
+        assert any(f"wrote reports/{COHORT}/slides.{lang}.html" in line for line in lines), lang
+        slides = deck.count("<section>")
+        assert 10 <= slides <= 15 and deck.count('<aside class="notes">') == slides
+        assert deck.count('<img class="sl-chart"') == slides - 5  # the report's figures, one a slide
+    steps = [s["step"] for s in record.timings]
+    assert steps.index("slides en") < steps.index("personal-data scan")
 
 
 def test_the_open_data_validates_and_round_trips(run):

@@ -166,6 +166,8 @@ def test_the_index_links_resolve_and_every_chart_has_alt_text(cfg, tmp_path):
     charts = [a for p in out.glob("*.html") for a in _read(p).alts]
     assert len(charts) == 3  # the faculty page, ENG-INF-B and ENG-POW-B; none where the own rate is ".."
     assert all(a and "Уровень занятости (МОТ)" in a and "95" in a for a in charts), charts
+    faculty = _read(out / "faculty-ENG.html").alts[0]
+    assert faculty.startswith("Диаграмма: Уровень занятости (МОТ): факультет и университет. 2 ")
 
 
 def test_kyrgyz_pages_have_no_english_words(cfg, tmp_path):

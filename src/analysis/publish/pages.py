@@ -255,7 +255,8 @@ def _chart(rep: Report, columns: Sequence[tuple[str, str, str]], indicator: str 
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
     order = sorted(range(len(shown)), key=lambda i: -float(shown[i][2]["estimate"]))
-    what = t("pg_chart_what", rep.lang, indicator=rep.indicator_label(indicator))
+    key = "pg_chart_what" if columns[0][1] == "programme" else "pg_chart_what_faculty"
+    what = t(key, rep.lang, indicator=rep.indicator_label(indicator))
     alt = rep.alt_ranked(what, [labels[i] for i in order], [values[i] for i in order])
     return to_html(Figure(buf.getvalue(), alt, t("caption_with_ci", rep.lang, what=what, conf=rep.conf)))
 

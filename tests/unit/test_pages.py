@@ -180,3 +180,31 @@ def test_kyrgyz_pages_have_no_english_words(cfg, tmp_path):
     civ = _text(out / "programme-ENG-CIV-B.html")
     assert "50 бүтүрүүчүдөн 15 адам бүтүргөндөн 9 ай өткөндөгү сурамжылоого жооп берди." in civ
     assert "«..» деп белгиленген көрсөткүчтөр (Жумуштуулуктун деңгээли (ЭЭУ)): Жашырылды:" in civ
+
+
+def test_a_cohort_without_registry_or_faculties_gets_an_index_that_says_so(tmp_path):
+    files = [{"path": "p2.csv", "instrument": "phase2", "format": "kobo_csv", "mode": "online"}]
+    cfg = config_from_dict({"cohort": "hand-2013", "graduation_year": 2013, "project_root": str(tmp_path),
+                            "inputs": files})
+    rows = [_row("count:respondents_p2", "all", "all", 3280, np.nan, np.nan, 3280, unit="count"),
+            _row("employment_rate", "all", "all", 0.64, 0.62, 0.66, 3280)]
+    out = tmp_path / "pages" / "en"
+    write_pages(cfg, "en", published=_published(rows), hierarchy=HIERARCHY.iloc[:0], out=out)
+    assert [p.name for p in out.iterdir()] == ["index.html"]
+    text = _text(out / "index.html")
+    assert "3,280 graduates answered the survey 9 months after graduation." in text  # no "of k": no registry
+    assert "This cohort has no breakdown by faculty and programme (no graduate registry)." in text
+
+
+def test_the_catalogue_of_the_pages_and_slides_has_no_english_in_kyrgyz_and_russian():
+    import yaml
+
+    from analysis.core.paths import DEFINITIONS
+    bad = {}
+    for name in ("pages.yaml", "slides.yaml"):
+        for key, texts in yaml.safe_load((DEFINITIONS / "messages" / name).read_text(encoding="utf-8")).items():
+            for lang in ("ky", "ru"):
+                words = LATIN_WORD.findall(re.sub(r"\{\w+\}", " ", texts[lang]))
+                if words:
+                    bad[f"{name}:{key}:{lang}"] = words
+    assert not bad, bad

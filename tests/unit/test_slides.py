@@ -79,3 +79,12 @@ def test_the_vendored_reveal_keeps_its_licence_and_loads_nothing_remote():
     assert "@import" not in theme and "--r-main-font" in theme
     for path in (REVEAL / "dist" / "reveal.css", REVEAL / "dist" / "theme" / "white.css"):
         assert not re.search(r"url\(['\"]?(https?:)?//", path.read_text(encoding="utf-8")), path
+
+
+def test_a_deck_without_lights_employers_or_figures_says_so(cfg, tmp_path):  # noqa: F811
+    rows = [r for r in ROWS if r["indicator"] != "labour:light"]
+    out = write_slides(cfg, "en", published=_published(rows), blocks=[], out=tmp_path / "slides.en.html")
+    sections = re.findall(r"<section>(.*?)</section>", out.read_text(encoding="utf-8"), re.S)
+    assert len(sections) == 5  # title, headline, lights, employers, closing: no chart to show
+    assert "No light was computed for this cohort (not enough labour-market data)." in sections[2]
+    assert "Not enough data" in sections[3] or "not enough data" in sections[3].lower()

@@ -181,15 +181,16 @@ def browser():
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def _assert_works_offline(browser, page: Path) -> dict:
-    """Open ``page``: no remote request, no console error, every image loaded, no missing glyph, within 30 s."""
+def _assert_works_offline(browser, page: Path, min_chars: int = 60) -> dict:
+    """Open ``page``: no remote request, no console error, every image loaded, no missing glyph among at least
+    ``min_chars`` distinct characters drawn, within 30 s."""
     t0 = time.perf_counter()
     r = check_page(browser, page.as_uri())
     remote = [u for u in r["requests"] if not u.startswith(("file:", "data:"))]
     assert r["requests"] and not remote, (page.name, remote[:5])
     assert not r["errors"], (page.name, r["errors"][:3])
     assert not r["images"], (page.name, "images not loaded", r["images"])
-    assert r["chars"] > 60 and not r["missing"], (page.name, "missing glyphs", r["missing"])
+    assert r["chars"] > min_chars and not r["missing"], (page.name, "missing glyphs", r["missing"], r["chars"])
     assert time.perf_counter() - t0 < 30
     return r
 
@@ -211,6 +212,7 @@ def test_the_pages_and_the_slides_work_offline_in_a_browser(run, browser):
     assert [p.name for p in decks] == ["slides.en.html", "slides.ky.html", "slides.ru.html"]
     programme = sorted((folder / "pages" / "ky").glob("programme-*.html"))[0]
     for page in (folder / "pages" / "ky" / "index.html", programme, *decks):
-        r = _assert_works_offline(browser, page)
+        # a deck draws only its current slide (the title: about 60 distinct characters in English)
+        r = _assert_works_offline(browser, page, 40 if page.name.startswith("slides.") else 60)
         files = [u for u in r["requests"] if not u.startswith("data:")]
         assert files == [page.as_uri()], (page.name, files)  # the file itself; scripts, styles, charts inlined

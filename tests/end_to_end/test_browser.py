@@ -1,4 +1,5 @@
-"""Every HTML output opened in a real browser (headless Chromium): no network request, no console error, every
+"""Every HTML output opened in a real browser (headless Chromium) — the reports, the index of the pages per faculty
+and programme, a programme page and the slides in each language: no network request, no console error, every
 image loaded, no missing glyph. Skipped where ``/usr/bin/chromium`` is absent (Debian: ``apt-get install
 chromium``).
 
@@ -180,18 +181,38 @@ def browser():
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def _assert_works_offline(browser, page: Path, min_chars: int = 60) -> dict:
+    """Open ``page``: no remote request, no console error, every image loaded, no missing glyph among at least
+    ``min_chars`` distinct characters drawn, within 30 s."""
+    t0 = time.perf_counter()
+    r = check_page(browser, page.as_uri())
+    remote = [u for u in r["requests"] if not u.startswith(("file:", "data:"))]
+    assert r["requests"] and not remote, (page.name, remote[:5])
+    assert not r["errors"], (page.name, r["errors"][:3])
+    assert not r["images"], (page.name, "images not loaded", r["images"])
+    assert r["chars"] > min_chars and not r["missing"], (page.name, "missing glyphs", r["missing"], r["chars"])
+    assert time.perf_counter() - t0 < 30
+    return r
+
+
 def test_every_html_output_works_offline_in_a_browser(run, browser):
     proj, _, _ = run
-    pages = sorted((proj / "reports" / COHORT).glob("*.html"))
-    assert [p.name for p in pages] == ["report.en.html", "report.ky.html", "report.ru.html"]
-    for page in pages:
-        t0 = time.perf_counter()
-        r = check_page(browser, page.as_uri())
-        remote = [u for u in r["requests"] if not u.startswith(("file:", "data:"))]
-        assert r["requests"] and not remote, (page.name, remote[:5])
-        assert not r["errors"], (page.name, r["errors"][:3])
-        assert not r["images"], (page.name, "images not loaded", r["images"])
-        assert r["chars"] > 60 and not r["missing"], (page.name, "missing glyphs", r["missing"])
-        if page.name == "report.ky.html":
-            assert r["chars"] > 60  # Cyrillic with ң ө ү was drawn
-        assert time.perf_counter() - t0 < 30
+    folder = proj / "reports" / COHORT
+    reports = sorted(folder.glob("report.*.html"))
+    assert [p.name for p in reports] == ["report.en.html", "report.ky.html", "report.ru.html"]
+    for page in reports:
+        _assert_works_offline(browser, page)  # report.ky.html: Cyrillic with ң ө ү drawn
+
+
+def test_the_pages_and_the_slides_work_offline_in_a_browser(run, browser):
+    """The pages' index, a programme page (Kyrgyz) and the decks: reveal.js runs from the file system, inlined."""
+    proj, _, _ = run
+    folder = proj / "reports" / COHORT
+    decks = sorted(folder.glob("slides.*.html"))
+    assert [p.name for p in decks] == ["slides.en.html", "slides.ky.html", "slides.ru.html"]
+    programme = sorted((folder / "pages" / "ky").glob("programme-*.html"))[0]
+    for page in (folder / "pages" / "ky" / "index.html", programme, *decks):
+        # a deck draws only its current slide (the title: about 60 distinct characters in English)
+        r = _assert_works_offline(browser, page, 40 if page.name.startswith("slides.") else 60)
+        files = [u for u in r["requests"] if not u.startswith("data:")]
+        assert files == [page.as_uri()], (page.name, files)  # the file itself; scripts, styles, charts inlined

@@ -1,5 +1,6 @@
-"""End to end: the run writes the Excel workbook in each language and the open data after the report, says so,
-and both hold the published numbers (the session cohort of tests/end_to_end/conftest.py, no extra run)."""
+"""End to end: the run writes the Excel workbook in each language, the open data, the pages per faculty and
+programme and the slides after the report, says so, and they hold the published numbers (the session cohort of
+tests/end_to_end/conftest.py, no extra run)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,38 @@ def test_the_run_writes_a_workbook_per_language_and_the_open_data(run):
     steps = [s["step"] for s in record.timings]
     assert steps.index("open data") < steps.index("personal-data scan")  # the gate scans them too
     assert {"workbook ky", "workbook ru", "workbook en"} <= set(steps)
+
+
+def test_the_run_writes_the_pages_per_faculty_and_programme_in_each_language(run):
+    proj, record, lines = run
+    reports = proj / "reports" / COHORT
+    hierarchy = pd.read_parquet(proj / "data" / "processed" / COHORT / "results" / "hierarchy.parquet")
+    programmes = set(_published(proj).query("domain == 'programme'")["group"]) & set(
+        hierarchy.query("domain == 'programme'")["group"])
+    assert len(programmes) >= 10
+    for lang in ("ky", "ru", "en"):
+        folder = reports / "pages" / lang
+        assert any(f"wrote reports/{COHORT}/pages/{lang}/" in line for line in lines), lang
+        names = {p.name for p in folder.iterdir()}
+        assert "index.html" in names and {f"programme-{p}.html" for p in programmes} <= names
+        assert sum(n.startswith("faculty-") for n in names) >= 5
+        index = (folder / "index.html").read_text(encoding="utf-8")
+        assert f'href="../../report.{lang}.html"' in index  # the report was written first
+    steps = [s["step"] for s in record.timings]
+    assert steps.index("pages en") < steps.index("personal-data scan")
+
+
+def test_the_run_writes_the_slides_in_each_language(run):
+    proj, record, lines = run
+    reports = proj / "reports" / COHORT
+    for lang in ("ky", "ru", "en"):
+        deck = (reports / f"slides.{lang}.html").read_text(encoding="utf-8")
+        assert any(f"wrote reports/{COHORT}/slides.{lang}.html" in line for line in lines), lang
+        slides = deck.count("<section>")
+        assert 10 <= slides <= 15 and deck.count('<aside class="notes">') == slides
+        assert deck.count('<img class="sl-chart"') == slides - 5  # the report's figures, one a slide
+    steps = [s["step"] for s in record.timings]
+    assert steps.index("slides en") < steps.index("personal-data scan")
 
 
 def test_the_open_data_validates_and_round_trips(run):

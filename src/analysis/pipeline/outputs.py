@@ -1,7 +1,9 @@
 """The cohort's outputs beyond the report, written after it by the run (:func:`analysis.pipeline.run.run_cohort`):
-the Excel workbook in each language (:mod:`analysis.publish.workbook`) and the open data with its Data Package
-(:mod:`analysis.publish.datapackage`). Both read only ``results/published.parquet``; the personal-data gate of
-the run then scans them with everything else under ``reports/COHORT/``.
+the Excel workbook in each language (:mod:`analysis.publish.workbook`), the open data with its Data Package
+(:mod:`analysis.publish.datapackage`), the pages per faculty and programme in each language
+(:mod:`analysis.publish.pages`) and the slides for the expert group in each language (:mod:`analysis.publish.slides`).
+All read only ``results/published.parquet`` (the slides also the figures of the executed report notebook); the
+personal-data gate of the run then scans them with everything else under ``reports/COHORT/``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from analysis.publish.datapackage import write_package
+from analysis.publish.pages import write_pages
 from analysis.publish.release import load_published, relative
+from analysis.publish.slides import write_slides
 from analysis.publish.workbook import write_workbook
 
 __all__ = ["write_outputs"]
@@ -20,8 +24,10 @@ __all__ = ["write_outputs"]
 
 def write_outputs(cfg: Any, langs: Sequence[str], log: Callable[[str], None] = print,
                   timing: Callable[[str, float], None] | None = None) -> list[Path]:
-    """Write ``reports/COHORT/tables.LANG.xlsx`` for each of ``langs`` and ``reports/COHORT/open-data/``, one
-    progress line each; return the paths written.
+    """Write ``reports/COHORT/tables.LANG.xlsx`` for each of ``langs``, ``reports/COHORT/open-data/``, the pages
+    ``reports/COHORT/pages/LANG/`` and the slides ``reports/COHORT/slides.LANG.html`` for each of ``langs``, one
+    progress line and one timing each; return the paths written (a folder's main file: ``datapackage.json``,
+    ``index.html``).
 
     Parameters
     ----------
@@ -40,11 +46,13 @@ def write_outputs(cfg: Any, langs: Sequence[str], log: Callable[[str], None] = p
     steps = [(f"workbook {lang}", lambda lang=lang: write_workbook(cfg, lang, published=published))
              for lang in langs]
     steps.append(("open data", lambda: write_package(cfg, published=published)))
+    steps += [(f"pages {lang}", lambda lang=lang: write_pages(cfg, lang, published=published)) for lang in langs]
+    steps += [(f"slides {lang}", lambda lang=lang: write_slides(cfg, lang, published=published)) for lang in langs]
     for step, write in steps:
         t0 = time.perf_counter()
         path = write()
         dt = time.perf_counter() - t0
-        shown = path.parent if path.name == "datapackage.json" else path
+        shown = path.parent if path.name in ("datapackage.json", "index.html") else path
         log(f"{cfg.cohort}: wrote {relative(shown, root)}{'/' if shown != path else ''} ({dt:.1f} s)")
         if timing is not None:
             timing(step, dt)

@@ -79,7 +79,7 @@ def _run(base: Path, case: str, monkeypatch) -> tuple[Path, str, dict[str, str]]
     return proj, cohort, pages
 
 
-@pytest.mark.parametrize("case", list(tc.tc.CASES))
+@pytest.mark.parametrize("case", list(tc.CASES))
 def test_thin_cohort_runs_to_reports_that_say_why(base, case, monkeypatch):
     from analysis.publish.disclosure import check_publication
     from analysis.results.families import ALIASES, DISTRIBUTIONS

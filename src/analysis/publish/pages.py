@@ -35,8 +35,9 @@ from analysis.errors import InputError
 from analysis.publish.blocks import Figure, Heading, Paragraph, Table, to_html
 from analysis.publish.charts import bars_with_ci, setup
 from analysis.publish.disclosure import Rules
+from analysis.publish.release import note_fields
 from analysis.publish.report import Report
-from analysis.publish.sections.labour_market import _driver_text, _note_fields
+from analysis.publish.sections.labour_market import driver_text
 
 __all__ = ["HEADLINE", "POOLED_DOMAIN", "write_pages", "page_report", "pooled_cohorts", "answered", "light_of",
            "light_badge"]
@@ -202,9 +203,9 @@ def light_of(rep: Report, code: str) -> tuple[str, str] | None:
     if lights.empty:
         return None
     row = lights.iloc[0]
-    f = _note_fields(row["note"])
+    f = note_fields(row["note"])
     drivers = [d for d in f.get("drivers", "").split(",") if d]
-    text = "; ".join(_driver_text(rep, code, f.get("occupation", ""), f.get("demand_level", ""), d) for d in drivers)
+    text = "; ".join(driver_text(rep, code, f.get("occupation", ""), f.get("demand_level", ""), d) for d in drivers)
     return str(row["category"]), t(f"reason_{f.get('reason', 'grey_missing')}", rep.lang, drivers=text)
 
 

@@ -352,7 +352,7 @@ def public_note(note: Any) -> str:
     return "; ".join(p for p in parts if p.startswith(_SAFE_NOTES))
 
 
-def _note_fields(note: str) -> dict[str, str]:
+def note_fields(note: str) -> dict[str, str]:
     """``key=value`` parts of a note (``;``-separated); a ``period=`` note is one value (its text may hold ``;``)."""
     if note.startswith("period="):
         return {"period": note[len("period="):].strip()}
@@ -480,7 +480,7 @@ class Labeller:
 
     def reference(self, row: pd.Series) -> str:
         """A model term's reference level ("Faculty: College"), from the row's ``reference=`` note."""
-        ref = _note_fields(str(row.get("note", ""))).get("reference", "")
+        ref = note_fields(str(row.get("note", ""))).get("reference", "")
         var = str(row.get("category", "")).split("=", 1)[0]
         if not ref or "=" not in str(row.get("category", "")):
             return ""
@@ -514,7 +514,7 @@ class Labeller:
             return self.why(f"model_{code}", **fields)
         if note.startswith(("unavailable", "not available")):
             return self.text("out_note_unavailable")
-        f = _note_fields(note)
+        f = note_fields(note)
         parts = []
         if "df" in f:
             parts.append(self.text("out_note_df", df=f["df"]))
@@ -557,7 +557,7 @@ class Labeller:
         if dim == "reference":
             return self.reference(row)
         if dim == "period":
-            return _note_fields(str(row.get("note", ""))).get("period", "") or NOT_AVAILABLE
+            return note_fields(str(row.get("note", ""))).get("period", "") or NOT_AVAILABLE
         if dim == "source":
             return str(row.get("source", "") or "") or NOT_AVAILABLE
         raise ValueError(f"unknown table dimension {dim!r}")

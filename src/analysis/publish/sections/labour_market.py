@@ -16,8 +16,9 @@ import pandas as pd
 
 from analysis.core.i18n import catalogue, t
 from analysis.publish.formatting import fmt_number, fmt_pct
+from analysis.publish.release import note_fields
 
-__all__ = ["render"]
+__all__ = ["driver_text", "render"]
 
 _SUPPLY_COLUMNS = (("labour:employed", "col_employed"), ("labour:employment_growth", "col_growth"),
                    ("labour:jobseekers", "col_jobseekers"), ("labour:vacancies_registered", "col_vacancies_registered"),
@@ -160,7 +161,10 @@ def _demand_table(rep: Any) -> None:
         rep.note("labour_demand_note")
 
 
-def _driver_text(rep: Any, programme: str, occupation: str, level: str, driver: str) -> str:
+def driver_text(rep: Any, programme: str, occupation: str, level: str, driver: str) -> str:
+    """One driver of a programme's light (``source:code``, e.g. ``open_data:source_oversupply``) as a sentence in
+    the report's language, with the published value and the threshold it crossed (also used by the programme
+    pages)."""
     source, code = driver.split(":", 1)
     if code == "missing":
         return t(f"driver_{source}_missing", rep.lang)
@@ -180,15 +184,6 @@ def _driver_text(rep: Any, programme: str, occupation: str, level: str, driver: 
     return t(f"driver_{code}", rep.lang, **fields)
 
 
-def _note_fields(note: str) -> dict[str, str]:
-    out = {}
-    for part in str(note).split(";"):
-        if "=" in part:
-            k, v = part.split("=", 1)
-            out[k.strip()] = v.strip()
-    return out
-
-
 def _lights(rep: Any) -> None:
     lights = rep.cells("labour:light", "programme")
     rep.heading("labour_lights_heading", level=3)
@@ -201,13 +196,13 @@ def _lights(rep: Any) -> None:
     out = []
     for _, r in lights.sort_values("group").iterrows():
         p = str(r["group"])
-        f = _note_fields(r["note"])
+        f = note_fields(r["note"])
         drivers = [d for d in f.get("drivers", "").split(",") if d]
-        text = "; ".join(_driver_text(rep, p, f.get("occupation", ""), f.get("demand_level", ""), d) for d in drivers)
+        text = "; ".join(driver_text(rep, p, f.get("occupation", ""), f.get("demand_level", ""), d) for d in drivers)
         reason = t(f"reason_{f.get('reason', 'grey_missing')}", rep.lang, drivers=text)
         flips = [t("sensitivity_flip", rep.lang, light=t(f"light_{s['category']}", rep.lang),
-                   threshold=t(f"rule_{_note_fields(s['note'])['threshold']}", rep.lang),
-                   value=_fmt_rule(rep, _note_fields(s["note"])))
+                   threshold=t(f"rule_{note_fields(s['note'])['threshold']}", rep.lang),
+                   value=_fmt_rule(rep, note_fields(s["note"])))
                  for _, s in sens[sens["group"] == p].iterrows()]
         emp = rep.cell("employment_rate", "programme", p)
         ilo = _decision(rep, "labour:verdict_ilo", "programme", p) or "not_enough_data"

@@ -23,7 +23,9 @@ def _missing(rep: Any, row: Any) -> str:
     return t("nodata_short", rep.lang)
 
 
-def _card(rep: Any, ind: str, label_key: str, unit_suffix: str = "") -> tuple[str, str, str]:
+def card(rep: Any, ind: str, label_key: str, unit_suffix: str = "") -> tuple[str, str, str]:
+    """A key-figure card ``(value, label, detail)`` of one headline indicator: the published value, its label,
+    n and the interval, or why there is none (also used by the slides)."""
     r = rep.cell(ind)
     label = t(label_key, rep.lang)
     if r is None or rep.empty(r):
@@ -48,14 +50,14 @@ def render(rep: Any) -> None:
     months = rep.cfg.survey_months_after
     rep.para("summary_intro", "lead", months=months, conf=rep.conf)
     kgs = f" {t('unit_kgs', lang)}"
-    cards = [_card(rep, "employment_rate", "kpi_employment"),
-             _card(rep, "horizontal_match_subjective_rate", "kpi_infield"),
-             _card(rep, "job_at_graduation_share", "kpi_job_at_graduation"),
-             _card(rep, "job_within_6_months_share", "kpi_first_job"),
-             _card(rep, "median_monthly_income", "kpi_income", kgs)]
+    cards = [card(rep, "employment_rate", "kpi_employment"),
+             card(rep, "horizontal_match_subjective_rate", "kpi_infield"),
+             card(rep, "job_at_graduation_share", "kpi_job_at_graduation"),
+             card(rep, "job_within_6_months_share", "kpi_first_job"),
+             card(rep, "median_monthly_income", "kpi_income", kgs)]
     has_registry = bool(getattr(rep.cfg, "has_registry", True))
     if has_registry:
-        cards.append(_card(rep, "response_rate_p2", "kpi_response_p2"))
+        cards.append(card(rep, "response_rate_p2", "kpi_response_p2"))
     rep.cards(cards)
 
     lines: list[str] = []

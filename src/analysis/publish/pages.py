@@ -35,7 +35,7 @@ from analysis.errors import InputError
 from analysis.publish.blocks import Figure, Heading, Paragraph, Table, to_html
 from analysis.publish.charts import bars_with_ci, setup
 from analysis.publish.disclosure import Rules
-from analysis.publish.release import note_fields
+from analysis.publish.release import load_published, note_fields
 from analysis.publish.report import Report
 from analysis.publish.sections.labour_market import driver_text
 
@@ -391,7 +391,6 @@ def write_pages(cfg: Any, lang: str, published: pd.DataFrame | None = None,
         The folder (default ``reports/COHORT/pages/LANG``); pages of an earlier run there are replaced.
     """
     if published is None:
-        from analysis.publish.release import load_published
         published = load_published(cfg)
     hierarchy = _hierarchy(cfg) if hierarchy is None else hierarchy
     out = Path(out) if out is not None else cfg.paths.reports / "pages" / lang

@@ -28,6 +28,7 @@ from analysis.core.i18n import t
 from analysis.core.paths import PACKAGE_DIR
 from analysis.publish.blocks import Block, Card, Figure, Heading, KeyFigures, blocks_from_notebook, to_html
 from analysis.publish.pages import answered, light_badge, light_of, page_report
+from analysis.publish.release import load_published
 from analysis.publish.report import Report
 from analysis.publish.sections.summary import card
 
@@ -190,7 +191,6 @@ def write_slides(cfg: Any, lang: str, published: pd.DataFrame | None = None,
         The file (default ``reports/COHORT/slides.LANG.html``).
     """
     if published is None:
-        from analysis.publish.release import load_published
         published = load_published(cfg)
     if blocks is None:
         nb = cfg.paths.executed / f"04_report.{lang}.ipynb"

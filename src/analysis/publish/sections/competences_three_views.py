@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
@@ -17,8 +18,6 @@ from analysis.publish.labels import column_labels
 
 def _chart(rep: Any, labels: list[str], views: list[tuple[str, pd.Series, pd.Series, pd.Series]]) -> Any:
     """Three markers per competence with their intervals (a dot plot, matplotlib)."""
-    import matplotlib.pyplot as plt
-
     setup()
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * len(labels) + 1.2))
     y = np.arange(len(labels))

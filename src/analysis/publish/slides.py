@@ -30,7 +30,7 @@ from analysis.publish.blocks import Block, Card, Figure, Heading, KeyFigures, bl
 from analysis.publish.pages import answered, light_badge, light_of, page_report
 from analysis.publish.release import load_published
 from analysis.publish.report import Report
-from analysis.publish.sections.summary import card
+from analysis.publish.sections.summary import headline_cards
 
 __all__ = ["MAX_CHARTS", "write_slides", "deck_html", "report_figures"]
 
@@ -83,15 +83,7 @@ def _title_slide(rep: Report) -> str:
 
 def _headline_slide(rep: Report) -> str:
     lang = rep.lang
-    kgs = f" {t('unit_kgs', lang)}"
-    cards = [card(rep, "employment_rate", "kpi_employment"),
-             card(rep, "horizontal_match_subjective_rate", "kpi_infield"),
-             card(rep, "job_at_graduation_share", "kpi_job_at_graduation"),
-             card(rep, "job_within_6_months_share", "kpi_first_job"),
-             card(rep, "median_monthly_income", "kpi_income", kgs)]
-    if bool(getattr(rep.cfg, "has_registry", True)):
-        cards.append(card(rep, "response_rate_p2", "kpi_response_p2"))
-    block = KeyFigures(tuple(Card(*c) for c in cards))
+    block = KeyFigures(tuple(Card(*c) for c in headline_cards(rep)))
     content = (f"<h2>{_e(t('sl_headline', lang))}</h2>{to_html(block)}"
                f'<p class="sl-small">{_e(t("sl_headline_note", lang, conf=rep.conf))}</p>')
     return _section(content, t("sl_note_headline", lang))

@@ -37,6 +37,7 @@ import yaml
 
 from analysis.core.paths import SOURCE_ROOT
 from analysis.errors import ConfigError, InputError
+from analysis.validate.suites import suite_json
 
 __all__ = [
     "SUITE_NAME",
@@ -46,7 +47,6 @@ __all__ = [
     "check_suite",
     "load_schema",
     "schema_path",
-    "suite_json",
     "suite_path",
     "suite_specs",
     "validate_table",
@@ -153,16 +153,6 @@ def build_suite(specs: list[dict[str, Any]]):
                                meta={"generated_by": "tracer opendata suite", "source": "data/raw/open/schema.yaml"})
 
 
-def suite_json(data: dict[str, Any], specs: list[dict[str, Any]]) -> str:
-    """Deterministic JSON of the stored suite: ids from ``specs``, keys sorted, UTF-8."""
-    data = json.loads(json.dumps(data))
-    data["id"] = str(uuid.uuid5(SUITE_NAMESPACE, f"suite/{SUITE_NAME}"))
-    by_check = {s["meta"]["check"]: s["id"] for s in specs}
-    for e in data.get("expectations", []):
-        e["id"] = by_check[e["meta"]["check"]]
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-
-
 def _suite_text(schema: OpenSchema) -> str:
     """The suite's JSON text, stored through a great-expectations file context in a temporary folder (so the
     file has GX's own layout), then made deterministic."""
@@ -172,7 +162,7 @@ def _suite_text(schema: OpenSchema) -> str:
         context = gx.get_context(mode="file", project_root_dir=tmp)
         context.suites.add_or_update(build_suite(specs))
         stored = Path(tmp) / "gx" / "expectations" / f"{SUITE_NAME}.json"
-        return suite_json(json.loads(stored.read_text(encoding="utf-8")), specs)
+        return suite_json(json.loads(stored.read_text(encoding="utf-8")), specs, SUITE_NAMESPACE)
 
 
 def write_suite(root: Path | str | None = None) -> Path:

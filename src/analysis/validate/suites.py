@@ -431,10 +431,11 @@ data_docs_sites:
 GX_GITIGNORE = "uncommitted/\n"
 
 
-def suite_json(data: dict[str, Any], specs: list[dict[str, Any]]) -> str:
-    """Deterministic JSON text of a stored suite: stable ids from ``specs``, keys sorted, UTF-8."""
+def suite_json(data: dict[str, Any], specs: list[dict[str, Any]], namespace: uuid.UUID = SUITE_NAMESPACE) -> str:
+    """Deterministic JSON text of a stored suite: stable ids from ``specs`` (the suite's own from ``namespace``
+    and its name), keys sorted, UTF-8."""
     data = json.loads(json.dumps(data))
-    data["id"] = str(uuid.uuid5(SUITE_NAMESPACE, f"suite/{data['name']}"))
+    data["id"] = str(uuid.uuid5(namespace, f"suite/{data['name']}"))
     by_check = {s["meta"]["check"]: s["id"] for s in specs}
     for e in data.get("expectations", []):
         e["id"] = by_check[e["meta"]["check"]]

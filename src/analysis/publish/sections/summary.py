@@ -43,22 +43,28 @@ def _sentence(rep: Any, key: str, row: Any, **fmt: Any) -> str | None:
     return t(key, rep.lang, value=rep.value(row), ci=rep.ci_n(row), **fmt)
 
 
+def headline_cards(rep: Any) -> list[tuple[str, str, str]]:
+    """The key-figure cards of the headline results (employment, in-field work, job at graduation, first job
+    within six months, income; the follow-up's response when there is a registry) — the summary's and the
+    slides'."""
+    kgs = f" {t('unit_kgs', rep.lang)}"
+    cards = [card(rep, "employment_rate", "kpi_employment"),
+             card(rep, "horizontal_match_subjective_rate", "kpi_infield"),
+             card(rep, "job_at_graduation_share", "kpi_job_at_graduation"),
+             card(rep, "job_within_6_months_share", "kpi_first_job"),
+             card(rep, "median_monthly_income", "kpi_income", kgs)]
+    if bool(getattr(rep.cfg, "has_registry", True)):
+        cards.append(card(rep, "response_rate_p2", "kpi_response_p2"))
+    return cards
+
+
 def render(rep: Any) -> None:
     """Heading, the key-figure cards and one plain sentence per headline result."""
     rep.heading("sec_summary")
     lang = rep.lang
     months = rep.cfg.survey_months_after
     rep.para("summary_intro", "lead", months=months, conf=rep.conf)
-    kgs = f" {t('unit_kgs', lang)}"
-    cards = [card(rep, "employment_rate", "kpi_employment"),
-             card(rep, "horizontal_match_subjective_rate", "kpi_infield"),
-             card(rep, "job_at_graduation_share", "kpi_job_at_graduation"),
-             card(rep, "job_within_6_months_share", "kpi_first_job"),
-             card(rep, "median_monthly_income", "kpi_income", kgs)]
-    has_registry = bool(getattr(rep.cfg, "has_registry", True))
-    if has_registry:
-        cards.append(card(rep, "response_rate_p2", "kpi_response_p2"))
-    rep.cards(cards)
+    rep.cards(headline_cards(rep))
 
     lines: list[str] = []
 
@@ -92,7 +98,7 @@ def render(rep: Any) -> None:
         lines.append(t("sum_missing", lang, what=t("kpi_income", lang), why=_missing(rep, inc)))
     # 5. who answered
     grads, resp = rep.cell("count:graduates"), rep.cell("count:respondents_p2")
-    if has_registry:
+    if bool(getattr(rep.cfg, "has_registry", True)):
         rr = rep.cell("response_rate_p2")
         if rep.shown(rr) and grads is not None:
             target = getattr(rep.cfg, "targets", {}).get("phase2_response")

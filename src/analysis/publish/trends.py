@@ -68,6 +68,9 @@ def build_trends(cohorts: Sequence[str], root: Path) -> pd.DataFrame:
     rows = trend_rows([_read(c) for c in cfgs], st)
     hier = trend_hierarchy(rows)
     published = publish(rows, hier, Rules.from_config(cfgs[-1]))
+    # a cell its own cohort's report hid carries no value (results.trends): say so in the status as well
+    hid = published["note"].astype(str).str.startswith("suppressed in ").to_numpy()
+    published.loc[hid, "status"], published.loc[hid, "rule"] = "suppressed", "cohort"
     out = trends_dir(root)
     out.mkdir(parents=True, exist_ok=True)
     rows.to_parquet(out / "estimates.parquet", index=False)
@@ -107,13 +110,14 @@ def _interval(row: pd.Series | None, lang: str) -> str:
 
 
 def _diff(row: pd.Series | None, lang: str) -> str:
-    """A difference: percentage points for shares (signed), the unit's number otherwise."""
+    """A difference: percentage points for shares (signed; the unit is in the column's name), the unit's number
+    otherwise."""
     if row is None or row.get("status") != "published" or _num(row.get("estimate")) != _num(row.get("estimate")):
         return ".."
     v = _num(row["estimate"])
     share = str(row.get("unit")) == "share"
     text = fmt_number(100 * v if share else v, lang, 1 if share else _DIGITS.get(str(row.get("unit")), 1))
-    return ("+" + text if v > 0 else text) + (" " + t("trends_pp", lang) if share else "")
+    return "+" + text if v > 0 else text
 
 
 def significance(row: pd.Series | None) -> int:
@@ -238,6 +242,9 @@ def _differences(doc: _Doc) -> None:
             sig.append(f"{doc.labels[ind]}, {value_label('faculty', grp, doc.lang)} ({a} → {b}: {_diff(r, doc.lang)})")
     doc.add(Paragraph(t("trends_significant_summary", doc.lang, count=len(sig), items="; ".join(sig)) if sig
                       else t("trends_no_significant", doc.lang), "lead"))
+    tested = sum(1 for _ in body) + len(_faculty_diffs(doc))
+    doc.add(Paragraph(t("trends_multiple_note", doc.lang, tested=format_count(tested, doc.lang),
+                        expected=format_count(round(tested * 0.05), doc.lang)), "note"))
     doc.add(Table(cols, tuple(body), caption=t("trends_differences_caption", doc.lang, number=doc.table_no()),
                   text_columns=(1, 4)))
 

@@ -185,3 +185,10 @@ def test_scenario_is_three_years_with_the_committed_demo_last(tmp_path):
         "employment:faculty:ECON"] < 0
     assert scenario("real-2026") is None
     assert ensure_raw("real-2026", tmp_path) is False and not any(tmp_path.iterdir())
+
+
+def test_the_committed_demo_is_never_rewritten_by_the_trends(tmp_path):
+    (tmp_path / "registry.xlsx").write_bytes(b"committed")
+    assert ensure_raw("demo-2025", tmp_path, 120, force=True) is False
+    assert ensure_raw("demo-2023", tmp_path, 120, force=False) is False  # files there, not forced
+    assert (tmp_path / "registry.xlsx").read_bytes() == b"committed"

@@ -74,7 +74,8 @@ def ensure_raw(cohort: str, raw_dir: Path, n_graduates: int | None = None, *, fo
     cohort : a cohort of :data:`DEMO_TREND_COHORTS`; any other cohort is left alone (returns False).
     raw_dir : the cohort's raw folder (``data/raw/COHORT/``).
     n_graduates : size of the cohort (default: the generator's, 2,000 graduates).
-    force : write even if the files are there (a committed cohort is only rewritten when ``force``).
+    force : write even if the files are there — except for the committed cohort, whose files are only
+        written when missing (e.g. in a fresh temporary project); ``tracer demo`` rewrites it.
     progress : optional callable receiving one line per file written.
 
     Returns
@@ -85,7 +86,8 @@ def ensure_raw(cohort: str, raw_dir: Path, n_graduates: int | None = None, *, fo
     sc = scenario(cohort)
     if sc is None:
         return False
-    if not force and (raw_dir / "registry.xlsx").exists():
+    have = (raw_dir / "registry.xlsx").exists()
+    if have and (sc.committed or not force):  # the committed demo is never rewritten here (`tracer demo` does)
         return False
     # lazy: the generator imports openpyxl and the instruments, which `tracer --help` must not pay for
     from analysis.demo.synthetic import DEFAULT_N, generate_cohort

@@ -117,7 +117,7 @@ def _diff(row: pd.Series | None, lang: str) -> str:
     v = _num(row["estimate"])
     share = str(row.get("unit")) == "share"
     text = fmt_number(100 * v if share else v, lang, 1 if share else _DIGITS.get(str(row.get("unit")), 1))
-    return "+" + text if v > 0 else text
+    return "+" + text if v > 0 and any(ch in "123456789" for ch in text) else text
 
 
 def significance(row: pd.Series | None) -> int:

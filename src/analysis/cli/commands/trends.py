@@ -38,9 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--rerun", action="store_true",
                    help="run the pipeline of every cohort again, even when its results exist")
     p.add_argument("--n-graduates", type=int, default=None, metavar="N",
-                   help="size of demo cohorts whose raw files are generated now (default 2000); with it the "
-                        "demo cohorts' raw files are written again, the committed demo-2025 included "
-                        "(restore it with 'tracer demo')")
+                   help="size of the demo cohorts generated now (default 2000): with it demo-2023 and demo-2024 "
+                        "are written again at this size and every cohort is run again; the committed demo-2025 "
+                        "is only generated where its files are missing (e.g. a fresh project folder)")
     p.set_defaults(func=_run)
 
 

@@ -27,7 +27,7 @@ from analysis.core.paths import TEMPLATES
 from analysis.derive.registry import load_registry
 from analysis.errors import TracerError
 from analysis.publish.blocks import Block, Figure, Heading, Paragraph, Table, anchor_of, to_html
-from analysis.publish.disclosure import Rules, publish
+from analysis.publish.disclosure import Rules, hesa_round, publish
 from analysis.publish.formatting import fmt_number, fmt_pct, format_count
 from analysis.publish.labels import value_label
 from analysis.results.table import Settings
@@ -323,10 +323,11 @@ def trend_blocks(pub: pd.DataFrame, cfgs: list[CohortConfig], lang: str,
     _faculty(doc)
     doc.heading("trends_sec_method")
     doc.add(Paragraph(t("trends_method_text", lang)))
-    for lk in linkage:
+    for lk in linkage:  # counts rounded to base 5 like every published count (HESA), the share of the rounded ones
+        n, linked = float(hesa_round(lk["respondents"])), float(hesa_round(lk["linked"]))
         doc.add(Paragraph(t("trends_linkage_line", lang, cohort=lk["cohort"], earlier=lk["earlier"],
-                            n=format_count(lk["respondents"], lang), linked=format_count(lk["linked"], lang),
-                            pct=fmt_pct(lk["rate"], lang) if lk["respondents"] else ".."), "note"))
+                            n=format_count(n, lang), linked=format_count(linked, lang),
+                            pct=fmt_pct(linked / n, lang) if n else ".."), "note"))
     doc.add(Paragraph(t("trends_generated", lang, cohorts=", ".join(doc.cohorts)), "note"))
     return doc.blocks
 

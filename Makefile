@@ -50,7 +50,7 @@ env: $(STAMP) ## create or update the pinned runtime environment in .venv (kerne
 report: $(STAMP) ## run the whole pipeline for COHORT (default demo-2025); LANGS=ky (default) or ky,ru,en
 	$(BIN)/tracer run $(COHORT) --lang $(LANGS) $(ARGS)
 
-trends: $(STAMP) ## trend report of demo-2023, demo-2024, demo-2025 (runs them if needed): reports/trends/trends.LANG.html
+trends: $(STAMP) ## trend report of demo-2023, demo-2024, demo-2025 and the wave demo-2023-w2 (runs them if needed): reports/trends/
 	$(BIN)/tracer trends $(ARGS)
 
 lint: $(TSTAMP) ## ruff (pyproject.toml [tool.ruff]) and the import contracts of the families ([tool.importlinter])

@@ -192,3 +192,21 @@ def test_the_committed_demo_is_never_rewritten_by_the_trends(tmp_path):
     assert ensure_raw("demo-2025", tmp_path, 120, force=True) is False
     assert ensure_raw("demo-2023", tmp_path, 120, force=False) is False  # files there, not forced
     assert (tmp_path / "registry.xlsx").read_bytes() == b"committed"
+
+
+def test_a_later_wave_follows_the_same_graduates_with_its_own_respondents():
+    from analysis.demo.synthetic import graduate_truth
+    from analysis.demo.trends import DEMO_LATER_WAVES
+
+    w = DEMO_LATER_WAVES[0]
+    base = scenario(w.wave_of)
+    assert (w.cohort, w.wave_of, w.follow_up_months, w.seed, w.graduation_year) == (
+        "demo-2023-w2", "demo-2023", 21, base.seed, base.graduation_year)
+    first = graduate_truth(base.seed, 120, graduation_year=2023, effects=dict(base.effects))
+    later = graduate_truth(w.seed, 120, graduation_year=2023, effects=dict(w.effects), follow_up_months=21)
+    assert first["student_id"].tolist() == later["student_id"].tolist()  # the same graduates (same pseudonyms)
+    # enrolment years of 2023's graduates: bachelor 19, specialist 17, master 21, college 20 (6 %: a year earlier)
+    assert set(first["student_id"].str[:2]) <= {"16", "17", "18", "19", "20", "21"}
+    r1, r2 = first["responded_p2"].astype(bool), later["responded_p2"].astype(bool)
+    assert r1.ne(r2).any() and (r1 & r2).any()  # who answers is drawn anew; some answer both waves
+    assert later["employed"].astype("boolean").mean() > first["employed"].astype("boolean").mean()

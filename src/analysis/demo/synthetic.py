@@ -559,7 +559,7 @@ def _registry(r: _Rand, n: int, year: int = 2025) -> list[_Graduate]:
     used_ids: set[str] = set()
     grads: list[_Graduate] = []
     enrol_year = {k: v + year - 2025 for k, v in {"bachelor": 21, "specialist": 19, "master": 23,
-                                                  "college": 22}.items()}  # ids of each year differ
+                                                  "college": 22}.items()}  # prefixes move with the year
     for p in progs:
         code, level, faculty = p["programme"], p["level"], p["faculty"]
         _, p_female, p_state, group = _PROGRAMME_PARAMS[code]
@@ -1044,10 +1044,14 @@ def _phase2_answers(r: _Rand, g: _Graduate, survey: date) -> dict[str, str]:
 
 # ============================================================================= who answers, when, how
 def _fieldwork(seed: int, grads: list[_Graduate], year: int = 2025,
-               effects: Mapping[str, float] | None = None) -> None:
+               effects: Mapping[str, float] | None = None, months: int = 9) -> None:
     """Phase-1 response (~85%), phase-2 response (~55%, depending on phase 1), phase-2 mode and date
-    (March–April of ``year`` + 1); ``effects`` shift the phase-2 response logit (outcome ``response_p2``)."""
-    r1, r2 = _Rand(seed, 11), _Rand(seed, 12)
+    (March–April of ``year`` + 1); ``effects`` shift the phase-2 response logit (outcome ``response_p2``).
+    A later follow-up (``months`` ≠ 9) draws who answers from streams of its own and moves the fieldwork by
+    ``months`` − 9 months."""
+    r1, r2 = (_Rand(seed, 11), _Rand(seed, 12)) if months == 9 else (_Rand(seed, 11 + 100 * months),
+                                                                    _Rand(seed, 12 + 100 * months))
+    later = timedelta(days=round((months - 9) * DAYS_PER_MONTH))
     prog_effect = {code: r2.normal(0, 0.3) for code in _PROGRAMME_PARAMS}
     for g in grads:
         reg = g.reg
@@ -1072,6 +1076,8 @@ def _fieldwork(seed: int, grads: list[_Graduate], year: int = 2025,
         x -= 0.7 if g.abroad else 0.0
         x -= 0.3 if g.status == "military" else 0.0
         x += _shift(effects, "response_p2", reg)
+        if months != 9:
+            g.extra["reference_date"] = TRUTH_REFERENCE_DATE.replace(year=year + 1) + later
         if not r2.p(_expit(x)):
             continue
         if g.abroad:
@@ -1083,7 +1089,7 @@ def _fieldwork(seed: int, grads: list[_Graduate], year: int = 2025,
         g.p2_mode = mode
         start, span = {"online": (date(year + 1, 3, 2), 40), "phone": (date(year + 1, 3, 10), 46),
                        "paper": (date(year + 1, 3, 16), 45)}[mode]
-        survey = start + timedelta(days=int(min(span, r2.g.exponential(span / 3))))
+        survey = start + later + timedelta(days=int(min(span, r2.g.exponential(span / 3))))
         g.extra["survey_date"] = survey
         g.p2 = _phase2_answers(r2, g, survey)
     # a tiny cohort must still show every mode
@@ -1163,7 +1169,7 @@ def _latent_row(g: _Graduate, full_time_hours: float, fast_job_months: float) ->
     # after the reference month); further study without a job is a competing event; the others are
     # censored at the reference date (``job_within_6m`` unknown when observed for less than 6 months)
     grad = date.fromisoformat(reg["graduation_date"])
-    ref = g.extra.get("survey_date", TRUTH_REFERENCE_DATE.replace(year=grad.year + 1))
+    ref = g.extra.get("survey_date", g.extra.get("reference_date", TRUTH_REFERENCE_DATE.replace(year=grad.year + 1)))
     if g.job_before:
         within: bool | None = True
     elif g.first_job is not None:
@@ -1206,7 +1212,7 @@ def _latent_frame(grads: list[_Graduate]):
 
 
 def graduate_truth(seed: int = DEFAULT_SEED, n_graduates: int = DEFAULT_N, *, graduation_year: int = 2025,
-                   effects: Mapping[str, float] | None = None):
+                   effects: Mapping[str, float] | None = None, follow_up_months: int = 9):
     """Per-graduate truth of a demo cohort: the derived variables from the generator's latent state.
 
     Reference API: the tests compare it, graduate by graduate, with what
@@ -1223,7 +1229,7 @@ def graduate_truth(seed: int = DEFAULT_SEED, n_graduates: int = DEFAULT_N, *, gr
         full_time`` (nullable booleans; ``<NA>`` outside the variable's universe) and ``income_stat``
         (KGS net per month, full-time paid work only).
     """
-    grads, _files, _defects = _assemble(int(seed), int(n_graduates), graduation_year, effects)
+    grads, _files, _defects = _assemble(int(seed), int(n_graduates), graduation_year, effects, follow_up_months)
     return _latent_frame(grads)
 
 
@@ -1418,11 +1424,12 @@ def _odk_meta(r: _Rand, day: date) -> dict[str, str]:
 
 
 def _assemble(seed: int, n_graduates: int, year: int = 2025, effects: Mapping[str, float] | None = None,
+              months: int = 9,
               ) -> tuple[list[_Graduate], dict[str, list[_Row]], list[_Defect]]:
     """Draw the cohort and lay out the rows of every file, with the planted defects."""
     grads = _registry(_Rand(seed, 1), n_graduates, year)
     _outcomes(_Rand(seed, 2), grads, effects)
-    _fieldwork(seed, grads, year, effects)
+    _fieldwork(seed, grads, year, effects, months)
     _complete_latent(_Rand(seed, 81), grads)
     rm = _Rand(seed, 41)
     files: dict[str, list[_Row]] = {"registry.xlsx": [_Row(dict(g.reg)) for g in grads]}
@@ -1437,7 +1444,8 @@ def _assemble(seed: int, n_graduates: int, year: int = 2025, effects: Mapping[st
     for g in grads:
         if g.p2 is None:
             continue
-        day = date.fromisoformat(g.p2["survey_date"]) if g.p2["survey_date"] else date(year + 1, 3, 20)
+        day = date.fromisoformat(g.p2["survey_date"]) if g.p2["survey_date"] else (
+            date(year + 1, 3, 20) + timedelta(days=round((months - 9) * DAYS_PER_MONTH)))
         if g.p2_mode == "online":
             m = _kobo_meta(rm, day, "validation_status_approved" if rm.p(0.35) else "")
             by_mode["online"].append(_Row(dict(g.p2), m, (m["_submission_time"], m["_uuid"])))
@@ -1682,7 +1690,7 @@ def _write_entry(rows: list[_Row], inst: Any, path: Path, r: _Rand) -> int:
 
 def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = DEFAULT_N,
                     cohort: str = "demo-2025", progress: Any = None, *, graduation_year: int = 2025,
-                    effects: Mapping[str, float] | None = None) -> dict[str, Path]:
+                    effects: Mapping[str, float] | None = None, follow_up_months: int = 9) -> dict[str, Path]:
     """Write the synthetic demo cohort (all people fictitious) into ``out_dir``.
 
     A pure function of its arguments: the same arguments give byte-identical files (seeded
@@ -1697,11 +1705,15 @@ def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = 
     cohort : cohort name written into the README.
     progress : optional callable receiving one line of text per file written.
     graduation_year : the year of graduation; every date (ceremony, surveys in the next year) and the
-        enrolment-year prefix of the student ids move with it (ids of different years never collide).
+        enrolment-year prefix of the student ids move with it (ids of different years rarely coincide: the prefixes
+        of one level overlap another level's of other years, and the 6 random digits then match by chance).
     effects : logit shifts planted on top of the generator's model (:func:`_shift`), e.g.
         ``{"employment:faculty:ECON": 0.5, "employment:programme:PHIL-JOUR-B": -0.6}``; outcomes
         ``employment`` (employed at the reference week) and ``response_p2`` (answering phase 2), targets
         ``all``, ``faculty:CODE``, ``programme:CODE``. None (the default) leaves every draw as it was.
+    follow_up_months : months from graduation to the phase-2 survey (default 9). Another value makes a later
+        wave of the same cohort (same seed, year and effects: the same graduates and student ids): who answers
+        is drawn anew and the fieldwork moves by ``follow_up_months`` − 9 months.
 
     Returns
     -------
@@ -1718,15 +1730,15 @@ def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = 
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         return _generate(out_dir, seed, n_graduates, cohort, progress or (lambda _line: None), graduation_year,
-                         effects)
+                         effects, follow_up_months)
     except OSError as exc:
         raise ConfigError(f"{exc.filename or out_dir}: cannot write the demo cohort there "
                           f"({exc.strerror or exc}) — choose another folder with --out") from None
 
 
 def _generate(out_dir: Path, seed: int, n_graduates: int, cohort: str, say: Any, year: int = 2025,
-              effects: Mapping[str, float] | None = None) -> dict[str, Path]:
-    grads, files, defects = _assemble(int(seed), int(n_graduates), int(year), effects)
+              effects: Mapping[str, float] | None = None, months: int = 9) -> dict[str, Path]:
+    grads, files, defects = _assemble(int(seed), int(n_graduates), int(year), effects, int(months))
     rm = _Rand(seed, 61)
     written: dict[str, Path] = {}
     first_row = {name: 2 for name in files}

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["DEMO_TREND_COHORTS", "TrendCohort", "ensure_raw", "scenario"]
+__all__ = ["DEMO_LATER_WAVES", "DEMO_TREND_COHORTS", "TrendCohort", "ensure_raw", "scenario"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class TrendCohort:
     seed : the generator's seed (equal to the cohort file's ``seed``).
     effects : logit shifts of :func:`analysis.demo.synthetic.generate_cohort` (``OUTCOME:TARGET`` → shift).
     committed : True for the cohort whose raw files are committed (``demo-2025``): never regenerated here.
+    follow_up_months : months from graduation to the phase-2 survey (9; a later wave: e.g. 21).
+    wave_of : for a later wave, the cohort whose graduates it follows up again ("" otherwise).
     """
 
     cohort: str
@@ -46,6 +48,8 @@ class TrendCohort:
     seed: int
     effects: Mapping[str, float] = field(default_factory=dict)
     committed: bool = False
+    follow_up_months: int = 9
+    wave_of: str = ""
 
 
 DEMO_TREND_COHORTS: tuple[TrendCohort, ...] = (
@@ -59,10 +63,21 @@ DEMO_TREND_COHORTS: tuple[TrendCohort, ...] = (
 )
 """The demo trend scenario, oldest first (``make trends`` runs these three)."""
 
+DEMO_LATER_WAVES: tuple[TrendCohort, ...] = (
+    TrendCohort("demo-2023-w2", 2023, 20230630, {"employment:faculty:ECON": -0.85,
+                                                 "employment:programme:ENG-INF-B": 0.9,
+                                                 "employment:all": 0.6, "response_p2:all": -0.3},
+                follow_up_months=21, wave_of="demo-2023"),
+)
+"""Later waves: ``demo-2023-w2`` follows the graduates of 2023 up again 21 months after graduation (March 2025):
+the same registry and student ids as ``demo-2023`` (same seed, year and effects), its own draw of who answers,
+more of them employed (logit +0.6: a later situation drawn anew, not a panel of job histories). It links to
+``demo-2023``'s phase 2 by pseudonym."""
+
 
 def scenario(cohort: str) -> TrendCohort | None:
     """The scenario entry of a demo cohort, or None for any other cohort."""
-    return next((c for c in DEMO_TREND_COHORTS if c.cohort == cohort), None)
+    return next((c for c in (*DEMO_TREND_COHORTS, *DEMO_LATER_WAVES) if c.cohort == cohort), None)
 
 
 def ensure_raw(cohort: str, raw_dir: Path, n_graduates: int | None = None, *, force: bool = False,
@@ -93,5 +108,6 @@ def ensure_raw(cohort: str, raw_dir: Path, n_graduates: int | None = None, *, fo
     from analysis.demo.synthetic import DEFAULT_N, generate_cohort
 
     generate_cohort(raw_dir, seed=sc.seed, n_graduates=int(n_graduates or DEFAULT_N), cohort=cohort,
-                    progress=progress, graduation_year=sc.graduation_year, effects=dict(sc.effects) or None)
+                    progress=progress, graduation_year=sc.graduation_year, effects=dict(sc.effects) or None,
+                    follow_up_months=sc.follow_up_months)
     return True

@@ -12,6 +12,7 @@ project's nbconvert template), its formatter (:mod:`analysis.publish.formatting`
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import re
@@ -308,16 +309,24 @@ def _css() -> str:
 
 
 def trend_blocks(pub: pd.DataFrame, cfgs: list[CohortConfig], lang: str,
-                 linkage: Sequence[dict[str, Any]] = ()) -> list[Block]:
+                 linkage: Sequence[dict[str, Any]] = (), waves: Sequence[dict[str, Any]] = ()) -> list[Block]:
     """The blocks of the trend report in ``lang`` from the published trend rows (oldest cohort first).
-    ``linkage`` holds rows of :func:`analysis.results.linkage.link_rates` (cohort, earlier, respondents,
-    linked, rate) to state in the method section."""
+    ``linkage`` holds results of :func:`analysis.results.linkage.link_rate` between the cohorts (cohort, earlier,
+    respondents, linked, …), stated in the method section; ``waves`` those of later waves against the cohort they
+    follow up (plus ``months``), each a line of their own section. Counts are rounded to base 5 (HESA)."""
     doc = _Doc(pub, cfgs, lang)
     doc.add(Heading(t("trends_title", lang, first=doc.cohorts[0], last=doc.cohorts[-1]), 1))
     doc.add(Paragraph(t("trends_lead", lang), "lead"))
     if all(c.synthetic for c in cfgs):
         doc.add(Paragraph(t("trends_synthetic", lang), "flag"))
     _response(doc)
+    if waves:
+        doc.heading("trends_sec_waves")
+        for w in waves:
+            n, lr, lk = (float(hesa_round(w[k])) for k in ("respondents", "linked_resp", "linked"))
+            doc.add(Paragraph(t("trends_wave_line", lang, cohort=w["cohort"], earlier=w["earlier"],
+                                months=w["months"], n=format_count(n, lang), linked_resp=format_count(lr, lang),
+                                pct=fmt_pct(lr / n, lang) if n else "..", linked=format_count(lk, lang))))
     _headline(doc)
     _differences(doc)
     _faculty(doc)
@@ -333,11 +342,11 @@ def trend_blocks(pub: pd.DataFrame, cfgs: list[CohortConfig], lang: str,
 
 
 def render_trends(pub: pd.DataFrame, cohorts: Sequence[str], root: Path, lang: str,
-                  linkage: Sequence[dict[str, Any]] = ()) -> Path:
+                  linkage: Sequence[dict[str, Any]] = (), waves: Sequence[dict[str, Any]] = ()) -> Path:
     """Write ``reports/trends/trends.LANG.html`` (self-contained, offline) from the published trend rows."""
     cfgs = [load_config(c, root) for c in cohorts]
-    blocks = trend_blocks(pub, cfgs, lang, linkage)
-    title = t("trends_title", lang, first=cohorts[0], last=cohorts[-1])
+    blocks = trend_blocks(pub, cfgs, lang, linkage, waves)
+    title = html.escape(t("trends_title", lang, first=cohorts[0], last=cohorts[-1]))
     body = "\n".join(to_html(b) for b in blocks)
     page = (f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n<title>{title}</title>\n'
             f"<style>{_css()}</style>\n</head>\n<body class=\"jp-Notebook\">\n<main class=\"jp-RenderedHTMLCommon\">\n"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 
 from analysis.errors import TracerError
 
 DEMO_TRENDS = ("demo-2023", "demo-2024", "demo-2025")  # kept equal to analysis.demo.trends.DEMO_TREND_COHORTS
+DEMO_WAVES = ("demo-2023-w2",)  # kept equal to analysis.demo.trends.DEMO_LATER_WAVES
 
 
 def _langs(value: str) -> tuple[str, ...]:
@@ -35,6 +37,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"cohorts to compare, oldest first, at least two (default: {' '.join(DEMO_TRENDS)})")
     p.add_argument("--lang", type=_langs, default=("ky", "ru", "en"),
                    help="report language(s), comma-separated (default: ky,ru,en)")
+    p.add_argument("--wave", action="append", default=None, metavar="COHORT-wN",
+                   help="a later wave to link by pseudonym to the cohort it follows up (COHORT-wN links to COHORT, "
+                        "which must be among the compared cohorts); repeatable. Default without named cohorts: "
+                        f"{' '.join(DEMO_WAVES)}")
     p.add_argument("--rerun", action="store_true",
                    help="run the pipeline of every cohort again, even when its results exist")
     p.add_argument("--n-graduates", type=int, default=None, metavar="N",
@@ -51,7 +57,7 @@ def _run(args: argparse.Namespace) -> int:
     from analysis.demo.trends import ensure_raw
     from analysis.pipeline.run import main_progress, run_cohort
     from analysis.publish.trends import build_trends, render_trends, trends_dir
-    from analysis.results.linkage import chain_rates, read_graduates
+    from analysis.results.linkage import chain_rates, link_rate, read_graduates
 
     cohorts = list(args.cohorts) or list(DEMO_TRENDS)
     if len(cohorts) < 2:
@@ -59,9 +65,17 @@ def _run(args: argparse.Namespace) -> int:
                           "demo-2025')")
     if len(set(cohorts)) != len(cohorts):
         raise TracerError(f"a cohort is named twice: {' '.join(cohorts)}")
+    waves = list(args.wave) if args.wave is not None else ([] if args.cohorts else list(DEMO_WAVES))
+    earlier_of = {}
+    for w in waves:
+        base = w.rsplit("-w", 1)[0] if re.fullmatch(r".+-w\d+", w) else ""
+        if base not in cohorts:
+            raise TracerError(f"--wave {w}: a later wave is named COHORT-wN after a compared cohort "
+                              f"({', '.join(cohorts)})")
+        earlier_of[w] = base
     root = project_root()
     t0 = time.perf_counter()
-    for cohort in cohorts:
+    for cohort in [*cohorts, *waves]:
         cfg = load_config(cohort, root)
         if ensure_raw(cohort, cfg.paths.raw, args.n_graduates, force=args.n_graduates is not None,
                       progress=None):
@@ -80,7 +94,15 @@ def _run(args: argparse.Namespace) -> int:
     for lk in links:
         main_progress(f"linkage: {lk['linked']} of {lk['respondents']} phase-2 respondents of {lk['cohort']} "
                       f"are in {lk['earlier']}")
-    written = [render_trends(published, cohorts, root, lang, links) for lang in args.lang]
+    wave_links = []
+    for w in waves:
+        wcfg = load_config(w, root)
+        lk = link_rate(read_graduates(wcfg.paths.processed), tables[earlier_of[w]], later_name=w,
+                       earlier_name=earlier_of[w])
+        wave_links.append({**lk, "months": wcfg.survey_months_after})
+        main_progress(f"later wave {w}: {lk['linked_resp']} of its {lk['respondents']} respondents answered phase 2 "
+                      f"of {lk['earlier']} ({lk['rate_resp']:.1%}); {lk['linked']} are in its registry")
+    written = [render_trends(published, cohorts, root, lang, links, wave_links) for lang in args.lang]
     rel = trends_dir(root).relative_to(root)
     shown = int((published["status"] == "published").sum())
     print(f"trends of {', '.join(cohorts)}: {shown} of {len(published)} cells published ({rel}/published.parquet); "

@@ -210,3 +210,26 @@ def test_a_later_wave_follows_the_same_graduates_with_its_own_respondents():
     r1, r2 = first["responded_p2"].astype(bool), later["responded_p2"].astype(bool)
     assert r1.ne(r2).any() and (r1 & r2).any()  # who answers is drawn anew; some answer both waves
     assert later["employed"].astype("boolean").mean() > first["employed"].astype("boolean").mean()
+
+
+def test_trend_blocks_name_the_significant_difference_and_round_counts():
+    from analysis.publish.blocks import Paragraph, Table
+    from analysis.publish.disclosure import Rules, publish
+    from analysis.publish.trends import trend_blocks
+
+    rows = trend_rows([_cohort("c1", 48, 80, 30, 60), _cohort("c2", 56, 70, 40, 50)], ST)
+    pub = publish(rows, trend_hierarchy(rows), Rules())
+    base = {"graduation_year": 2024, "synthetic": True,
+            "inputs": [{"path": "r.csv", "instrument": "registry", "format": "registry_csv"}]}
+    cfgs = [config_from_dict({**base, "cohort": c}) for c in ("c1", "c2")]
+    wave = {"cohort": "c1-w2", "earlier": "c1", "months": 21, "respondents": 52, "linked": 52, "linked_resp": 23}
+    blocks = trend_blocks(pub, cfgs, "en", waves=[wave])
+    text = [b.text for b in blocks if isinstance(b, Paragraph)]
+    assert "Significant differences (2): Employment rate (ILO) (c1 → c2: +20.0); Employment rate (ILO), F (c1 → c2: " \
+        "+30.0)." in text  # 30/60 → 40/50: Newcombe 0.3 (0.12 … 0.45)
+    assert any("SYNTHETIC" in s for s in text)
+    # counts rounded to base 5 (HESA): 52 → 50, 23 → 25, the share of the rounded counts
+    assert any(s.startswith("c1-w2 — the graduates of c1 surveyed again 21 months after graduation: of its 50 "
+                            "respondents, 25 (50.0%) also answered phase 2 of c1") for s in text)
+    diff = next(b for b in blocks if isinstance(b, Table) and "Differences" in b.caption)
+    assert diff.rows[0] == ("Employment rate (ILO)", "c1 → c2", "+20.0", "5.2 … 33.4", "yes, up")

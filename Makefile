@@ -20,7 +20,7 @@ export MPLBACKEND := Agg
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help env report lint test test-fast lab lock demo monitor expectations bench clean distclean
+.PHONY: help env report trends lint test test-fast lab lock demo monitor expectations bench clean distclean
 
 help: ## list the targets
 	@echo "Graduate tracer study — make targets (COHORT=$(COHORT))"
@@ -49,6 +49,9 @@ env: $(STAMP) ## create or update the pinned runtime environment in .venv (kerne
 
 report: $(STAMP) ## run the whole pipeline for COHORT (default demo-2025); LANGS=ky (default) or ky,ru,en
 	$(BIN)/tracer run $(COHORT) --lang $(LANGS) $(ARGS)
+
+trends: $(STAMP) ## trend report of demo-2023, demo-2024, demo-2025 and the wave demo-2023-w2 (runs them if needed): reports/trends/
+	$(BIN)/tracer trends $(ARGS)
 
 lint: $(TSTAMP) ## ruff (pyproject.toml [tool.ruff]) and the import contracts of the families ([tool.importlinter])
 	$(BIN)/ruff check .

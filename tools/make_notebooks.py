@@ -20,7 +20,7 @@ DEMO = yaml.safe_load((ROOT / "cohorts" / "demo-2025.yaml").read_text(encoding="
 
 
 #: literal defaults of parameters the demo cohort file does not set (the configuration's own defaults)
-DEFAULTS = {"model_covariates": [], "institution": None}
+DEFAULTS = {"model_covariates": [], "institution": None, "pool_cohorts": []}
 
 
 def params_cell(keys: list[str], extra: dict | None = None) -> nbformat.NotebookNode:
@@ -121,7 +121,7 @@ the models of employment outcomes. Writes tidy tables to `data/processed/COHORT/
 """),
         params_cell(["cohort", "confidence", "ci_method", "weighted_ci_method", "weighting_margins",
                      "weight_trim_ratio", "finite_population_correction", "disclosure_min_n", "model_covariates",
-                     "labour_rules", "seed", "enterprise_frame"], {"project_root": ""}),
+                     "labour_rules", "seed", "enterprise_frame", "pool_cohorts"], {"project_root": ""}),
         code(SETUP),
         code("modelled = stages.model(cfg)\nmodelled.weights"),
         md("## Headline estimates (published: after disclosure control)"),

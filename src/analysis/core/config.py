@@ -114,6 +114,7 @@ class CohortConfig:
     weight_trim_ratio: float = 5.0
     disclosure_min_n: int = D.DISCLOSURE_MIN_N
     previous_cohort: str | None = None
+    pool_cohorts: tuple[str, ...] = ()  # earlier cohorts to pool small programmes with (results/pooling.py)
     enterprise_frame: str | None = None  # CSV in data/raw/COHORT/: enterprises by sector × size (docs/employers.md)
     model_covariates: tuple[str, ...] = ()
     institution: str | dict[str, Any] | None = None
@@ -149,7 +150,7 @@ class CohortConfig:
                 v = [i.as_dict() for i in v]
             elif f.name == "weighting_margins":
                 v = [list(m) for m in v]
-            elif f.name == "model_covariates":
+            elif f.name in ("model_covariates", "pool_cohorts"):
                 v = list(v)
             out[f.name] = v
         return out
@@ -200,6 +201,13 @@ def config_from_dict(data: dict[str, Any], file: Path | str = "<parameters>") ->
                "'model_covariates' must be a list of covariate columns named x_<name> (declared as covariates "
                "in a legacy mapping), e.g. [x_finalgrade, x_hsscore]")
         kwargs["model_covariates"] = tuple(mc)
+    if "pool_cohorts" in kwargs:
+        pc = [] if kwargs["pool_cohorts"] is None else kwargs["pool_cohorts"]
+        _check(isinstance(pc, list) and len(pc) <= 2 and all(isinstance(x, str) and x for x in pc)
+               and data.get("cohort") not in pc, file,
+               "'pool_cohorts' must list at most two earlier cohorts (not the cohort itself), e.g. "
+               "[demo-2023, demo-2024]")
+        kwargs["pool_cohorts"] = tuple(pc)
     if kwargs.get("institution") is not None:
         inst = kwargs["institution"]
         _check(isinstance(inst, str) or (isinstance(inst, dict) and set(inst) >= {"ky", "ru", "en"} and all(

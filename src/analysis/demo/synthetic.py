@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -441,6 +442,16 @@ def _expit(x: float) -> float:
     return 1 / (1 + math.exp(-x))
 
 
+def _shift(effects: Mapping[str, float] | None, outcome: str, reg: dict[str, str]) -> float:
+    """The planted logit shift of ``outcome`` for one graduate: the sum of ``effects["OUTCOME:all"]``,
+    ``effects["OUTCOME:faculty:F"]`` and ``effects["OUTCOME:programme:P"]`` that apply (0 without effects).
+    Used by the trend scenarios (:mod:`analysis.demo.trends`) to plant changes between demo cohorts."""
+    if not effects:
+        return 0.0
+    keys = (f"{outcome}:all", f"{outcome}:faculty:{reg['faculty']}", f"{outcome}:programme:{reg['programme']}")
+    return float(sum(effects.get(k, 0.0) for k in keys))
+
+
 def _month_add(d: date, months: int) -> date:
     m = d.month - 1 + months
     return date(d.year + m // 12, m % 12 + 1, 1)
@@ -542,20 +553,21 @@ def _surname_form(male: str, female: bool) -> str:
     return male + "а"
 
 
-def _registry(r: _Rand, n: int) -> list[_Graduate]:
+def _registry(r: _Rand, n: int, year: int = 2025) -> list[_Graduate]:
     progs = _programmes()
     sizes = _allocate(n, {p["programme"]: _PROGRAMME_PARAMS[p["programme"]][0] for p in progs})
     used_ids: set[str] = set()
     grads: list[_Graduate] = []
-    enrol_year = {"bachelor": 21, "specialist": 19, "master": 23, "college": 22}
+    enrol_year = {k: v + year - 2025 for k, v in {"bachelor": 21, "specialist": 19, "master": 23,
+                                                  "college": 22}.items()}  # prefixes move with the year
     for p in progs:
         code, level, faculty = p["programme"], p["level"], p["faculty"]
         _, p_female, p_state, group = _PROGRAMME_PARAMS[code]
         # one ceremony date per programme; a few late defences in July
         if level == "college":
-            ceremony = date(2025, 6, r.int(10, 27))
+            ceremony = date(year, 6, r.int(10, 27))
         else:
-            ceremony = date(2025, 6, r.int(20, 30))
+            ceremony = date(year, 6, r.int(20, 30))
         for _ in range(sizes[code]):
             female = r.p(p_female)
             full, first, family, father = _name(r, female)
@@ -569,7 +581,7 @@ def _registry(r: _Rand, n: int) -> list[_Graduate]:
                    "master": r.weighted({"23": 3, "24": 4, "25": 3, "26": 2, "28": 2, "31": 1, "35": 1}),
                    "college": r.weighted({"18": 3, "19": 5, "20": 2})}[level]
             age_i = int(age)
-            grad_date = ceremony if r.p(0.97) else date(2025, 7, r.int(1, 10))
+            grad_date = ceremony if r.p(0.97) else date(year, 7, r.int(1, 10))
             dob = date(grad_date.year - age_i, grad_date.month, grad_date.day) - timedelta(days=r.int(0, 364))
             gpa = min(4.0, max(2.0, r.normal(3.25 + (0.15 if female else 0.0), 0.42)))
             state = r.p(p_state)
@@ -618,8 +630,9 @@ def _registry(r: _Rand, n: int) -> list[_Graduate]:
 
 
 # ============================================================================= nine months later
-def _outcomes(r: _Rand, grads: list[_Graduate]) -> None:
-    """Draw each graduate's true situation at the phase-2 reference week (ILO 19th ICLS categories)."""
+def _outcomes(r: _Rand, grads: list[_Graduate], effects: Mapping[str, float] | None = None) -> None:
+    """Draw each graduate's true situation at the phase-2 reference week (ILO 19th ICLS categories);
+    ``effects`` shift the employment logit (:func:`_shift`, outcome ``employment``)."""
     for g in grads:
         reg = g.reg
         female = reg["sex"] == "female"
@@ -656,6 +669,7 @@ def _outcomes(r: _Rand, grads: list[_Graduate]) -> None:
             x -= 2.2
         if conscript:
             x = -4.0
+        x += _shift(effects, "employment", reg)
         employed = r.p(_expit(x))
         if employed:
             g.status = "employed"
@@ -765,7 +779,7 @@ def _phase1_answers(r: _Rand, g: _Graduate) -> dict[str, str]:
     a["worked_during_studies"] = g.worked
     if g.before_grad:
         status = "has_job"
-    elif g.status == "employed" and g.first_job and g.first_job <= date(2025, 8, 1) and r.p(0.45):
+    elif g.status == "employed" and g.first_job and g.first_job <= date(grad.year, 8, 1) and r.p(0.45):
         status = "job_promised"
     elif g.status in ("study", "military", "family_care") and r.p(0.7):
         status = "not_searching"
@@ -1029,9 +1043,15 @@ def _phase2_answers(r: _Rand, g: _Graduate, survey: date) -> dict[str, str]:
 
 
 # ============================================================================= who answers, when, how
-def _fieldwork(seed: int, grads: list[_Graduate]) -> None:
-    """Phase-1 response (~85%), phase-2 response (~55%, depending on phase 1), phase-2 mode and date."""
-    r1, r2 = _Rand(seed, 11), _Rand(seed, 12)
+def _fieldwork(seed: int, grads: list[_Graduate], year: int = 2025,
+               effects: Mapping[str, float] | None = None, months: int = 9) -> None:
+    """Phase-1 response (~85%), phase-2 response (~55%, depending on phase 1), phase-2 mode and date
+    (March–April of ``year`` + 1); ``effects`` shift the phase-2 response logit (outcome ``response_p2``).
+    A later follow-up (``months`` ≠ 9) draws who answers from streams of its own and moves the fieldwork by
+    ``months`` − 9 months."""
+    r1, r2 = (_Rand(seed, 11), _Rand(seed, 12)) if months == 9 else (_Rand(seed, 11 + 100 * months),
+                                                                    _Rand(seed, 12 + 100 * months))
+    later = timedelta(days=round((months - 9) * DAYS_PER_MONTH))
     prog_effect = {code: r2.normal(0, 0.3) for code in _PROGRAMME_PARAMS}
     for g in grads:
         reg = g.reg
@@ -1055,6 +1075,9 @@ def _fieldwork(seed: int, grads: list[_Graduate]) -> None:
         x += 0.25 if g.status == "employed" and not g.abroad else 0.0
         x -= 0.7 if g.abroad else 0.0
         x -= 0.3 if g.status == "military" else 0.0
+        x += _shift(effects, "response_p2", reg)
+        if months != 9:
+            g.extra["reference_date"] = TRUTH_REFERENCE_DATE.replace(year=year + 1) + later
         if not r2.p(_expit(x)):
             continue
         if g.abroad:
@@ -1064,9 +1087,9 @@ def _fieldwork(seed: int, grads: list[_Graduate]) -> None:
         else:
             mode = r2.weighted({"online": 0.64, "phone": 0.25, "paper": 0.11})
         g.p2_mode = mode
-        start, span = {"online": (date(2026, 3, 2), 40), "phone": (date(2026, 3, 10), 46),
-                       "paper": (date(2026, 3, 16), 45)}[mode]
-        survey = start + timedelta(days=int(min(span, r2.g.exponential(span / 3))))
+        start, span = {"online": (date(year + 1, 3, 2), 40), "phone": (date(year + 1, 3, 10), 46),
+                       "paper": (date(year + 1, 3, 16), 45)}[mode]
+        survey = start + later + timedelta(days=int(min(span, r2.g.exponential(span / 3))))
         g.extra["survey_date"] = survey
         g.p2 = _phase2_answers(r2, g, survey)
     # a tiny cohort must still show every mode
@@ -1146,7 +1169,7 @@ def _latent_row(g: _Graduate, full_time_hours: float, fast_job_months: float) ->
     # after the reference month); further study without a job is a competing event; the others are
     # censored at the reference date (``job_within_6m`` unknown when observed for less than 6 months)
     grad = date.fromisoformat(reg["graduation_date"])
-    ref = g.extra.get("survey_date", TRUTH_REFERENCE_DATE)
+    ref = g.extra.get("survey_date", g.extra.get("reference_date", TRUTH_REFERENCE_DATE.replace(year=grad.year + 1)))
     if g.job_before:
         within: bool | None = True
     elif g.first_job is not None:
@@ -1188,7 +1211,8 @@ def _latent_frame(grads: list[_Graduate]):
     return df.sort_values("student_id", kind="stable").reset_index(drop=True)
 
 
-def graduate_truth(seed: int = DEFAULT_SEED, n_graduates: int = DEFAULT_N):
+def graduate_truth(seed: int = DEFAULT_SEED, n_graduates: int = DEFAULT_N, *, graduation_year: int = 2025,
+                   effects: Mapping[str, float] | None = None, follow_up_months: int = 9):
     """Per-graduate truth of a demo cohort: the derived variables from the generator's latent state.
 
     Reference API: the tests compare it, graduate by graduate, with what
@@ -1205,7 +1229,7 @@ def graduate_truth(seed: int = DEFAULT_SEED, n_graduates: int = DEFAULT_N):
         full_time`` (nullable booleans; ``<NA>`` outside the variable's universe) and ``income_stat``
         (KGS net per month, full-time paid work only).
     """
-    grads, _files, _defects = _assemble(int(seed), int(n_graduates))
+    grads, _files, _defects = _assemble(int(seed), int(n_graduates), graduation_year, effects, follow_up_months)
     return _latent_frame(grads)
 
 
@@ -1399,11 +1423,13 @@ def _odk_meta(r: _Rand, day: date) -> dict[str, str]:
     }
 
 
-def _assemble(seed: int, n_graduates: int) -> tuple[list[_Graduate], dict[str, list[_Row]], list[_Defect]]:
+def _assemble(seed: int, n_graduates: int, year: int = 2025, effects: Mapping[str, float] | None = None,
+              months: int = 9,
+              ) -> tuple[list[_Graduate], dict[str, list[_Row]], list[_Defect]]:
     """Draw the cohort and lay out the rows of every file, with the planted defects."""
-    grads = _registry(_Rand(seed, 1), n_graduates)
-    _outcomes(_Rand(seed, 2), grads)
-    _fieldwork(seed, grads)
+    grads = _registry(_Rand(seed, 1), n_graduates, year)
+    _outcomes(_Rand(seed, 2), grads, effects)
+    _fieldwork(seed, grads, year, effects, months)
     _complete_latent(_Rand(seed, 81), grads)
     rm = _Rand(seed, 41)
     files: dict[str, list[_Row]] = {"registry.xlsx": [_Row(dict(g.reg)) for g in grads]}
@@ -1418,7 +1444,8 @@ def _assemble(seed: int, n_graduates: int) -> tuple[list[_Graduate], dict[str, l
     for g in grads:
         if g.p2 is None:
             continue
-        day = date.fromisoformat(g.p2["survey_date"]) if g.p2["survey_date"] else date(2026, 3, 20)
+        day = date.fromisoformat(g.p2["survey_date"]) if g.p2["survey_date"] else (
+            date(year + 1, 3, 20) + timedelta(days=round((months - 9) * DAYS_PER_MONTH)))
         if g.p2_mode == "online":
             m = _kobo_meta(rm, day, "validation_status_approved" if rm.p(0.35) else "")
             by_mode["online"].append(_Row(dict(g.p2), m, (m["_submission_time"], m["_uuid"])))
@@ -1432,7 +1459,7 @@ def _assemble(seed: int, n_graduates: int) -> tuple[list[_Graduate], dict[str, l
     files["phase2_paper_entry.xlsx"] = by_mode["paper"]
     emp = []
     for a in _employers(seed, max(12, round(n_graduates * 0.075))):
-        day = date(2026, 2, 2) + timedelta(days=rm.int(0, 40))
+        day = date(year + 1, 2, 2) + timedelta(days=rm.int(0, 40))
         m = _kobo_meta(rm, day)
         emp.append(_Row(a, m, (m["_submission_time"], m["_uuid"])))
     files["employers_kobo.xlsx"] = emp
@@ -1535,9 +1562,10 @@ def _plant(r: _Rand, files: dict[str, list[_Row]], known: set[str],
     add(f, row, "consent", "", "required answer skipped: consent box left empty on the paper form",
         "consent is required")
     row = pick(f, lambda a: True)
-    wrong = row.answers["survey_date"].replace("2026-", "2025-", 1)
+    keyed = row.answers["survey_date"]
+    wrong = f"{int(keyed[:4]) - 1}{keyed[4:]}" if keyed[:4].isdigit() else keyed
     also = " (also: first_job_date after survey_date)" if row.answers.get("first_job_date", "") > wrong else ""
-    add(f, row, "survey_date", wrong, "survey date before graduation (year keyed as 2025)",
+    add(f, row, "survey_date", wrong, f"survey date before graduation (year keyed as {wrong[:4]})",
         "survey_date after graduation_date" + also)
     row = pick(f, lambda a: employed(a) and a["income"] != "")
     add(f, row, "income", "20 миң", "text in a numeric field (\"20 миң\" = 20 thousand)", "income must be an integer")
@@ -1569,11 +1597,11 @@ def _meta_frame(rows: list[_Row], r: _Rand, with_ids: bool) -> dict[str, list[st
     return meta
 
 
-def _write_registry(rows: list[_Row], path: Path) -> None:
+def _write_registry(rows: list[_Row], path: Path, year: int = 2025) -> None:
     """The registrar's workbook: contract names in row 1, dates as Excel dates, GPA as a number."""
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Бүтүрүүчүлөр 2025")
+    ws = wb.create_sheet(f"Бүтүрүүчүлөр {year}")
     for j, c in enumerate(REGISTRY_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(j)].width = {"full_name": 38, "email": 30, "parent_name": 26}.get(c, 16)
     ws.freeze_panes = "B2"
@@ -1661,7 +1689,8 @@ def _write_entry(rows: list[_Row], inst: Any, path: Path, r: _Rand) -> int:
 
 
 def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = DEFAULT_N,
-                    cohort: str = "demo-2025", progress: Any = None) -> dict[str, Path]:
+                    cohort: str = "demo-2025", progress: Any = None, *, graduation_year: int = 2025,
+                    effects: Mapping[str, float] | None = None, follow_up_months: int = 9) -> dict[str, Path]:
     """Write the synthetic demo cohort (all people fictitious) into ``out_dir``.
 
     A pure function of its arguments: the same arguments give byte-identical files (seeded
@@ -1675,6 +1704,16 @@ def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = 
         employers are surveyed (at least 12).
     cohort : cohort name written into the README.
     progress : optional callable receiving one line of text per file written.
+    graduation_year : the year of graduation; every date (ceremony, surveys in the next year) and the
+        enrolment-year prefix of the student ids move with it (ids of different years rarely coincide: the prefixes
+        of one level overlap another level's of other years, and the 6 random digits then match by chance).
+    effects : logit shifts planted on top of the generator's model (:func:`_shift`), e.g.
+        ``{"employment:faculty:ECON": 0.5, "employment:programme:PHIL-JOUR-B": -0.6}``; outcomes
+        ``employment`` (employed at the reference week) and ``response_p2`` (answering phase 2), targets
+        ``all``, ``faculty:CODE``, ``programme:CODE``. None (the default) leaves every draw as it was.
+    follow_up_months : months from graduation to the phase-2 survey (default 9). Another value makes a later
+        wave of the same cohort (same seed, year and effects: the same graduates and student ids): who answers
+        is drawn anew and the fieldwork moves by ``follow_up_months`` − 9 months.
 
     Returns
     -------
@@ -1690,14 +1729,16 @@ def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = 
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        return _generate(out_dir, seed, n_graduates, cohort, progress or (lambda _line: None))
+        return _generate(out_dir, seed, n_graduates, cohort, progress or (lambda _line: None), graduation_year,
+                         effects, follow_up_months)
     except OSError as exc:
         raise ConfigError(f"{exc.filename or out_dir}: cannot write the demo cohort there "
                           f"({exc.strerror or exc}) — choose another folder with --out") from None
 
 
-def _generate(out_dir: Path, seed: int, n_graduates: int, cohort: str, say: Any) -> dict[str, Path]:
-    grads, files, defects = _assemble(int(seed), int(n_graduates))
+def _generate(out_dir: Path, seed: int, n_graduates: int, cohort: str, say: Any, year: int = 2025,
+              effects: Mapping[str, float] | None = None, months: int = 9) -> dict[str, Path]:
+    grads, files, defects = _assemble(int(seed), int(n_graduates), int(year), effects, int(months))
     rm = _Rand(seed, 61)
     written: dict[str, Path] = {}
     first_row = {name: 2 for name in files}
@@ -1708,7 +1749,7 @@ def _generate(out_dir: Path, seed: int, n_graduates: int, cohort: str, say: Any)
         rows = f"{len(files[name])} data rows, " if name in files else ""
         say(f"wrote {p} ({rows}{p.stat().st_size:,} bytes)")
 
-    _write_registry(files["registry.xlsx"], out_dir / "registry.xlsx")
+    _write_registry(files["registry.xlsx"], out_dir / "registry.xlsx", int(year))
     done("registry.xlsx")
     inst = {k: load_instrument(k) for k in ("phase1", "phase2", "employer")}
     for name, key, cols, k in (("phase1_kobo.csv", "phase1", PHASE1_COLUMNS, 1),
@@ -1822,6 +1863,7 @@ def _readme(cohort: str, seed: int, n: int, grads: list[_Graduate], files: dict[
     sizes = {}
     for g in grads:
         sizes[g.reg["programme"]] = sizes.get(g.reg["programme"], 0) + 1
+    year = int(grads[0].reg["graduation_date"][:4]) if grads else 2025
     lines = [
         f"# `{cohort}` — a synthetic demo cohort (all people and employers are fictitious)",
         "",
@@ -1867,12 +1909,12 @@ def _readme(cohort: str, seed: int, n: int, grads: list[_Graduate], files: dict[
         "",
         "## The cohort at a glance (as drawn, before the planted defects)",
         "",
-        f"- {s['graduates']:,} graduates of June 2025 in 8 faculties and {len(sizes)} programmes: "
+        f"- {s['graduates']:,} graduates of June {year} in 8 faculties and {len(sizes)} programmes: "
         + ", ".join(f"{v} {k}" for k, v in levels.items())
         + f"; programme sizes {min(sizes.values())}–{max(sizes.values())}; "
         f"{s['state_share']:.0%} state-funded, the rest fee-paying (contract).",
         f"- Phase 1 (exit survey): {s['phase1_rate']:.1%} of graduates answered.",
-        f"- Phase 2 (nine months, March–April 2026): {s['phase2_rate']:.1%} answered — online "
+        f"- Phase 2 (nine months, March–April {year + 1}): {s['phase2_rate']:.1%} answered — online "
         f"{s['phase2_online_share']:.0%}, phone {s['phase2_phone_share']:.0%}, paper {s['phase2_paper_share']:.0%} "
         "of the answers. Phase-1 respondents who agreed to be contacted answer more often; answering also depends "
         "on programme, sex, the phase-1 job status, plan and satisfaction, and on being abroad — so "

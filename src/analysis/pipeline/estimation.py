@@ -59,6 +59,7 @@ from analysis.results.graduate_items import GRADUATE_DISTRIBUTIONS, graduate_ite
 from analysis.results.labour import context_rows as open_context_rows
 from analysis.results.labour import labour_hierarchy, occupation_rows, supply_rows
 from analysis.results.lights import light_rows
+from analysis.results.pooling import load_pool, pooled_rows
 from analysis.results.table import (
     Settings,
     difference_rows,
@@ -187,6 +188,10 @@ def run_models(graduates: pd.DataFrame, cfg: CohortConfig, out: Path,
                                       encoding="utf-8")
 
     frames = [count_rows(graduates), registry_rows(graduates, designs, st)]
+    if cfg.pool_cohorts and p2 is not None:  # small programmes pooled with earlier cohorts (docs/trends.md)
+        pool = load_pool(cfg.paths.root, cfg.pool_cohorts)
+        frames.append(_family("programme_pooled", lambda: pooled_rows(
+            cfg.cohort, graduates, p2.data[["pid", "weight"]], pool, st, cfg.disclosure_min_n)))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         employer_frame = _family("employers:count", lambda: employer_rows(employers, st, COMPETENCES, edesign,

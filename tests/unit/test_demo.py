@@ -21,14 +21,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.demo.synthetic import (
-    COMPETENCES,
-    DEMO_FILES,
-    TRUTH_INDICATORS,
-    generate_cohort,
-    graduate_truth,
-    planted_defects,
-)
+from analysis.demo.synthetic import DEMO_FILES, generate_cohort, graduate_truth
+from analysis.demo.truth import TRUTH_INDICATORS, planted_defects
+from analysis.derive.match import COMPETENCES
 from analysis.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -154,6 +154,7 @@ def _income(r: Rand, g: Graduate, hours: int) -> int:
 
 
 def _band(income: int) -> str:
+    """The income-band code of a monthly net income in KGS (phase-2 ``income_band``)."""
     for hi, code in ((5000, "lt5k"), (10000, "5_10k"), (15000, "10_15k"), (20000, "15_20k"), (30000, "20_30k"),
                      (50000, "30_50k")):
         if income < hi:
@@ -363,13 +364,13 @@ def _phase2_answers(r: Rand, g: Graduate, survey: date) -> dict[str, str]:
 
 # ============================================================================= who answers, when, how
 def fieldwork(seed: int, grads: list[Graduate], year: int = 2025,
-               effects: Mapping[str, float] | None = None, months: int = 9) -> None:
+              effects: Mapping[str, float] | None = None, months: int = 9) -> None:
     """Phase-1 response (~85%), phase-2 response (~55%, depending on phase 1), phase-2 mode and date
     (March–April of ``year`` + 1); ``effects`` shift the phase-2 response logit (outcome ``response_p2``).
     A later follow-up (``months`` ≠ 9) draws who answers from streams of its own and moves the fieldwork by
     ``months`` − 9 months."""
     r1, r2 = (Rand(seed, 11), Rand(seed, 12)) if months == 9 else (Rand(seed, 11 + 100 * months),
-                                                                    Rand(seed, 12 + 100 * months))
+                                                                 Rand(seed, 12 + 100 * months))
     later = timedelta(days=round((months - 9) * DAYS_PER_MONTH))
     prog_effect = {code: r2.normal(0, 0.3) for code in PROGRAMME_PARAMS}
     for g in grads:

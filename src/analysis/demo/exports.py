@@ -32,7 +32,7 @@ REGISTRY_COLUMNS = (
 )
 
 
-# ============================================================================= files, rows and defects
+# ============================================================================= rows and platform meta
 @dataclass
 class Row:
     """One data row of an output file: the answers (contract names), platform meta, a sort key."""
@@ -84,6 +84,7 @@ def odk_meta(r: Rand, day: date) -> dict[str, str]:
 
 
 def answer_frame(rows: list[Row], columns: tuple[str, ...]):
+    """The answers of ``rows`` as a table of text with the contract's ``columns`` (missing answers empty)."""
     return pd.DataFrame([[x.answers.get(c, "") for c in columns] for x in rows], columns=list(columns), dtype=object)
 
 

@@ -64,15 +64,17 @@ _MAIL_DOMAINS = {"gmail.com": 0.68, "mail.ru": 0.22, "list.ru": 0.03, "inbox.ru"
 _NETWORKS = {"whatsapp": 0.42, "telegram": 0.2, "instagram": 0.22, "facebook": 0.04, "vk": 0.02,
              "odnoklassniki": 0.02, "tiktok": 0.06, "none": 0.02}
 MOBILE_PREFIXES = ("550", "551", "552", "555", "556", "557", "559", "700", "701", "702", "703", "705",
-                    "706", "707", "708", "709", "770", "771", "772", "773", "775", "777", "778", "779",
-                    "990", "995", "996", "997", "998", "999", "220", "221", "222", "224", "227")
+                   "706", "707", "708", "709", "770", "771", "772", "773", "775", "777", "778", "779",
+                   "990", "995", "996", "997", "998", "999", "220", "221", "222", "224", "227")
 
 
 def _translit(s: str) -> str:
+    """Lower-case Latin transliteration of a Kyrgyz/Russian name (for e-mail logins and handles)."""
     return "".join(_TRANSLIT.get(ch, ch) for ch in s.lower())
 
 
 def mobile_number(r: Rand) -> str:
+    """A random Kyrgyz mobile number in E.164 form: ``+996``, a mobile prefix, 6 digits."""
     return "+996" + r.pick(MOBILE_PREFIXES) + f"{r.int(0, 999999):06d}"
 
 
@@ -111,6 +113,12 @@ def _surname_form(male: str, female: bool) -> str:
 
 
 def draw_registry(r: Rand, n: int, year: int = 2025) -> list[Graduate]:
+    """The registrar's list of ``n`` fictitious graduates of June ``year`` over the programmes.
+
+    Programme sizes by :func:`analysis.demo.population.allocate`; per graduate sex, name, student id, age and
+    date of birth, graduation date, GPA (2–4), funding, home oblast and rayon, e-mail, phones, social network
+    and a parent's name and phone; sorted by programme, full name and student id.
+    """
     progs = programmes()
     sizes = allocate(n, {p["programme"]: PROGRAMME_PARAMS[p["programme"]][0] for p in progs})
     used_ids: set[str] = set()

@@ -196,9 +196,9 @@ RAYONS = {  # Jalal-Abad oblast: weights ~ population (kg-open/jalal_abad_rayons
 }
 REMOTE_RAYONS = {"chatkal", "toguz_toro", "toktogul", "ala_buka", "aksy"}
 HOME_OBLAST = {"jalal_abad": 0.86, "osh_oblast": 0.07, "batken": 0.03, "osh_city": 0.01, "naryn": 0.01,
-                "talas": 0.01, "chui": 0.005, "bishkek": 0.005}
+               "talas": 0.01, "chui": 0.005, "bishkek": 0.005}
 WORK_OBLAST = {"jalal_abad": 0.76, "bishkek": 0.11, "osh_city": 0.05, "osh_oblast": 0.04, "chui": 0.02,
-                "batken": 0.01, "naryn": 0.01}
+               "batken": 0.01, "naryn": 0.01}
 
 #: reference date of graduates who were never surveyed in phase 2 (mid-fieldwork)
 TRUTH_REFERENCE_DATE = date(2026, 4, 1)
@@ -212,15 +212,19 @@ class Rand:
         self.g = np.random.default_rng(np.random.SeedSequence([int(seed), int(stream)]))
 
     def u(self) -> float:
+        """A uniform number in [0, 1)."""
         return float(self.g.random())
 
     def p(self, prob: float) -> bool:
+        """True with probability ``prob`` (one uniform draw)."""
         return self.g.random() < prob
 
     def pick(self, seq: Any) -> Any:
+        """One element of ``seq``, each equally likely."""
         return seq[int(self.g.integers(len(seq)))]
 
     def weighted(self, weights: dict[str, float]) -> str:
+        """One key of ``weights``, with probability proportional to its weight (one uniform draw)."""
         keys = list(weights)
         w = [float(weights[k]) for k in keys]
         x = self.g.random() * sum(w)
@@ -236,6 +240,7 @@ class Rand:
         return int(self.g.integers(lo, hi + 1))
 
     def normal(self, mu: float = 0.0, sd: float = 1.0) -> float:
+        """A normal draw of mean ``mu`` and standard deviation ``sd``."""
         return float(self.g.normal(mu, sd))
 
     def sample(self, weights: dict[str, float], k: int) -> list[str]:
@@ -250,6 +255,7 @@ class Rand:
         return [k_ for k_ in weights if k_ in chosen]
 
     def hexstr(self, n: int) -> str:
+        """``n`` random bytes as ``2 n`` lower-case hexadecimal digits."""
         return "".join(f"{int(b):02x}" for b in self.g.integers(0, 256, size=n))
 
     def uuid4(self) -> str:
@@ -267,10 +273,12 @@ def scale(r: Rand, mu: float, sd: float = 0.8) -> str:
 
 
 def logit(p: float) -> float:
+    """The log-odds of a probability ``p`` (0 < p < 1)."""
     return math.log(p / (1 - p))
 
 
 def expit(x: float) -> float:
+    """The probability of log-odds ``x`` (the inverse of :func:`logit`)."""
     return 1 / (1 + math.exp(-x))
 
 
@@ -285,11 +293,12 @@ def planted_shift(effects: Mapping[str, float] | None, outcome: str, reg: dict[s
 
 
 def _month_add(d: date, months: int) -> date:
+    """The first day of the month ``months`` after the month of ``d`` (negative: before)."""
     m = d.month - 1 + months
     return date(d.year + m // 12, m % 12 + 1, 1)
 
 
-# ============================================================================= the people
+# ============================================================================= the graduate
 @dataclass
 class Graduate:
     """One fictitious graduate: registry row, the true situation at nine months, survey behaviour."""
@@ -321,6 +330,7 @@ class Graduate:
 
 
 def programmes() -> list[dict[str, str]]:
+    """The rows of ``definitions/programmes.csv`` (programme, faculty, level, …), in file order."""
     path = DEFINITIONS / "programmes.csv"
     with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))

@@ -197,6 +197,7 @@ def generate_cohort(out_dir: Path, seed: int = DEFAULT_SEED, n_graduates: int = 
 
 def _generate(out_dir: Path, seed: int, n_graduates: int, cohort: str, say: Any, year: int = 2025,
               effects: Mapping[str, float] | None = None, months: int = 9) -> dict[str, Path]:
+    """Write every file of the cohort into ``out_dir`` (see :func:`generate_cohort`); ``say`` reports each."""
     grads, files, defects = _assemble(int(seed), int(n_graduates), int(year), effects, int(months))
     rm = Rand(seed, 61)
     written: dict[str, Path] = {}
@@ -224,7 +225,7 @@ def _generate(out_dir: Path, seed: int, n_graduates: int, cohort: str, say: Any,
                   meta=meta, seed=seed + 3)
     done("phase2_phone_odk.csv")
     first_row["phase2_paper_entry.xlsx"] = write_entry(files["phase2_paper_entry.xlsx"], inst["phase2"],
-                                                        out_dir / "phase2_paper_entry.xlsx", Rand(seed, 71))
+                                                       out_dir / "phase2_paper_entry.xlsx", Rand(seed, 71))
     done("phase2_paper_entry.xlsx")
     rows = files["employers_kobo.xlsx"]
     write_kobo_xlsx(answer_frame(rows, EMPLOYER_COLUMNS), inst["employer"], out_dir / "employers_kobo.xlsx",
@@ -295,6 +296,7 @@ _FILE_TEXT = {
 
 def _readme(cohort: str, seed: int, n: int, grads: list[Graduate], files: dict[str, list[Row]],
             defects: list[Defect], truth: list[dict[str, Any]]) -> str:
+    """The text of the cohort's ``README.md``: the files, the cohort at a glance, the planted defects, the truth."""
     s = _summary(grads)
     levels = {lv: sum(1 for g in grads if g.reg["level"] == lv)
               for lv in ("bachelor", "specialist", "master", "college")}

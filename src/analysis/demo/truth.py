@@ -132,6 +132,7 @@ def truth_table(latent) -> list[dict[str, Any]]:
 
 
 def truth_csv(rows: list[dict[str, Any]]) -> str:
+    """The text of ``truth.csv``: the rows of :func:`truth_table`, shares to 6 decimals, KGS to 1."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["indicator", "domain", "group", "N", "value"])
@@ -142,6 +143,7 @@ def truth_csv(rows: list[dict[str, Any]]) -> str:
     return buf.getvalue()
 
 
+# ============================================================================= the planted defects
 @dataclass
 class Defect:
     """A deliberately planted data-quality problem (file, row, column, what is wrong, expected rule)."""
@@ -166,7 +168,7 @@ def _mistype_id(r: Rand, sid: str, known: set[str]) -> str:
 
 
 def plant(r: Rand, files: dict[str, list[Row]], known: set[str],
-           grad_of: dict[str, Graduate]) -> list[Defect]:
+          grad_of: dict[str, Graduate]) -> list[Defect]:
     """Plant the documented defects (a small share of rows; each row has at most one)."""
     out: list[Defect] = []
     used: set[int] = set()
@@ -206,8 +208,8 @@ def plant(r: Rand, files: dict[str, list[Row]], known: set[str],
     files[f].append(dup)
     used.add(id(dup))
     out.append(Defect(f, row, "student_id", row.answers["student_id"], row.answers["student_id"],
-                       "first of two submissions of the same graduate (see next defect)",
-                       "duplicate respondent: keep one row (latest submission), the other merged_duplicate"))
+                      "first of two submissions of the same graduate (see next defect)",
+                      "duplicate respondent: keep one row (latest submission), the other merged_duplicate"))
     js = row.answers.get("job_satisfaction", "")
     if js in ("1", "2", "3", "4"):
         add(f, dup, "job_satisfaction", str(int(js) + 1),
@@ -230,8 +232,8 @@ def plant(r: Rand, files: dict[str, list[Row]], known: set[str],
     files[f].insert(files[f].index(row) + 1, twin)
     used.add(id(twin))
     out.append(Defect(f, twin, "KEY", row.answers["student_id"], row.meta["KEY"],
-                       "exact duplicate of the previous row (same KEY, same answers)",
-                       "exact duplicate: one of the two identical rows merged_duplicate"))
+                      "exact duplicate of the previous row (same KEY, same answers)",
+                      "exact duplicate: one of the two identical rows merged_duplicate"))
     row = pick(f, lambda a: searched(a) and a["replies_n"] == "0" and a["interviews_n"] == "0")
     add(f, row, "applications_n", "-3", "negative number of applications",
         "applications_n >= 0 (also fails replies_n <= applications_n)")
@@ -265,6 +267,7 @@ def plant(r: Rand, files: dict[str, list[Row]], known: set[str],
 
 
 def defects_csv(defects: list[Defect]) -> str:
+    """The text of ``planted_defects.csv``: one line per planted defect (file, spreadsheet row, column, …)."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["file", "row", "column", "respondent", "value", "defect", "expected_check"])

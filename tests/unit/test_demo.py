@@ -21,14 +21,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analysis.demo.synthetic import (
-    COMPETENCES,
-    DEMO_FILES,
-    TRUTH_INDICATORS,
-    generate_cohort,
-    graduate_truth,
-    planted_defects,
-)
+from analysis.demo.people import MOBILE_PREFIXES, mobile_number
+from analysis.demo.population import PROGRAMME_PARAMS, Rand, allocate
+from analysis.demo.synthetic import DEMO_FILES, generate_cohort, graduate_truth
+from analysis.demo.truth import TRUTH_INDICATORS, planted_defects, truth_csv
+from analysis.derive.match import COMPETENCES
 from analysis.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -144,6 +141,39 @@ def test_bad_arguments_are_user_errors(tmp_path):
     not_a_folder.write_text("x", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot write"):
         generate_cohort(not_a_folder, n_graduates=35)
+
+
+# ----------------------------------------------------------------------------- the building blocks (hand-made cases)
+def test_allocate_splits_by_largest_remainder_with_one_graduate_at_least():
+    sizes = {"a": 5, "b": 3, "c": 2}
+    assert allocate(10, sizes) == {"a": 5, "b": 3, "c": 2}
+    assert allocate(7, sizes) == {"a": 4, "b": 2, "c": 1}  # 3.5, 2.1, 1.4: the largest remainder (a) gets the 7th
+    assert allocate(3, {"a": 100, "b": 1, "c": 1}) == {"a": 1, "b": 1, "c": 1}  # one each, taken from the largest
+    with pytest.raises(ValueError, match="at least 3"):
+        allocate(2, sizes)
+    assert sum(allocate(2000, {k: v[0] for k, v in PROGRAMME_PARAMS.items()}).values()) == 2000
+
+
+def test_truth_csv_writes_shares_to_6_decimals_money_to_1_and_nothing_for_an_empty_universe():
+    rows = [{"indicator": "employment_rate", "domain": "all", "group": "all", "N": 10, "value": 0.5, "unit": "share"},
+            {"indicator": "median_monthly_income", "domain": "sex", "group": "female", "N": 0, "value": None,
+             "unit": "kgs_month"},
+            {"indicator": "median_monthly_income", "domain": "all", "group": "all", "N": 3, "value": 21000.0,
+             "unit": "kgs_month"}]
+    assert truth_csv(rows) == ("indicator,domain,group,N,value\n"
+                               "employment_rate,all,all,10,0.500000\n"
+                               "median_monthly_income,sex,female,0,\n"
+                               "median_monthly_income,all,all,3,21000.0\n")
+
+
+def test_mobile_numbers_are_kyrgyz_e164_with_a_mobile_prefix_and_seeded():
+    numbers = [mobile_number(Rand(1, 2)) for _ in range(2)]
+    assert numbers[0] == numbers[1]  # the same stream gives the same number
+    r = Rand(3, 4)
+    drawn = [mobile_number(r) for _ in range(50)]
+    for number in drawn:
+        assert re.fullmatch(r"\+996\d{9}", number) and number[4:7] in MOBILE_PREFIXES
+    assert len(set(drawn)) == 50
 
 
 # ----------------------------------------------------------------------------- shape of a small cohort

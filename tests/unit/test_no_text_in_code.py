@@ -35,15 +35,19 @@ ALLOWED: dict[str, set[str]] = {
     "derive/themes.py": {"ё", "е"},
     # a regex of capital letters (Latin and Cyrillic) that starts a name in a quote candidate
     "results/themes.py": {"^[A-ZА-ЯЁӨҮҢ]"},
+    # a planted defect of the demo cohort: text typed into a numeric field of the paper-entry workbook (data)
+    "demo/truth.py": {"20 миң", 'text in a numeric field ("20 миң" = 20 thousand)'},
     # occupation labels as the kg-open vacancy file prints them, matched to ISCO-08 codes (input vocabulary)
     "derive/open_tables.py": {"preschool and school educators (тарбиячылар)", "seamstresses/tailors (тигүүчү)"},
     "privacy/scan.py": {"нет", "жок", "неизвестно", "белгисиз", "отсутствует", "не указано", "көрсөтүлгөн эмес"},
 }
 #: English texts that name Kyrgyz letters or the university's acronym (allowed wherever they occur)
 ENGLISH_NAMING = re.compile(r"^[\x00-\x7f]*(?:(?:ң ө ү|Ң Ө Ү|ЖАМУ)[\x00-\x7f\u2013\u2014…()]*)+$")
-#: the synthetic demo cohort writes Kyrgyz/Russian names and answers as DATA; demo/ is owned and being
-#: rewritten by another engineer (issue 13, step B leaves it untouched)
-SKIPPED = ("demo/",)
+#: the modules of the synthetic demo cohort whose Kyrgyz/Russian literals are the DATA they write: names
+#: (people), job titles (population), open answers (answers, employers), data-entry clerks (exports) and the
+#: README's English sentences naming ЖАМУ and ГКЭД (synthetic); the other demo modules are checked
+SKIPPED = ("demo/population.py", "demo/people.py", "demo/answers.py", "demo/employers.py", "demo/exports.py",
+           "demo/synthetic.py")
 
 
 def _docstrings(tree: ast.AST) -> set[int]:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.config import config_from_dict
-from analysis.demo.synthetic import _shift
+from analysis.demo.population import planted_shift
 from analysis.demo.trends import DEMO_TREND_COHORTS, ensure_raw, scenario
 from analysis.errors import ConfigError
 from analysis.publish.trends import significance
@@ -172,9 +172,9 @@ def test_planted_effects_add_up_by_target_and_vanish_without_effects():
     reg = {"faculty": "ECON", "programme": "ECON-FIN-B"}
     eff = {"employment:all": 0.1, "employment:faculty:ECON": -0.85, "employment:programme:ECON-FIN-B": 0.2,
            "response_p2:all": 5.0}
-    assert _shift(eff, "employment", reg) == pytest.approx(-0.55)
-    assert _shift(eff, "response_p2", reg) == pytest.approx(5.0)
-    assert _shift(None, "employment", reg) == 0.0
+    assert planted_shift(eff, "employment", reg) == pytest.approx(-0.55)
+    assert planted_shift(eff, "response_p2", reg) == pytest.approx(5.0)
+    assert planted_shift(None, "employment", reg) == 0.0
 
 
 def test_scenario_is_three_years_with_the_committed_demo_last(tmp_path):

@@ -48,8 +48,8 @@ def make_project(base: Path, n: int) -> tuple[Path, str]:
     for name in LINKED:
         if (ROOT / name).exists():
             (root / name).symlink_to(ROOT / name)
-    # the notebooks are copied, not linked: kernels on the IPC transport make their socket files in the
-    # notebook's folder, and two runs at once in one folder would share them
+    # the notebooks are copied, not linked: papermill runs them with the notebook folder as working directory,
+    # so each throw-away project keeps its own
     (root / "notebooks").unlink()
     shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     (root / "data" / "raw" / "open").symlink_to(ROOT / "data" / "raw" / "open")

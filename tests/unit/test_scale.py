@@ -147,9 +147,8 @@ def test_stage_one_reads_each_raw_file_once_and_the_gate_reads_none(tmp_path, mo
     from analysis.core.config import load_config
     from analysis.pipeline.provenance import input_records, write_manifest
     from analysis.pipeline.run import StageFailed, gate_values, privacy_gate
-    from analysis.privacy.scan import PersonalIndex, write_gate_index
-
     from analysis.privacy.keys import KEY_ENV
+    from analysis.privacy.scan import PersonalIndex, write_gate_index
 
     monkeypatch.setenv(KEY_ENV, "ab" * 32)
     root = _legacy_project(tmp_path)

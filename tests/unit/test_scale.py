@@ -201,3 +201,13 @@ def test_ingest_reads_each_distinct_text_once_with_the_same_notices(tmp_path):
     assert list(res.table["consent"]) == ["yes"] * 5
     fixes = [(n.kind, n.row, n.count) for n in res.warnings if n.kind == "cell_fix" and n.column == "consent"]
     assert fixes == [("cell_fix", 3, 3)]
+
+
+def test_a_digit_group_of_a_submission_uuid_is_not_an_id(tmp_path):
+    """At national scale (a million 8-digit ids) a UUID's all-digit first group often equals someone's id: a UUID
+    is never an id or a phone; the same digits standing alone still are."""
+    (tmp_path / "a.csv").write_text("_submission_id\n24000001-abcd-4ef0-9abc-def012345678\n"
+                                    "uuid:24000001-abcd-4ef0-9abc-def012345678\n", encoding="utf-8")
+    assert scan_for_personal_data([tmp_path], VALUES) == []
+    (tmp_path / "b.csv").write_text("note\nid 24000001-abcd\n", encoding="utf-8")
+    assert [(h.file.name, h.kind) for h in scan_for_personal_data([tmp_path], VALUES)] == [("b.csv", "student_id")]

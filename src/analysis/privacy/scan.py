@@ -75,6 +75,9 @@ _NUMBER_TOKEN = re.compile(
     r"((?>\+?\d+(?:(?:[ \u00a0\-()]{1,3}|(?<=\d\d)\.(?=\d\d))\d+)*))(?:\.0+)?(?!\w)(?!\.\d)"
 )
 _DIGITS = re.compile(r"\d+")
+# a UUID (RFC 9562; submission ids of Kobo and ODK) is never a phone or an id, even where a group of it is digits only
+_UUID = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
+                   r"(?![0-9A-Za-z])")
 _TOKEN = re.compile(r"\w+")
 _ALNUM = re.compile(r"[^\W_]")
 _NON_DIGIT = re.compile(r"\D")
@@ -433,7 +436,7 @@ def _match_segment(text: str, index: _Index) -> Iterable[tuple[tuple[set[str], s
     if index.phones or index.ids:
         phones, ids, lo = index.phones, index.ids, index.min_digits
         hk = (lambda t: t) if key is None else (lambda t: _digest(key, t))
-        for m in _NUMBER_TOKEN.finditer(text):
+        for m in _NUMBER_TOKEN.finditer(_UUID.sub(" ", text) if "-" in text else text):
             token = m.group(1)
             if len(token) < lo:
                 continue  # too short to hold an id or a phone

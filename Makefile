@@ -13,6 +13,8 @@ LOCKS  := requirements
 COHORT ?= demo-2025
 LANGS  ?= ky
 ARGS   ?=
+SIZES  ?= 2000,20000
+BENCH_LANGS ?= ky,ru,en
 
 export PYTHONHASHSEED := 0
 export GX_ANALYTICS_ENABLED := false
@@ -20,7 +22,7 @@ export MPLBACKEND := Agg
 export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help env report trends lint test test-fast lab lock demo monitor expectations bench clean distclean
+.PHONY: help env report trends lint test test-fast lab lock demo monitor expectations bench bench-scale bench-parts clean distclean
 
 help: ## list the targets
 	@echo "Graduate tracer study — make targets (COHORT=$(COHORT))"
@@ -75,8 +77,15 @@ monitor: $(STAMP) ## fieldwork monitor for COHORT: phase-2 response so far and w
 expectations: $(STAMP) ## regenerate the great-expectations suites from the questionnaires
 	$(BIN)/tracer expectations
 
-bench: $(STAMP) ## run the benchmark scripts (wall time and memory, printed)
-	@for b in benchmarks/bench_*.py; do echo ">> $$b"; $(BIN)/python $$b || exit 1; done
+bench: $(STAMP) ## scaling benchmark of the whole pipeline, SIZES=2000,20000 (default) LANGS=ky,ru,en; prints a table
+	$(BIN)/python benchmarks/bench_scale.py --sizes $(SIZES) --langs $(BENCH_LANGS)
+
+bench-scale: $(STAMP) ## the scaling benchmark at 2k/20k/100k/1M graduates (about 15 minutes on 2 cores)
+	$(BIN)/python benchmarks/bench_scale.py --sizes 2000,20000,100000,1000000 --langs $(BENCH_LANGS)
+
+bench-parts: $(STAMP) ## the older part benchmarks (demo stages, raking + domains at 1M rows, validation at 100k)
+	@for b in benchmarks/bench_pipeline.py benchmarks/bench_survey.py benchmarks/bench_validate.py; do \
+	  echo ">> $$b"; $(BIN)/python $$b || exit 1; done
 
 lock: ## regenerate the locks in requirements/ from pyproject.toml (needs the package index)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

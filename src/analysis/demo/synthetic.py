@@ -372,7 +372,8 @@ def _readme(cohort: str, seed: int, n: int, grads: list[Graduate], files: dict[s
         "",
         "## How the data are drawn",
         "",
-        "Per graduate (`src/analysis/demo/population.py`, `answers.py`): programme sizes from ~8 (master's) to ~150 (medicine, "
+        "Per graduate (`src/analysis/demo/population.py`, `answers.py`): programme sizes from ~8 (master's) "
+        "to ~150 (medicine, "
         "nursing); "
         "sex, funding and home rayon by programme and population; further study (master's after a bachelor's, "
         "residency after medicine, a bachelor's after college); then the labour status nine months after "
@@ -429,7 +430,8 @@ def _readme_truth(s: dict[str, float], truth: list[dict[str, Any]]) -> list[str]
         "",
         "What the main indicators would show if every graduate had answered, truthfully: their population "
         f"values over all {s['graduates']:,} graduates of the registry, computed from the generator's latent "
-        "state of each graduate (`Graduate.status` in `analysis.demo.population`, the kind of job, hours, pay, …) — never from the survey "
+        "state of each graduate (`Graduate.status` in `analysis.demo.population`, the kind of job, hours, pay, …) "
+        "— never from the survey "
         "files, so non-respondents count and the planted defects do not. Compare a pipeline estimate "
         "(`data/processed/COHORT/results/estimates.parquet`, same `indicator`, `domain` and `group`) with it: "
         "the difference is non-response bias plus sampling error (and, for income, the amounts withheld).",

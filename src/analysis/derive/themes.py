@@ -66,9 +66,15 @@ def words(text: Any) -> list[str]:
     return _WORD.findall(str(text).lower().replace("ё", "е"))
 
 
+@lru_cache(maxsize=4096)
+def _keyword_words(keyword: str) -> tuple[str, ...]:
+    """The words of a dictionary stem (:func:`words`), split once per stem rather than once per answer."""
+    return tuple(words(keyword))
+
+
 def matches(text_words: Sequence[str], keyword: str) -> bool:
     """Whether ``keyword`` (one or more stems) matches: each of its words begins consecutive words of the text."""
-    kw = words(keyword)
+    kw = _keyword_words(keyword)
     if not kw:
         return False
     k = len(kw)
@@ -215,11 +221,13 @@ def code_answers(answers: pd.Series, entries: Iterable[Entry], question: str) ->
     are of those who answered.
     """
     themes = [e for e in entries if question in e.questions]
-    toks = [words(x) for x in answers.astype(object)]
+    toks = [tuple(words(x)) for x in answers.astype(object)]
     answered = np.array([bool(t) for t in toks], dtype=bool)
     out = pd.DataFrame(index=answers.index)
-    for e in themes:
-        out[e.code] = [e.hits(t) for t in toks]
+    coded: dict[tuple[str, ...], tuple[bool, ...]] = {}  # the same words are coded once (answers repeat)
+    rows = [coded[t] if t in coded else coded.setdefault(t, tuple(e.hits(t) for e in themes)) for t in toks]
+    for j, e in enumerate(themes):
+        out[e.code] = [r[j] for r in rows]
     out[UNCODED] = ~out.any(axis=1) if themes else True
     out = out.astype("boolean")
     out.loc[~answered] = pd.NA

@@ -191,6 +191,8 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
     skipped_empty = 0
     bad_modes: dict[str, int] = {}
     other_modes: Counter[str] = Counter()
+    memo: dict[tuple[str, str], _CellRead] = {}
+    meta_tally = FixTally()  # the meta columns' fixes are not reported
     for rownum, row in zip(raw.row_numbers, raw.rows):
         def cell(m: ColumnMap, row: Sequence[Any] = row) -> Any:
             return row[m.index] if m.index < len(row) else None
@@ -202,6 +204,29 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
         for name in names:
             qtype = cb.types[name]
             m = qmaps.get(name)
+            if qtype != "select_multiple" and m is not None and isinstance(value := cell(m), str):
+                # the same text in the same column always gives the same answer: read it once, replay its tallies
+                key = (name, value)
+                hit = memo.get(key)
+                if hit is None:
+                    hit = memo[key] = _read_cell(cb, ctx, name, qtype, value, raw, dates.dayfirst)
+                text, fixes, date_problem, counts, trace = hit
+                for f in fixes:
+                    tally.add(name, f, rownum)
+                if date_problem is not None:
+                    dates.add(name, date_problem[0], rownum, date_problem[1])
+                for counter, k in counts:
+                    (value_langs if counter == "lang" else mapped_cells if counter == "mapped" else unmapped)[k] += 1
+                if trace:
+                    if not ctx.allow_lost_letters:
+                        raise ctx.error(
+                            f"Kyrgyz letters ң ө ү seem lost: {trace}", row=rownum, column=name,
+                            fix="re-export the file as UTF-8 (cp1251 cannot hold ң ө ү), or pass "
+                                "--allow-lost-letters (allow_lost_letters=True) to read it with a "
+                                "warning per cell")
+                    ctx.note("lost_letters", row=rownum, column=name, count=1, trace=trace)
+                rec[name] = text
+                continue
             text = "" if m is None else cell_to_text(cell(m), qtype, name, rownum, tally, raw,
                                                     ctx.serial_text_dates, dates)
             if qtype == "select_one" and text:
@@ -220,7 +245,7 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
                                 "warning per cell")
                     ctx.note("lost_letters", row=rownum, column=name, count=1, trace=trace)
             rec[name] = text
-        meta_vals = {t: cell_to_text(cell(m), None, m.header, rownum, FixTally(), raw) for t, m in metas.items()}
+        meta_vals = {t: cell_to_text(cell(m), None, m.header, rownum, meta_tally, raw) for t, m in metas.items()}
         row_mode = mode
         if meta_vals.get("_row_mode"):
             m_code = _mode_code(meta_vals["_row_mode"])
@@ -297,6 +322,31 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
         ctx.note("questions_absent", instrument=cb.key, n=len(absent),
                  names=", ".join(absent[:12]) + (" …" if len(absent) > 12 else ""))
     return IngestResult(table=table, warnings=ctx.notices, info=ctx.info)
+
+
+_CellRead = tuple[str, tuple[str, ...], "tuple[str, str] | None", tuple[tuple[str, str], ...], "str | None"]
+
+
+def _read_cell(cb: Codebook, ctx: ReadContext, name: str, qtype: str, value: str, raw: RawTable,
+               dayfirst: bool | None) -> _CellRead:
+    """What reading one text cell of question ``name`` gives, independent of its row: the canonical text, the
+    automatic fixes applied, the date problem (``ambiguous``/``unreadable``) if any, the tallies of label
+    mapping (``("lang", lang)``, ``("mapped", name)``, ``("unmapped", name)``) and the lost-letter trace.
+    :func:`build_canonical` reads each distinct text of a column once and replays these for every row."""
+    tally = FixTally()
+    dates = DateProblems(dayfirst)
+    text = cell_to_text(value, qtype, name, 0, tally, raw, ctx.serial_text_dates, dates)
+    langs: Counter[str] = Counter()
+    mapped: Counter[str] = Counter()
+    unmapped: Counter[str] = Counter()
+    if qtype == "select_one" and text:
+        text = _map_select_one(cb, ctx, name, text, langs, mapped, unmapped)
+    counts = tuple(("lang", k) for k, n in langs.items() for _ in range(n)) + tuple(
+        ("mapped", k) for k, n in mapped.items() for _ in range(n)) + tuple(
+        ("unmapped", k) for k, n in unmapped.items() for _ in range(n))
+    fixes = tuple(kind for (_, kind), n in tally.count.items() for _ in range(n))
+    problem = next(((status, rec[2]) for (_, status), rec in dates.problems.items()), None)
+    return text, fixes, problem, counts, (lost_letters(text) if text else None)
 
 
 def _map_select_one(cb: Codebook, ctx: ReadContext, name: str, text: str, value_langs: Counter[str],

@@ -45,7 +45,7 @@ from analysis.errors import TracerError
 from analysis.ingest.notices import console_line
 from analysis.pipeline.outputs import write_outputs
 from analysis.pipeline.stages import pseudonym_key
-from analysis.privacy.scan import scan_for_personal_data
+from analysis.privacy.scan import PersonalIndex, read_gate_index, scan_for_personal_data
 from analysis.privacy.values import cohort_personal_values
 from analysis.publish.blocks import blocks_from_notebook
 from analysis.publish.pdf import write_pdf
@@ -243,15 +243,28 @@ def _log_notices(cfg: CohortConfig, log: Callable[[str], None]) -> None:
         log(f"  {line}")
 
 
+def gate_values(cfg: CohortConfig) -> PersonalIndex | dict[str, list[str]]:
+    """What the gate looks for: the hashed index stage 1 kept from its one read of the raw files, when it was made
+    from the inputs the run manifest records (:func:`analysis.privacy.values.read_gate_index`); otherwise — no
+    stage 1 run with this code, inputs changed, another key — every raw input read again."""
+    manifest = cfg.paths.processed / "manifest.json"
+    if manifest.is_file():
+        inputs = {r["path"]: r["sha256"] for r in json.loads(manifest.read_text(encoding="utf-8"))["inputs"]}
+        index = read_gate_index(cfg, pseudonym_key(cfg), inputs)
+        if index is not None:
+            return index
+    return cohort_personal_values(cfg)
+
+
 def privacy_gate(cfg: CohortConfig) -> None:
     """Fail the run if any personal value of the cohort's raw files appears in its outputs.
 
-    Every raw input is read as stage 1 reads it, legacy mapping included
-    (:func:`analysis.privacy.values.cohort_personal_values`); a value is a hit only as a whole token of
-    an output (:func:`analysis.privacy.scan.scan_for_personal_data`)."""
+    The personal values are those of every raw input as stage 1 read it, legacy mapping included (stage 1 keeps
+    them hashed: :func:`gate_values`); a value is a hit only as a whole token of an output
+    (:func:`analysis.privacy.scan.scan_for_personal_data`)."""
     files = [p for folder in (cfg.paths.processed, cfg.paths.reports) if folder.exists()
              for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"]
-    hits = scan_for_personal_data(files, cohort_personal_values(cfg))
+    hits = scan_for_personal_data(files, gate_values(cfg))
     if hits:
         raise StageFailed(f"{cfg.cohort}: personal data found in {len({h.file for h in hits})} output file(s), "
                           f"e.g. {hits[0]} — do not publish; run 'tracer scan-personal {cfg.cohort}' for the list")

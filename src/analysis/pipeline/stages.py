@@ -40,8 +40,8 @@ from analysis.pipeline.provenance import input_records, write_manifest
 from analysis.pipeline.tables import fresh_dir, read_parquet, write_parquet
 from analysis.privacy.boundary import protect_table, pseudonymise_record_ids
 from analysis.privacy.keys import load_key
-from analysis.privacy.scan import mask_value
-from analysis.privacy.values import DIRECT_IDENTIFIERS
+from analysis.privacy.scan import mask_value, write_gate_index
+from analysis.privacy.values import DIRECT_IDENTIFIERS, add_input_values
 from analysis.validate import validate_cohort
 from analysis.validate.messages import ALL_LANGS, split_messages
 from analysis.validate.quality import quality_data
@@ -121,13 +121,16 @@ def covariate_specs(cfg: CohortConfig) -> dict[str, dict[str, Any]]:
     return specs
 
 
-def read_cohort_inputs(cfg: CohortConfig) -> tuple[dict[str, list[pd.DataFrame]], list[Any], Any]:
+def read_cohort_inputs(cfg: CohortConfig, personal: dict[str, set[str]] | None = None
+                       ) -> tuple[dict[str, list[pd.DataFrame]], list[Any], Any]:
     """Read every input of the cohort and check them together (:func:`analysis.ingest.cohort.check_cohort`).
 
     Returns the canonical tables per instrument (rows of cohort-level not-asked questions marked), every
     notice (readers' and the cohort's, in input order; plus ``no_registry`` when the cohort has none) and
     the :class:`~analysis.ingest.cohort.CohortCheck`. Raises nothing for error notices: the caller writes
-    them first, then calls :func:`analysis.ingest.cohort.raise_errors`.
+    them first, then calls :func:`analysis.ingest.cohort.raise_errors`. With ``personal`` (column → set), the
+    personal values of every input are added to it (:func:`analysis.privacy.values.add_input_values`), from
+    the same read.
     """
     paths = cfg.paths
     reads = []
@@ -136,6 +139,8 @@ def read_cohort_inputs(cfg: CohortConfig) -> tuple[dict[str, list[pd.DataFrame]]
         res = read_input(paths.raw / item.path, item.instrument, item.format, mapping=mapping, base_dir=paths.raw,
                          **item.read_options())
         reads.append((item.instrument, res))
+        if personal is not None:
+            add_input_values(personal, cfg, item, res.table)
     insts = {k: load_instrument(k, Path(cfg.project_root) / "questionnaires") for k in {k for k, _ in reads}}
     check = check_cohort(reads, insts)
     notices = [n for _, r in reads for n in r.warnings] + check.notices
@@ -170,7 +175,11 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
                    parameters=cfg.as_parameters(), inputs=records)
 
     fresh_dir(paths.validated)
-    frames, notices, check = read_cohort_inputs(cfg)
+    personal_values: dict[str, set[str]] = {}
+    frames, notices, check = read_cohort_inputs(cfg, personal_values)
+    # the privacy gate's value set, from this one read of each raw file (hashed, kept in the raw folder)
+    write_gate_index(cfg, personal_values, pseudonym_key(cfg), {r.path: r.sha256 for r in records})
+    del personal_values
     notice_df = notice_records(notices)
     write_parquet(notice_df, paths.validated / "notices.parquet")
     raise_errors(notices)

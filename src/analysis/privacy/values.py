@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -151,18 +151,26 @@ def cohort_personal_values(cfg: CohortConfig) -> dict[str, list[str]]:
         A file or its mapping cannot be read (one line naming the file).
     """
     raw = cfg.paths.raw
-    forms = Path(cfg.project_root) / "questionnaires" if cfg.project_root else None
-    if forms is not None and not forms.is_dir():
-        forms = None  # the package's own questionnaires
     values: dict[str, set[str]] = {}
     for item in cfg.inputs:
         mapping = (raw / item.mapping) if item.mapping else None
         table = read_input(raw / item.path, item.instrument, item.format, mode=item.mode, encoding=item.encoding,
                            delimiter=item.delimiter, mapping=mapping, base_dir=raw).table
-        flagged = set(load_instrument(item.instrument, forms).direct_identifiers)
-        columns = [*DIRECT_IDENTIFIERS, *sorted(flagged)]
-        if _generated_ids(item, raw):
-            columns = [c for c in columns if c not in ("student_id", "employer_id")]  # row numbers, nobody's id
-        for col, vals in personal_values(table, columns).items():
-            values.setdefault(col, set()).update(vals)
+        add_input_values(values, cfg, item, table)
     return {col: sorted(vals) for col, vals in values.items()}
+
+
+def add_input_values(values: dict[str, set[str]], cfg: CohortConfig, item: Any, table: pd.DataFrame) -> None:
+    """Add the personal values of one input's canonical ``table`` (as :func:`cohort_personal_values` reads it) to
+    ``values`` (column → set). Stage 1 calls it on the tables it has read, so the privacy gate needs no
+    second read of the raw files (:func:`analysis.privacy.scan.hashed_index`)."""
+    forms = Path(cfg.project_root) / "questionnaires" if cfg.project_root else None
+    if forms is not None and not forms.is_dir():
+        forms = None  # the package's own questionnaires
+    flagged = set(load_instrument(item.instrument, forms).direct_identifiers)
+    columns = [*DIRECT_IDENTIFIERS, *sorted(flagged)]
+    if _generated_ids(item, cfg.paths.raw):
+        columns = [c for c in columns if c not in ("student_id", "employer_id")]  # row numbers, nobody's id
+    for col, vals in personal_values(table, columns).items():
+        values.setdefault(col, set()).update(vals)
+

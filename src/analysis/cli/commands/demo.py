@@ -30,6 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--n-graduates", type=int, default=DEFAULT_N, metavar="N",
                    help=f"number of graduates, at least 35 = one per programme (default {DEFAULT_N}); "
                         "about 7.5%% as many employers are surveyed")
+    p.add_argument("--large", action="store_true",
+                   help="a large cohort for scale tests, as CSV exports (registry_csv, kobo_csv, odk_csv): a donor "
+                        "pool of 5,000 graduates drawn one by one, resampled with numpy to --n-graduates "
+                        "(docs/performance.md); needs --out; the committed demo is never written this way")
     p.set_defaults(func=run)
 
 
@@ -39,6 +43,18 @@ def run(args: argparse.Namespace) -> int:
     from analysis.core.paths import cohort_paths
     from analysis.demo.synthetic import generate_cohort
 
+    if args.large:
+        from analysis.demo.large import generate_large
+        from analysis.errors import ConfigError
+
+        if args.out is None:
+            raise ConfigError("demo --large: give the folder to write into with --out (a large cohort never "
+                              "replaces the committed demo-2025)")
+        t0 = time.perf_counter()
+        written = generate_large(args.out, seed=args.seed, n_graduates=args.n_graduates, progress=print)
+        print(f"{len(written)} files written to {args.out} (seed {args.seed}, {args.n_graduates} graduates, "
+              f"large: CSV exports, inputs as analysis.demo.large.LARGE_FILES) in {time.perf_counter() - t0:.1f} s")
+        return 0
     out = args.out if args.out is not None else cohort_paths("demo-2025").raw
     t0 = time.perf_counter()
     written = generate_cohort(out, seed=args.seed, n_graduates=args.n_graduates, progress=print)

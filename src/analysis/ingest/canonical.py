@@ -92,6 +92,16 @@ def _apply_renames(raw: RawTable, ctx: ReadContext) -> tuple[list[Any], dict[int
     return header, renamed, dropped
 
 
+def _lost_letters(ctx: Any, trace: str, rownum: int, name: str) -> None:
+    """A cell whose Kyrgyz letters ң ө ү look lost (a cp1251 round trip): stop with one line, or, when the
+    cohort allows it, a notice per cell."""
+    if not ctx.allow_lost_letters:
+        raise ctx.error(f"Kyrgyz letters ң ө ү seem lost: {trace}", row=rownum, column=name,
+                        fix="re-export the file as UTF-8 (cp1251 cannot hold ң ө ү), or pass "
+                            "--allow-lost-letters (allow_lost_letters=True) to read it with a warning per cell")
+    ctx.note("lost_letters", row=rownum, column=name, count=1, trace=trace)
+
+
 def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
                     others: Callable[[], Iterable[Codebook]] | None = None) -> IngestResult:
     """Turn a reader's :class:`RawTable` into the canonical table, applying the contract's rules.
@@ -218,13 +228,7 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
                 for counter, k in counts:
                     (value_langs if counter == "lang" else mapped_cells if counter == "mapped" else unmapped)[k] += 1
                 if trace:
-                    if not ctx.allow_lost_letters:
-                        raise ctx.error(
-                            f"Kyrgyz letters ң ө ү seem lost: {trace}", row=rownum, column=name,
-                            fix="re-export the file as UTF-8 (cp1251 cannot hold ң ө ү), or pass "
-                                "--allow-lost-letters (allow_lost_letters=True) to read it with a "
-                                "warning per cell")
-                    ctx.note("lost_letters", row=rownum, column=name, count=1, trace=trace)
+                    _lost_letters(ctx, trace, rownum, name)
                 rec[name] = text
                 continue
             text = "" if m is None else cell_to_text(cell(m), qtype, name, rownum, tally, raw,
@@ -237,13 +241,7 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
             if text:
                 trace = lost_letters(text)
                 if trace:
-                    if not ctx.allow_lost_letters:
-                        raise ctx.error(
-                            f"Kyrgyz letters ң ө ү seem lost: {trace}", row=rownum, column=name,
-                            fix="re-export the file as UTF-8 (cp1251 cannot hold ң ө ү), or pass "
-                                "--allow-lost-letters (allow_lost_letters=True) to read it with a "
-                                "warning per cell")
-                    ctx.note("lost_letters", row=rownum, column=name, count=1, trace=trace)
+                    _lost_letters(ctx, trace, rownum, name)
             rec[name] = text
         meta_vals = {t: cell_to_text(cell(m), None, m.header, rownum, meta_tally, raw) for t, m in metas.items()}
         row_mode = mode

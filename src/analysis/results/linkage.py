@@ -41,7 +41,8 @@ def _resp(df: pd.DataFrame) -> pd.Series:
 
 
 def link_table(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One row per pseudonym over several cohorts/waves.
+    """One row per pseudonym over several cohorts/waves — reference API: the researcher's panel table (e.g. in
+    JupyterLab); the trend report uses :func:`link_rate` and :func:`chain_rates`.
 
     Parameters
     ----------

@@ -8,7 +8,8 @@ import sys
 from analysis.errors import TracerError
 
 
-def _langs(value: str) -> tuple[str, ...]:
+def langs_arg(value: str) -> tuple[str, ...]:
+    """``--lang ky,ru,en`` as a tuple (argparse type; also used by ``tracer trends``)."""
     langs = tuple(x.strip() for x in value.split(",") if x.strip())
     if not langs:
         raise argparse.ArgumentTypeError("give at least one language, e.g. ky or ky,ru,en")
@@ -24,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "cohorts may be given; a failing cohort does not stop the others (the exit code is then 2).")
     p.add_argument("cohorts", nargs="*", metavar="COHORT", help="cohort name(s), e.g. demo-2025 (see cohorts/)")
     p.add_argument("--all", action="store_true", help="run every cohort that has a parameter file in cohorts/")
-    p.add_argument("--lang", type=_langs, default=("ky",),
+    p.add_argument("--lang", type=langs_arg, default=("ky",),
                    help="report language(s), comma-separated: ky (default), ru, en — e.g. --lang ky,ru,en")
     p.add_argument("--stages", type=lambda v: tuple(v.split(",")), default=None,
                    help="only these stages, comma-separated: ingest,derive,model,report (default: all)")

@@ -7,17 +7,11 @@ import re
 import sys
 import time
 
+from analysis.cli.commands.run import langs_arg
 from analysis.errors import TracerError
 
 DEMO_TRENDS = ("demo-2023", "demo-2024", "demo-2025")  # kept equal to analysis.demo.trends.DEMO_TREND_COHORTS
 DEMO_WAVES = ("demo-2023-w2",)  # kept equal to analysis.demo.trends.DEMO_LATER_WAVES
-
-
-def _langs(value: str) -> tuple[str, ...]:
-    langs = tuple(x.strip() for x in value.split(",") if x.strip())
-    if not langs:
-        raise argparse.ArgumentTypeError("give at least one language, e.g. ky or ky,ru,en")
-    return langs
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                "tracer trends demo-2024 demo-2025 --lang en;  tracer trends --n-graduates 120 --rerun")
     p.add_argument("cohorts", nargs="*", metavar="COHORT",
                    help=f"cohorts to compare, oldest first, at least two (default: {' '.join(DEMO_TRENDS)})")
-    p.add_argument("--lang", type=_langs, default=("ky", "ru", "en"),
+    p.add_argument("--lang", type=langs_arg, default=("ky", "ru", "en"),
                    help="report language(s), comma-separated (default: ky,ru,en)")
     p.add_argument("--wave", action="append", default=None, metavar="COHORT-wN",
                    help="a later wave to link by pseudonym to the cohort it follows up (COHORT-wN links to COHORT, "

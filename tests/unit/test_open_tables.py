@@ -18,6 +18,7 @@ from analysis.derive.open_tables import (
     read_table,
     table_text,
 )
+from analysis.errors import InputError
 from analysis.validate.open_data import check_suite
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,3 +104,32 @@ def test_add_copies_a_kg_open_layout_table_with_provenance(tmp_path, monkeypatch
     assert "sha256:" in meta and "from_kg_open" in meta
     with pytest.raises(Exception, match="already exists"):
         add_table(src, proj)
+
+
+def test_the_model_stage_checks_an_unchanged_table_once_and_a_changed_or_broken_one_again(tmp_path, monkeypatch):
+    from analysis.derive import open_tables as ot
+
+    proj = tmp_path / "proj"
+    shutil.copytree(ROOT / "data" / "raw" / "open", proj / "data" / "raw" / "open")
+    shutil.copytree(ROOT / "expectations", proj / "expectations", ignore=shutil.ignore_patterns("uncommitted"))
+    calls: list[str] = []
+    real = ot.validate_table
+    monkeypatch.setattr(ot, "validate_table", lambda table, file, *a, **k: calls.append(Path(file).name) or
+                        real(table, file, *a, **k))
+    n_tables = len(list_tables(proj))
+    ot._load.cache_clear()
+    load_open_data(proj)
+    assert len(calls) == n_tables and (proj / ot.CHECKED_FILE).is_file()
+    ot._load.cache_clear()
+    load_open_data(proj)
+    assert len(calls) == n_tables  # unchanged: not checked again
+    # a broken table (a value that is not a number) is checked again and stops the run with one line
+    info = next(i for i in list_tables(proj) if i.id == "kg_minimum_wage")
+    lines = info.csv.read_text(encoding="utf-8").splitlines()
+    head, first = lines[0].split(","), lines[1].split(",")
+    first[head.index("value")] = "about 3000"
+    info.csv.write_text("\n".join([lines[0], ",".join(first), *lines[2:]]) + "\n", encoding="utf-8")
+    ot._load.cache_clear()
+    with pytest.raises(InputError, match=r"kg_minimum_wage.*row 2.*value"):
+        load_open_data(proj)
+    assert calls[-1] == info.csv.name

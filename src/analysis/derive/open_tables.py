@@ -28,6 +28,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -39,7 +40,7 @@ import yaml
 
 from analysis.core.paths import SOURCE_ROOT
 from analysis.errors import ConfigError, InputError
-from analysis.validate.open_data import check_sidecar, load_schema, validate_table
+from analysis.validate.open_data import check_sidecar, load_schema, suite_path, validate_table
 
 __all__ = [
     "KG_COLUMNS",
@@ -299,21 +300,63 @@ def _load(root_str: str, stamp: tuple[tuple[str, float], ...], validate: bool) -
     root = Path(root_str)
     tables = list_tables(root)
     frames = []
+    checked = _checked(root) if validate else set()
+    passed = set()
     for info in tables:
         text = read_table(info.csv)
         if validate:
-            problems = check_sidecar(_read_meta(info.sidecar), info.sidecar, table_id=info.id, version=info.version)
-            problems = problems or validate_table(text, info.csv)
-            if problems:
-                raise problems[0]
+            digest = _check_digest(root, info)
+            if digest not in checked:  # a table already checked against the same schema and suite is not re-run
+                problems = check_sidecar(_read_meta(info.sidecar), info.sidecar, table_id=info.id,
+                                         version=info.version)
+                problems = problems or validate_table(text, info.csv)
+                if problems:
+                    raise problems[0]
+            passed.add(digest)
         df = text.copy()
         df["value"] = pd.to_numeric(df["value"], errors="coerce")
         df["table"], df["version"], df["synthetic"] = info.id, info.version, info.synthetic
         df["year"] = [_year(p) for p in df["period"]]
         frames.append(df)
+    if validate and passed - checked:
+        _remember_checked(root, passed)
     cols = load_schema(root).names + ["table", "version", "synthetic", "year"]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
     return OpenData(rows=rows, tables=tables)
+
+
+CHECKED_FILE = Path("data") / "processed" / ".open-data-checked.json"
+"""Under the project root: the SHA-256 digests of the open-data tables that passed their suite (see
+:func:`_check_digest`), so that the model stage does not run great-expectations again on unchanged tables
+(about 2 s of import and 11 tables a run on the demo; ``docs/performance.md``). Regenerated output: delete it to
+force a new check; ``tracer opendata check`` always checks."""
+
+
+def _check_digest(root: Path, info: TableInfo) -> str:
+    """SHA-256 over everything the check depends on: the table's and its sidecar's bytes, the schema and the
+    stored suite (a change to any of them means a new check)."""
+    h = hashlib.sha256()
+    for path in (info.csv, info.sidecar, open_root(root) / "schema.yaml", suite_path(root)):
+        h.update(str(path.name).encode())
+        h.update(path.read_bytes() if path.is_file() else b"-")
+    return h.hexdigest()
+
+
+def _checked(root: Path) -> set[str]:
+    path = root / CHECKED_FILE
+    try:
+        return set(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return set()
+
+
+def _remember_checked(root: Path, digests: set[str]) -> None:
+    path = root / CHECKED_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(sorted(digests)) + "\n", encoding="utf-8")
+    except OSError:  # a read-only project: check again next time
+        pass
 
 
 def load_open_data(root: Path | str | None = None, *, validate: bool = True) -> OpenData:

@@ -41,6 +41,9 @@ from analysis.demo.population import PROGRAMME_PARAMS, allocate
 from analysis.demo.synthetic import generate_cohort, graduate_truth
 from analysis.demo.truth import truth_csv, truth_table
 from analysis.errors import ConfigError
+from analysis.ingest import read_input
+from analysis.ingest.writers import kobo_table
+from analysis.instruments.xlsform import load_instrument
 
 __all__ = ["DEFAULT_POOL", "LARGE_FILES", "generate_large", "large_inputs"]
 
@@ -220,10 +223,6 @@ def _resample(out: Path, pool_dir: Path, seed: int, n_pool: int, n: int, say: An
 
 def _paper_as_kobo(pool_dir: Path) -> pd.DataFrame:
     """The pool's keyed-in paper answers (entry workbook) as a Kobo export (XML values, group paths)."""
-    from analysis.ingest import read_input
-    from analysis.ingest.writers import kobo_table
-    from analysis.instruments.xlsform import load_instrument
-
     inst = load_instrument("phase2")
     res = read_input(pool_dir / "phase2_paper_entry.xlsx", "phase2", "entry_xlsx", mode="paper", base_dir=pool_dir)
     table = res.table[[c for c in res.table.columns if not c.startswith("_")]].fillna("").astype(str)

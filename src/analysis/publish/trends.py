@@ -32,7 +32,7 @@ from analysis.publish.disclosure import Rules, hesa_round, publish
 from analysis.publish.formatting import fmt_number, fmt_pct, format_count
 from analysis.publish.labels import value_label
 from analysis.results.table import Settings
-from analysis.results.trends import CohortResults, trend_hierarchy, trend_rows
+from analysis.results.trends import CohortResults, pairs, trend_hierarchy, trend_rows
 
 __all__ = ["HEADLINE", "build_trends", "render_trends", "trends_dir"]
 
@@ -217,8 +217,6 @@ def _headline(doc: _Doc) -> None:
 
 
 def _pairs(doc: _Doc) -> list[tuple[str, str]]:
-    from analysis.results.trends import pairs
-
     return pairs(doc.cohorts)
 
 

@@ -132,9 +132,9 @@ def bench_size(base: Path, n: int, langs: str, per_person_max: int, full_run_max
                 "print(json.dumps([dict(f) for f in DEMO_FILES]))")
         label = "generate (per-person, xlsx+csv)"
     else:
-        code = ("from analysis.demo.large import generate_large, large_inputs; import json\n"
+        code = ("from analysis.demo.large import generate_large, LARGE_FILES; import json\n"
                 f"generate_large({str(raw)!r}, seed={seed}, n_graduates={n})\n"
-                "print(json.dumps(large_inputs()))")
+                "print(json.dumps([dict(f) for f in LARGE_FILES]))")
         label = "generate (large: pool + vectorised resampling, csv)"
     try:
         dt, cpu, mb, out = timed(code, env, timeout)

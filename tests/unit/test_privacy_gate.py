@@ -7,10 +7,8 @@ digits inside a date, a decimal, a hex pseudonym, a longer number) that must not
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 import yaml
 
@@ -19,7 +17,6 @@ from analysis.privacy.keys import KEY_ENV
 from analysis.privacy.scan import phone_key, scan_for_personal_data
 from analysis.privacy.values import cohort_personal_values
 
-CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs"
 VALUES = {
     "student_id": ["24000001"],
     "full_name": ["Асанов Айбек Бакытович"],
@@ -92,35 +89,11 @@ def test_the_gate_costs_the_same_per_byte_whatever_the_number_of_values(tmp_path
 
 
 # ------------------------------------------------------------------------- legacy registry
-def _legacy_project(tmp_path: Path) -> Path:
-    """A project whose registry is the corpus's old-layout CSV, read through a mapping file."""
-    case = next(c for c in yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
-                if c["file"] == "registry_legacy_headers.csv")
-    root = tmp_path / "project"
-    raw = root / "data" / "raw" / "old-2019"
-    raw.mkdir(parents=True)
-    (root / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
-    shutil.copy(CORPUS / "files" / "registry_legacy_headers.csv", raw / "registry_2019.csv")
-    (raw / "registry_2019.yaml").write_text(yaml.safe_dump(case["options"]["mapping"], allow_unicode=True),
-                                            encoding="utf-8")
-    (root / "cohorts").mkdir()
-    (root / "cohorts" / "old-2019.yaml").write_text(yaml.safe_dump({
-        "cohort": "old-2019", "graduation_year": 2019,
-        "inputs": [{"path": "registry_2019.csv", "instrument": "registry", "format": "legacy",
-                    "mapping": "registry_2019.yaml"}],
-    }), encoding="utf-8")
-    processed = root / "data" / "processed" / "old-2019"
-    processed.mkdir(parents=True)
-    pd.DataFrame({"pid": ["G-0134593045a035d1"], "age_at_grad": [23], "n": [1250000]}).to_parquet(
-        processed / "graduates.parquet")
-    return root
-
-
-def test_the_gate_reads_a_legacy_registry_with_its_mapping(tmp_path):
+def test_the_gate_reads_a_legacy_registry_with_its_mapping(legacy_project):
     from analysis.core.config import load_config
     from analysis.pipeline.run import StageFailed, privacy_gate
 
-    root = _legacy_project(tmp_path)
+    root = legacy_project
     cfg = load_config("old-2019", root)
     values = cohort_personal_values(cfg)
     assert values["student_id"][:2] == ["24000001", "24000002"]
@@ -138,12 +111,12 @@ def test_the_gate_reads_a_legacy_registry_with_its_mapping(tmp_path):
         privacy_gate(cfg)
 
 
-def test_scan_personal_reads_the_legacy_registry_of_the_cohort_file(tmp_path, capsys):
+def test_scan_personal_reads_the_legacy_registry_of_the_cohort_file(legacy_project, capsys):
     import argparse
 
     from analysis.cli.commands import privacy as cmd
 
-    root = _legacy_project(tmp_path)
+    root = legacy_project
     parser = argparse.ArgumentParser(prog="tracer")
     cmd.register(parser.add_subparsers())
     args = parser.parse_args(["scan-personal", "old-2019", "--root", str(root)])

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from analysis.demo.large import LARGE_FILES, generate_large
 from analysis.ingest import read_input
@@ -110,36 +108,9 @@ def test_the_kept_index_holds_no_value_in_clear_and_needs_the_same_key():
         index_from_json(text, b"z" * 32)
 
 
-CORPUS = Path(__file__).resolve().parents[1] / "bad_inputs"
 
 
-def _legacy_project(tmp_path: Path) -> Path:
-    """A project whose registry is the corpus's old-layout CSV, read through a mapping file (as in
-    ``test_privacy_gate.py``)."""
-    case = next(c for c in yaml.safe_load((CORPUS / "cases.yaml").read_text(encoding="utf-8"))
-                if c["file"] == "registry_legacy_headers.csv")
-    root = tmp_path / "project"
-    raw = root / "data" / "raw" / "old-2019"
-    raw.mkdir(parents=True)
-    (root / "pyproject.toml").write_text("[project]\nname = 'x'\n", encoding="utf-8")
-    (root / "questionnaires").symlink_to(CORPUS.parents[1] / "questionnaires")
-    shutil.copy(CORPUS / "files" / "registry_legacy_headers.csv", raw / "registry_2019.csv")
-    (raw / "registry_2019.yaml").write_text(yaml.safe_dump(case["options"]["mapping"], allow_unicode=True),
-                                            encoding="utf-8")
-    (root / "cohorts").mkdir()
-    (root / "cohorts" / "old-2019.yaml").write_text(yaml.safe_dump({
-        "cohort": "old-2019", "graduation_year": 2019,
-        "inputs": [{"path": "registry_2019.csv", "instrument": "registry", "format": "legacy",
-                    "mapping": "registry_2019.yaml"}],
-    }), encoding="utf-8")
-    processed = root / "data" / "processed" / "old-2019"
-    processed.mkdir(parents=True)
-    pd.DataFrame({"pid": ["G-0134593045a035d1"], "age_at_grad": [23], "n": [1250000]}).to_parquet(
-        processed / "graduates.parquet")
-    return root
-
-
-def test_stage_one_reads_each_raw_file_once_and_the_gate_reads_none(tmp_path, monkeypatch):
+def test_stage_one_reads_each_raw_file_once_and_the_gate_reads_none(legacy_project, monkeypatch):
     """Stage 1 reads every input once and keeps the gate's hashed index; the gate of the same run then finds a
     leak without reading any raw file again. After an input changes, the gate reads the files itself."""
     import analysis.pipeline.stages as stages
@@ -151,7 +122,7 @@ def test_stage_one_reads_each_raw_file_once_and_the_gate_reads_none(tmp_path, mo
     from analysis.privacy.scan import PersonalIndex, write_gate_index
 
     monkeypatch.setenv(KEY_ENV, "ab" * 32)
-    root = _legacy_project(tmp_path)
+    root = legacy_project
     cfg = load_config("old-2019", root)
     reads: list[str] = []
     real = stages.read_input

@@ -45,7 +45,7 @@ from analysis.ingest import read_input
 from analysis.ingest.writers import kobo_table
 from analysis.instruments.xlsform import load_instrument
 
-__all__ = ["DEFAULT_POOL", "LARGE_FILES", "generate_large", "large_inputs"]
+__all__ = ["DEFAULT_POOL", "LARGE_FILES", "generate_large"]
 
 DEFAULT_POOL = 5000
 """Graduates drawn one by one (the donor pool); ~8 s with the per-person generator on one core."""
@@ -63,11 +63,6 @@ LARGE_FILES: tuple[dict[str, str], ...] = (
 _KOBO = {"sep": ";", "quoting": csv.QUOTE_ALL, "lineterminator": "\r\n"}
 _ODK = {"sep": ",", "quoting": csv.QUOTE_MINIMAL, "lineterminator": "\n"}
 _UUID_COLS = ("_uuid", "meta/instanceID", "KEY", "meta-instanceID", "instanceID")
-
-
-def large_inputs() -> list[dict[str, str]]:
-    """The ``inputs:`` entries of a large cohort's parameter file (copies of :data:`LARGE_FILES`)."""
-    return [dict(f) for f in LARGE_FILES]
 
 
 def _uuids(rng: np.random.Generator, n: int) -> np.ndarray:

@@ -22,6 +22,7 @@ from analysis.errors import InputError
 from analysis.stats.survey import (
     Design,
     by_domain,
+    domain_estimates,
     poststratify,
     rake,
     svyglm,
@@ -298,6 +299,29 @@ def test_by_domain_equals_zero_score_computation(which, request):
         assert r["estimate"] == pytest.approx(m, rel=1e-12)
         assert r["se"] == pytest.approx(se, rel=1e-8)
         assert r["n"] == mask.sum()
+
+
+@pytest.mark.parametrize("which", ["dstrat", "dclus1", "dclus1r"])
+@pytest.mark.parametrize("stat", ["mean", "total"])
+def test_domain_estimates_on_arrays_are_by_domain_to_the_bit(which, stat, request):
+    # the results table's path: codes and values as arrays, the design's cached linearisation reused
+    design = request.getfixturevalue(which)
+    y = design.data["api00"].to_numpy(float).copy()
+    y[::7] = np.nan  # missing answers leave the domain, not the design
+    data = design.data.assign(y=y)
+    ref = by_domain(replace(design, data=data, _cache={}), "y", "stype", stat=stat)
+    codes, labels = pd.factorize(design.data["stype"], sort=True)
+    n, est, se = domain_estimates(design, y, codes, len(labels), stat=stat)
+    assert list(labels) == list(ref["stype"])
+    assert n.tolist() == ref["n"].tolist()
+    assert est.tolist() == ref["estimate"].tolist() and se.tolist() == ref["se"].tolist()
+    # a second variable on the same design object reuses its stages (nothing rebuilt, same numbers)
+    stages = design._stages
+    n2, est2, _ = domain_estimates(design, np.ones(design.n), codes, len(labels), stat=stat)
+    assert design._stages is stages
+    assert n2.tolist() == np.bincount(codes).tolist()
+    if stat == "mean":
+        assert est2 == pytest.approx(1.0)
 
 
 def test_one_domain_for_everyone_reproduces_svymean(dclus1r):

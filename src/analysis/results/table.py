@@ -59,7 +59,7 @@ from analysis.stats.intervals import (
     survey_proportion_ci,
 )
 from analysis.stats.nonresponse import newcombe_diff_ci
-from analysis.stats.survey import Design, by_domain, svyquantile
+from analysis.stats.survey import domain_estimates, svyquantile
 
 __all__ = [
     "COLUMNS",
@@ -293,25 +293,30 @@ def _population(groups: pd.Series) -> pd.Series:
 def _weighted_by_domain(design: Any, values: pd.Series, groups: pd.Series, stat: str,
                         alpha: float) -> pd.DataFrame:
     """Domain estimates (``stat`` mean/total) from the design: group, estimate, se (Taylor, calibration
-    residuals, FPC — :func:`analysis.stats.survey.by_domain`)."""
-    data = design.data.copy()
-    data["_y"] = values.reindex(data.index).to_numpy(float)
-    data["_g"] = groups.reindex(data.index).astype("string").to_numpy()
+    residuals, FPC — :func:`analysis.stats.survey.domain_estimates`, the arithmetic of
+    :func:`analysis.stats.survey.by_domain` on arrays: the design's linearisation is built once per design and
+    reused by every indicator × domain variable, nothing is copied)."""
+    index = design.data.index
+    y = values.reindex(index).to_numpy(float)
+    g = groups.reindex(index).astype("string")
+    codes, uniq = pd.factorize(g, sort=True)  # sorted labels, -1 = no group: the order of a sorted group-by
+    labels = np.asarray(uniq, dtype=object).astype(str)
     if design.n < 2:
         # one respondent is one sampling unit: a point estimate but no variance (the design-based SE
         # needs two units; analysis.stats.survey refuses a single PSU, as R does)
-        ok = data["_g"].notna().to_numpy(bool) & np.isfinite(data["_y"].to_numpy(float))
-        d = data[ok]
-        w = pd.Series(design.w[ok], index=d.index)
-        num = (w * d["_y"]).groupby(d["_g"]).sum()
-        est = num if stat == "total" else num / w.groupby(d["_g"]).sum()
-        return pd.DataFrame({"group": est.index.astype(str), "n": d.groupby("_g").size().to_numpy(float),
-                             "estimate": est.to_numpy(float), "se": np.nan})
-    d = Design(data, weights=design.weights, strata=design.strata, cluster=design.cluster, fpc=design.fpc,
-               calibration=design.calibration, lonely_psu=design.lonely_psu)
-    out = by_domain(d, "_y", ["_g"], stat=stat, alpha=alpha)
-    return out.rename(columns={"_g": "group"})[["group", "n", "estimate", "se"]].assign(
-        group=lambda f: f["group"].astype(str))
+        ok = (codes >= 0) & np.isfinite(y)
+        w = design.w[ok]
+        c = codes[ok]
+        num = np.bincount(c, weights=w * y[ok], minlength=len(labels))
+        den = np.bincount(c, weights=w, minlength=len(labels))
+        n = np.bincount(c, minlength=len(labels)).astype(float)
+        keep = n > 0
+        est = num if stat == "total" else num / np.where(den > 0, den, np.nan)
+        return pd.DataFrame({"group": labels[keep], "n": n[keep], "estimate": est[keep].astype(float),
+                             "se": np.nan})
+    n, est, se = domain_estimates(design, y, codes, len(labels), stat=stat)
+    keep = n > 0
+    return pd.DataFrame({"group": labels[keep], "n": n[keep], "estimate": est[keep], "se": se[keep]})
 
 
 def _srs_factor(design: Any) -> float:

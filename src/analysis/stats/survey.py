@@ -62,6 +62,7 @@ __all__ = [
     "Calibration",
     "Design",
     "by_domain",
+    "domain_estimates",
     "poststratify",
     "rake",
     "svyglm",
@@ -1106,6 +1107,52 @@ def _domain_degf(design: Design, dom: np.ndarray, n_dom: int) -> np.ndarray:
             - np.bincount(stratum // st.n_strata, minlength=n_dom)).astype(float)
 
 
+def _domain_stat(design: Design, dom: np.ndarray, n_dom: int, yv: np.ndarray,
+                 stat: str) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted mean (ratio ``Σwy / Σw``) or total ``Σwy`` of ``yv`` in each of ``n_dom`` domains and its
+    linearised SE (:func:`_domain_variance`). ``dom[i]`` is row ``i``'s domain, −1 for none (score 0)."""
+    w = design.w
+    inside = dom >= 0
+    di = dom[inside]
+    wd = np.bincount(di, weights=w[inside], minlength=n_dom)
+    wy = np.bincount(di, weights=(w * yv)[inside], minlength=n_dom)
+    if stat == "total":
+        est = wy
+        r = np.where(inside, yv, 0.0)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            est = wy / wd
+        r = np.zeros(design.n)
+        r[inside] = (yv[inside] - est[di]) / wd[di]
+    a = w * r
+    return est, np.sqrt(_domain_variance(design, dom, n_dom, a, r))
+
+
+def domain_estimates(design: Design, values: np.ndarray, codes: np.ndarray, n_dom: int,
+                     stat: str = "mean") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`by_domain` for one analysis variable given as arrays, reusing the design's linearisation.
+
+    ``values`` (float, NaN = missing) and ``codes`` (domain number 0…``n_dom``−1 of each row, −1 = in no
+    domain) are aligned with ``design.data``'s rows. Nothing is copied and no design is rebuilt: the
+    design's stages (units, strata, factors) and weights are computed once and cached, so a results table
+    with hundreds of indicator × domain-variable estimates pays for them once per design. Same arithmetic
+    as :func:`by_domain` (which calls the same :func:`_domain_stat`). ``stat`` is ``"mean"`` or ``"total"``.
+
+    Returns
+    -------
+    n, estimate, se : arrays of length ``n_dom``
+        Respondents with a value in each domain, the weighted estimate and its Taylor-linearised SE.
+    """
+    if stat not in ("mean", "total"):
+        raise ValueError("stat must be 'mean' or 'total'")
+    x = np.asarray(values, dtype=float)
+    ok = np.isfinite(x)
+    dom = np.where(ok & (codes >= 0), codes, -1).astype(np.int64)
+    n = np.bincount(dom[dom >= 0], minlength=n_dom)
+    est, se = _domain_stat(design, dom, n_dom, np.where(ok, x, 0.0), stat)
+    return n, est, se
+
+
 def by_domain(design: Design, y: str, domains: list[str] | str, stat: str = "mean",
               alpha: float = 0.05, ci_method: str = "wilson") -> pd.DataFrame:
     """Estimates for every domain (cross-classification of ``domains``) with correct SEs.
@@ -1148,7 +1195,6 @@ def by_domain(design: Design, y: str, domains: list[str] | str, stat: str = "mea
     gid = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)  # NaN: a domain variable is empty
     keys = grouped.size().index
     n_dom = len(keys)
-    w = design.w
     if stat == "prop":
         levels, ind, ok_y = _indicators(design, y)
     else:
@@ -1164,20 +1210,7 @@ def by_domain(design: Design, y: str, domains: list[str] | str, stat: str = "mea
     dom_df = _domain_degf(design, dom, n_dom) if stat == "prop" and ci_method == "korn_graubard" else None
     frames = []
     for j, lev in enumerate(levels):
-        yv = ind[:, j]
-        wd = np.bincount(di, weights=w[inside], minlength=n_dom)
-        wy = np.bincount(di, weights=(w * yv)[inside], minlength=n_dom)
-        if stat == "total":
-            est = wy
-            r = np.where(inside, yv, 0.0)
-        else:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                est = wy / wd
-            r = np.zeros(design.n)
-            r[inside] = (yv[inside] - est[di]) / wd[di]
-        a = w * r
-        var = _domain_variance(design, dom, n_dom, a, r)
-        se = np.sqrt(var)
+        est, se = _domain_stat(design, dom, n_dom, ind[:, j], "total" if stat == "total" else "mean")
         if stat == "prop":
             lo, hi = survey_proportion_ci(np.clip(est, 0.0, 1.0), se, n, ci_method, alpha, df=dom_df)
         else:

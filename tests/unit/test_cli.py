@@ -34,11 +34,11 @@ def test_a_failing_cohort_does_not_stop_the_others(monkeypatch, capsys):
 
     ran = []
 
-    def fake_run(cohort, langs, stages=None, log=print):
+    def fake_run(cohort, langs, stages=None, log=print, jobs=None):
         ran.append(cohort)
         if cohort == "broken":
             raise InputError("data/raw/broken/phase2.csv", "the file is empty", fix="export it again")
-        return pipeline.RunRecord(cohort, [{"step": "x", "seconds": 1.0}])
+        return pipeline.RunRecord(cohort, [{"step": "x", "seconds": 1.0}], total=1.0)
 
     monkeypatch.setattr(pipeline, "run_cohort", fake_run)
     assert cli.main(["run", "broken", "good"]) == 2

@@ -22,8 +22,11 @@ import logging
 import os
 import re
 import sys
+import tempfile
 import time
+import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -33,6 +36,7 @@ import pandas as pd
 import papermill as pm
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_core.paths import jupyter_runtime_dir
 from nbconvert import HTMLExporter
 from papermill.exceptions import PapermillExecutionError
 from traitlets import Unicode, default
@@ -51,6 +55,8 @@ from analysis.publish.blocks import blocks_from_notebook
 from analysis.publish.pdf import write_pdf
 
 KERNEL_ENV = "TRACER_KERNEL"
+JOBS_ENV = "TRACER_JOBS"  # report kernels at once (default: the cores)
+IPC_PATH_MAX = 96  # longest socket-file prefix (+ "-N" numbers) under the 107-byte limit of a Unix socket path
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class RunRecord:
 
     cohort: str
     timings: list[dict[str, Any]] = field(default_factory=list)
+    total: float = 0.0  # wall seconds of the whole run (the report languages' steps overlap: not their sum)
 
     def add(self, step: str, seconds: float) -> None:
         self.timings.append({"step": step, "seconds": round(seconds, 3)})
@@ -97,6 +104,18 @@ class QuietKernelManager(AsyncKernelManager):
     @default("transport")
     def _default_transport(self) -> str:
         return "ipc"
+
+    @default("ip")
+    def _default_ip(self) -> str:
+        # the socket files' prefix, one per kernel: jupyter_client's default ("kernel-ipc" in the working folder,
+        # numbered by the first free file) lets two kernels started at once pick the same sockets — their
+        # messages then cross ("Invalid Signature") when the report languages run side by side
+        name = f"tracer-{uuid.uuid4().hex[:12]}-ipc"
+        runtime = jupyter_runtime_dir()
+        if len(os.path.join(runtime, name)) > IPC_PATH_MAX:  # a Unix socket's path is at most 107 bytes
+            runtime = tempfile.gettempdir()
+        os.makedirs(runtime, exist_ok=True)
+        return os.path.join(runtime, name)
 
     async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
         if not self.kernel_log:
@@ -271,18 +290,24 @@ def privacy_gate(cfg: CohortConfig) -> None:
 
 
 def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None = None,
-               stages: tuple[str, ...] | None = None, log: Callable[[str], None] = print) -> RunRecord:
+               stages: tuple[str, ...] | None = None, log: Callable[[str], None] = print,
+               jobs: int | None = None) -> RunRecord:
     """Run the stages of ``cohort`` and write ``reports/COHORT/report.<lang>.html`` and ``.pdf`` for each
-    language; every line goes to ``log`` and to ``reports/COHORT/run.log``, which ends with the timings."""
+    language; every line goes to ``log`` and to ``reports/COHORT/run.log``, which ends with the timings.
+    ``jobs``: report kernels at once (:func:`report_jobs`; default ``$TRACER_JOBS`` or the cores)."""
     for lang in langs:
         if lang not in LANGS:
             raise TracerError(f"language '{lang}' is not supported (choose from {', '.join(LANGS)})")
     cfg = load_config(cohort, root)
     run_log = RunLog(cfg.paths.reports / "run.log", log)
     t_start = time.perf_counter()
+    # the kernels find the project through this variable; set once for the run, so that report kernels started
+    # from several threads (execute_stage sets and restores it) all see it
+    env_root = os.environ.get("TRACER_PROJECT_ROOT")
+    os.environ["TRACER_PROJECT_ROOT"] = str(Path(cfg.project_root))
     try:
-        record = _run(cfg, langs, stages, run_log)
-        total = time.perf_counter() - t_start
+        record = _run(cfg, langs, stages, run_log, jobs)
+        total = record.total = round(time.perf_counter() - t_start, 3)
         wrote = [f"report.{lang}.{ext}" for lang in langs for ext in ("html", "pdf")] if (
             stages is None or "report" in stages) else []
         run_log.file(f"{cohort}: done in {total:.1f} s" + (f" — reports/{cohort}/: {', '.join(wrote)}, run.log"
@@ -296,10 +321,72 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
         raise
     finally:
         run_log.close()
+        if env_root is None:
+            os.environ.pop("TRACER_PROJECT_ROOT", None)
+        else:
+            os.environ["TRACER_PROJECT_ROOT"] = env_root
     return record
 
 
-def _run(cfg: CohortConfig, langs: tuple[str, ...], stages: tuple[str, ...] | None, log: RunLog) -> RunRecord:
+def report_jobs(langs: tuple[str, ...], jobs: int | None = None) -> int:
+    """How many report kernels run at once: ``jobs`` if given, else ``$TRACER_JOBS``, else the machine's cores;
+    never more than the languages (each language still gets its own fresh kernel)."""
+    if jobs is None:
+        env = os.environ.get(JOBS_ENV, "").strip()
+        try:
+            jobs = int(env) if env else (os.cpu_count() or 1)
+        except ValueError:
+            raise TracerError(f"${JOBS_ENV} must be a whole number of kernels, not {env!r}") from None
+    return max(1, min(int(jobs), len(langs)))
+
+
+def _run_languages(cfg: CohortConfig, stage: Stage, langs: tuple[str, ...], log: RunLog, record: RunRecord,
+                   n: int, steps: int, jobs: int | None) -> int:
+    """The report notebook of every language, up to :func:`report_jobs` kernels at once (each a fresh kernel, its
+    own process: the kernels use the cores, this process waits), then each language's HTML and PDF in the order
+    of ``langs``; returns the last step number. A failing language stops the run with its own one-line error."""
+    cohort = cfg.cohort
+    rel = Path(cfg.project_root)
+    workers = report_jobs(langs, jobs)
+    started: dict[str, float] = {}
+
+    def one(lang: str) -> Path:
+        started[lang] = time.perf_counter()
+        return execute_stage(cfg, stage, lang, kernel_log=log.path)
+
+    if workers > 1:
+        log(f"{cohort}: {stage.notebook} in {len(langs)} languages, {workers} kernels at a time")
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {}
+        for i, lang in enumerate(langs):  # two steps per language: its notebook, then its HTML and PDF
+            log(f"[{n + 1 + 2 * i}/{steps}] {cohort}: running {stage.notebook} [{lang}] …")
+            futures[lang] = pool.submit(one, lang)
+        for lang in langs:
+            n += 1
+            label = f"{stage.notebook} [{lang}]"
+            executed = futures[lang].result()  # a StageFailed is raised here, in the order of langs
+            dt = time.perf_counter() - started[lang]
+            record.add(f"notebook {label}", dt)
+            log(f"[{n}/{steps}] {cohort}: {label} done in {dt:.1f} s")
+            n += 1
+            title = t("report_title", lang, year=cfg.graduation_year)
+            t0 = time.perf_counter()
+            html = render_html(executed, cfg.paths.report_html(lang), lang, title=title)
+            dt_html = time.perf_counter() - t0
+            record.add(f"render {lang}", dt_html)
+            t0 = time.perf_counter()
+            pdf = cfg.paths.reports / f"report.{lang}.pdf"
+            for warning in render_pdf(executed, pdf, lang, title, header=cohort):
+                log.file(f"  [typst] WARNING {warning}")
+            dt_pdf = time.perf_counter() - t0
+            record.add(f"pdf {lang}", dt_pdf)
+            log(f"[{n}/{steps}] {cohort}: wrote {html.relative_to(rel)} ({dt_html:.1f} s) and "
+                f"{pdf.relative_to(rel)} ({dt_pdf:.1f} s)")
+    return n
+
+
+def _run(cfg: CohortConfig, langs: tuple[str, ...], stages: tuple[str, ...] | None, log: RunLog,
+         jobs: int | None = None) -> RunRecord:
     """The stages of one run (see :func:`run_cohort`)."""
     cohort = cfg.cohort
     record = RunRecord(cohort)
@@ -311,39 +398,25 @@ def _run(cfg: CohortConfig, langs: tuple[str, ...], stages: tuple[str, ...] | No
     steps = sum(len(langs) if s.per_language else 1 for s in chosen) + (len(langs) if any(
         s.per_language for s in chosen) else 0)
     n = 0
-    rel = Path(cfg.project_root)
     for stage in chosen:
-        for lang in (langs if stage.per_language else (None,)):
-            n += 1
-            label = f"{stage.notebook}" + (f" [{lang}]" if lang else "")
-            log(f"[{n}/{steps}] {cohort}: running {label} …")
-            t0 = time.perf_counter()
-            try:
-                executed = execute_stage(cfg, stage, lang, log, kernel_log=log.path)
-            except StageFailed:
-                if stage.key == "ingest":
-                    _log_notices(cfg, log)
-                raise
-            dt = time.perf_counter() - t0
+        if stage.per_language:
+            n = _run_languages(cfg, stage, langs, log, record, n, steps, jobs)
+            continue
+        n += 1
+        label = stage.notebook
+        log(f"[{n}/{steps}] {cohort}: running {label} …")
+        t0 = time.perf_counter()
+        try:
+            execute_stage(cfg, stage, None, log, kernel_log=log.path)
+        except StageFailed:
             if stage.key == "ingest":
                 _log_notices(cfg, log)
-            record.add(f"notebook {label}", dt)
-            log(f"[{n}/{steps}] {cohort}: {label} done in {dt:.1f} s")
-            if stage.per_language:
-                n += 1
-                title = t("report_title", lang, year=cfg.graduation_year)
-                t0 = time.perf_counter()
-                html = render_html(executed, cfg.paths.report_html(lang), lang, title=title)
-                dt_html = time.perf_counter() - t0
-                record.add(f"render {lang}", dt_html)
-                t0 = time.perf_counter()
-                pdf = cfg.paths.reports / f"report.{lang}.pdf"
-                for warning in render_pdf(executed, pdf, lang, title, header=cohort):
-                    log.file(f"  [typst] WARNING {warning}")
-                dt_pdf = time.perf_counter() - t0
-                record.add(f"pdf {lang}", dt_pdf)
-                log(f"[{n}/{steps}] {cohort}: wrote {html.relative_to(rel)} ({dt_html:.1f} s) and "
-                    f"{pdf.relative_to(rel)} ({dt_pdf:.1f} s)")
+            raise
+        dt = time.perf_counter() - t0
+        if stage.key == "ingest":
+            _log_notices(cfg, log)
+        record.add(f"notebook {label}", dt)
+        log(f"[{n}/{steps}] {cohort}: {label} done in {dt:.1f} s")
     if stages is None or "report" in stages:
         write_outputs(cfg, langs, log, record.add)  # workbooks and open data (pipeline/outputs.py), before the gate
         t0 = time.perf_counter()

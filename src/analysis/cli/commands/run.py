@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="report language(s), comma-separated: ky (default), ru, en — e.g. --lang ky,ru,en")
     p.add_argument("--stages", type=lambda v: tuple(v.split(",")), default=None,
                    help="only these stages, comma-separated: ingest,derive,model,report (default: all)")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="report kernels at once, one per language (default: $TRACER_JOBS, else the machine's cores)")
     p.set_defaults(func=_run)
 
 
@@ -49,10 +51,9 @@ def _run(args: argparse.Namespace) -> int:
     failed = []
     for cohort in cohorts:
         try:
-            rec = run_cohort(cohort, args.lang, stages=args.stages, log=main_progress)
-            total = sum(t["seconds"] for t in rec.timings)
-            print(f"{cohort}: done in {total:.1f} s — reports/{cohort}/report.{{{','.join(args.lang)}}}.{{html,pdf}}"
-                  f" (log: reports/{cohort}/run.log)")
+            rec = run_cohort(cohort, args.lang, stages=args.stages, log=main_progress, jobs=args.jobs)
+            print(f"{cohort}: done in {rec.total:.1f} s — "
+                  f"reports/{cohort}/report.{{{','.join(args.lang)}}}.{{html,pdf}} (log: reports/{cohort}/run.log)")
         except TracerError as exc:
             print(f"error: {exc}", file=sys.stderr)
             failed.append(cohort)

@@ -540,3 +540,38 @@ def test_tracer_expectations_command_is_registered():
     args = build_parser().parse_args(["expectations", "--check"])
     assert args.check is True and callable(args.func)
     assert build_parser().parse_args(["expectations"]).check is False
+
+
+def test_a_parts_condition_applied_once_gives_what_gx_gives_applying_it_itself(monkeypatch):
+    # the validator filters a part's rows by its row_condition once (analysis.validate.run._apply_condition);
+    # with that turned off GX applies the same condition to every metric itself: the outcome must not change
+    import analysis.validate.run as run
+    from analysis.validate import validate_cohort
+
+    reg, p2 = registry_inst(), phase2_inst()
+    canon = {"registry": canonical(reg, REG, "registry.xlsx"),
+             "phase2": canonical(p2, [c[0] for c in P2_CASES], "phase2.csv", SUBMITTED)}
+    params = {"full_time_hours": 40, "min_wage_kgs": 2337, "previous": {"phase2_response": 0.99}}
+    once = validate_cohort(canon, [reg, p2], params=params, lang="en")
+    conditioned = [s for s in run.suite_specs(p2) if s["kwargs"].get("row_condition")]
+    assert conditioned  # the test instrument has skip rules
+    monkeypatch.setattr(run, "_apply_condition", lambda part, group: (part, group))
+    by_gx = validate_cohort(canon, [reg, p2], params=params, lang="en")
+    pd.testing.assert_frame_equal(once.quarantine, by_gx.quarantine)
+    pd.testing.assert_frame_equal(once.outcomes, by_gx.outcomes)
+    assert once.summary == by_gx.summary
+
+
+def test_a_condition_no_row_meets_stays_with_gx():
+    from analysis.validate.run import _apply_condition
+
+    part = pd.DataFrame({"_row_key": [1, 2, 3], "a": ["x", "y", "x"], "b": [None, "5", "6"]})
+    spec = {"type": "expect_column_values_to_not_be_null", "meta": {"check": "b:required"},
+            "kwargs": {"column": "b", "row_condition": "`a` == 'x'", "condition_parser": "pandas", "mostly": 1.0}}
+    kept, group = _apply_condition(part, [spec])
+    assert kept["_row_key"].tolist() == [1, 3]
+    assert group[0]["kwargs"] == {"column": "b", "mostly": 1.0} and spec["kwargs"]["row_condition"]  # not mutated
+    none = {**spec, "kwargs": {**spec["kwargs"], "row_condition": "`a` == 'z'"}}
+    kept, group = _apply_condition(part, [none])
+    assert kept is part and group == [none]
+    assert _apply_condition(part, [{**spec, "kwargs": {"column": "b"}}])[0] is part

@@ -23,6 +23,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -47,7 +48,7 @@ from analysis.core.i18n import LANGS, t
 from analysis.core.paths import TEMPLATES
 from analysis.errors import TracerError
 from analysis.ingest.notices import console_line
-from analysis.pipeline.outputs import write_outputs
+from analysis.pipeline.outputs import EARLY_OUTPUTS, write_outputs
 from analysis.pipeline.stages import pseudonym_key
 from analysis.privacy.scan import PersonalIndex, read_gate_index, scan_for_personal_data
 from analysis.privacy.values import cohort_personal_values
@@ -341,7 +342,8 @@ def report_jobs(langs: tuple[str, ...], jobs: int | None = None) -> int:
 
 
 def _run_languages(cfg: CohortConfig, stage: Stage, langs: tuple[str, ...], log: RunLog, record: RunRecord,
-                   n: int, steps: int, jobs: int | None) -> int:
+                   n: int, steps: int, jobs: int | None,
+                   on_rendered: Callable[[str], None] = lambda lang: None) -> int:
     """The report notebook of every language, up to :func:`report_jobs` kernels at once (each a fresh kernel, its
     own process: the kernels use the cores, this process waits), then each language's HTML and PDF in the order
     of ``langs``; returns the last step number. A failing language stops the run with its own one-line error."""
@@ -382,6 +384,41 @@ def _run_languages(cfg: CohortConfig, stage: Stage, langs: tuple[str, ...], log:
             record.add(f"pdf {lang}", dt_pdf)
             log(f"[{n}/{steps}] {cohort}: wrote {html.relative_to(rel)} ({dt_html:.1f} s) and "
                 f"{pdf.relative_to(rel)} ({dt_pdf:.1f} s)")
+            on_rendered(lang)
+    return n
+
+
+def _report_and_outputs(cfg: CohortConfig, stage: Stage, langs: tuple[str, ...], log: RunLog, record: RunRecord,
+                        n: int, steps: int, jobs: int | None) -> int:
+    """The report languages (:func:`_run_languages`) with the outputs that do not need them written meanwhile.
+
+    The workbooks and open data need only the model stage's published table: they are written in this process
+    while the report kernels (other processes) run, so that a core a kernel leaves idle is used; a language's
+    pages link to its report, so they follow its rendering; the slides take the executed notebooks' figures and
+    come after (in :func:`_run`). Returns the last step number."""
+    rendered = {lang: threading.Event() for lang in langs}
+    failed = threading.Event()
+
+    def side_outputs() -> None:
+        write_outputs(cfg, langs, log, record.add, EARLY_OUTPUTS)
+        for lang in langs:
+            rendered[lang].wait()
+            if failed.is_set():
+                return
+            write_outputs(cfg, (lang,), log, record.add, ("pages",))
+
+    with ThreadPoolExecutor(max_workers=1) as side:
+        early = side.submit(side_outputs)
+        try:
+            n = _run_languages(cfg, stage, langs, log, record, n, steps, jobs,
+                               on_rendered=lambda lang: rendered[lang].set())
+        except BaseException:
+            failed.set()
+            for event in rendered.values():
+                event.set()
+            raise
+        finally:
+            early.result()
     return n
 
 
@@ -400,7 +437,7 @@ def _run(cfg: CohortConfig, langs: tuple[str, ...], stages: tuple[str, ...] | No
     n = 0
     for stage in chosen:
         if stage.per_language:
-            n = _run_languages(cfg, stage, langs, log, record, n, steps, jobs)
+            n = _report_and_outputs(cfg, stage, langs, log, record, n, steps, jobs)
             continue
         n += 1
         label = stage.notebook
@@ -418,7 +455,7 @@ def _run(cfg: CohortConfig, langs: tuple[str, ...], stages: tuple[str, ...] | No
         record.add(f"notebook {label}", dt)
         log(f"[{n}/{steps}] {cohort}: {label} done in {dt:.1f} s")
     if stages is None or "report" in stages:
-        write_outputs(cfg, langs, log, record.add)  # workbooks and open data (pipeline/outputs.py), before the gate
+        write_outputs(cfg, langs, log, record.add, ("slides",))  # the rest of pipeline/outputs.py, before the gate
         t0 = time.perf_counter()
         privacy_gate(cfg)
         record.add("personal-data scan", time.perf_counter() - t0)

@@ -184,6 +184,7 @@ def ingest_validate(cfg: CohortConfig) -> IngestValidateResult:
     write_parquet(notice_df, paths.validated / "notices.parquet")
     raise_errors(notices)
     canonical = {k: pd.concat(v, ignore_index=True) for k, v in frames.items()}
+    del frames  # each file's table is now in its instrument's table: not kept twice (memory at scale)
     for df in canonical.values():
         for marker in ("_not_asked", "_generated"):
             if marker in df.columns:

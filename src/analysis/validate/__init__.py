@@ -21,7 +21,7 @@ Importing this package does not import great-expectations (only running a suite 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -185,6 +185,12 @@ def validate_cohort(canonical: Mapping[str, pd.DataFrame], insts: Any, registry_
         accepted[key] = typed_table(res.frame, list(inst.data_questions), issues, outs)
         all_issues.append(issues)
         all_outcomes.append(outs)
+        if key != "registry":
+            # the validation frame (text, with the skip rules' helper columns) is not needed after this point:
+            # released before the next instrument is validated (at 1,000,000 graduates each is GBs)
+            results[key] = replace(res, frame=res.frame.iloc[:0])
+        del res, raw
+        tables.pop(key)
     issues = pd.concat(all_issues, ignore_index=True) if all_issues else dedupe_issues()
     outcomes = pd.concat(all_outcomes, ignore_index=True) if all_outcomes else \
         pd.DataFrame(columns=["_row_key", *OUTCOME_COLUMNS])

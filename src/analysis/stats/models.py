@@ -277,21 +277,34 @@ def ordered_logit_model_class() -> type:
                 raise ValueError("AnalyticOrderedLogit is the logit link only (distr='logit')")
             super().__init__(endog, exog, offset=offset, distr="logit", **kwds)
 
+        _last: tuple = (None, None)
+
+        def _cdfs(self, params):
+            """Each row's bounds ``l, u`` and ``F(l), F(u)``; the last point is kept, because BFGS asks for
+            the log-likelihood and then the score at the same parameters (one pass over X instead of two)."""
+            params = np.asarray(params, dtype=float)
+            key = params.tobytes()
+            if self._last[0] != key:
+                low, upp = self._bounds(params)
+                self._last = (key, (low, upp, expit(low), expit(upp)))
+            return self._last[1]
+
         def loglikeobs(self, params):
             """Log-likelihood of each row, ``log(P + 1e-20)`` as statsmodels (natural log)."""
-            low, upp = self._bounds(np.asarray(params, dtype=float))
-            return np.log(np.maximum(expit(upp) - expit(low), 0) + 1e-20)
+            _, _, fl_cdf, fu_cdf = self._cdfs(params)
+            return np.log(np.maximum(fu_cdf - fl_cdf, 0) + 1e-20)
 
-        def _pieces(self, params):
-            """Per-row quantities of the derivatives: y (0-based), a, b, f'(u)/P, f'(l)/P."""
-            low, upp = self._bounds(np.asarray(params, dtype=float))
-            fu_cdf, fl_cdf = expit(upp), expit(low)
+        def _pieces(self, params, second: bool = False):
+            """Per-row quantities of the derivatives: y (0-based), a, b and, with ``second``, f'(u)/P, f'(l)/P."""
+            low, upp, fl_cdf, fu_cdf = self._cdfs(params)
             su, sl = expit(-upp), expit(-low)  # 1 - F, exact in the upper tail
-            prob = np.maximum(fu_cdf - fl_cdf, 0) + 1e-20
+            inv = 1.0 / (np.maximum(fu_cdf - fl_cdf, 0) + 1e-20)
             pdf_u, pdf_l = fu_cdf * su, fl_cdf * sl  # 0 at ±inf
-            a, b = pdf_u / prob, pdf_l / prob
-            du, dl = pdf_u * (su - fu_cdf) / prob, pdf_l * (sl - fl_cdf) / prob
-            return np.asarray(self.endog, dtype=np.intp), a, b, du, dl
+            a, b = pdf_u * inv, pdf_l * inv
+            y = np.asarray(self.endog, dtype=np.intp)
+            if not second:
+                return y, a, b, None, None
+            return y, a, b, a * (su - fu_cdf), b * (sl - fl_cdf)
 
         def _jacobian(self, params):
             """``D[j] = ∂ζ_j/∂θ`` for j = 0..K (rows 0 and K, the infinite cut points, are 0)."""
@@ -327,7 +340,7 @@ def ordered_logit_model_class() -> type:
 
         def hessian(self, params):
             """Hessian of the log-likelihood (observed information with the sign flipped), analytic."""
-            y, a, b, du, dl = self._pieces(params)
+            y, a, b, du, dl = self._pieces(params, second=True)
             k = self.k_levels
             x = self._exog()
             d = self._jacobian(params)

@@ -253,12 +253,13 @@ def ordered_logit_model_class() -> type:
       ``J = ∂ζ/∂θ`` (``J[j, 0] = 1``, ``J[j, i] = exp(θ_i)`` for ``1 ≤ i ≤ j``, 0-based j);
     * Hessian in (β, ζ): ``Σ (f'(u)/P − a²) ∇u∇uᵀ + (−f'(l)/P − b²) ∇l∇lᵀ + ab (∇u∇lᵀ + ∇l∇uᵀ)`` with
       ``∇u = (−x, e_{k+1})``, ``∇l = (−x, e_k)``; then ``H_θ = J̃ᵀ H J̃`` plus the curvature of the
-      exponential increments, ``exp(θ_i) Σ_{j ≥ i} ∂ℓ/∂ζ_j`` on the diagonal (i ≥ 1).
+      exponential increments, ``exp(θ_i) Σ_{j > i} ∂ℓ/∂ζ_j`` on the diagonal (i ≥ 1, ζ numbered from 1).
 
     Everything is vectorised over rows (numpy; sums by category with ``bincount``); the Hessian's
-    memory is one copy of the design matrix. The log-likelihood is statsmodels' formula with
-    ``scipy.special.expit`` in place of ``scipy.stats.logistic.cdf`` (the same values, without the
-    argument checks of ``rv_continuous``), so ``llf``, ``llnull``, ``aic`` and ``bic`` are unchanged.
+    extra memory is one copy of the design matrix and an (n, K + 1) array. The log-likelihood is
+    statsmodels' formula with ``scipy.special.expit`` in place of ``scipy.stats.logistic.cdf`` (the
+    same values, without the argument checks of ``rv_continuous``), so ``llf``, ``llnull``, ``aic``
+    and ``bic`` are unchanged.
 
     Returns
     -------
@@ -365,7 +366,8 @@ def ordered_logit_model_class() -> type:
             curv = np.r_[0.0, np.exp(th[1:]) * np.cumsum(s_zeta[::-1])[::-1][1:]]
             h_tt += np.diag(curv)
             h_bt = h_bz @ jac
-            return np.block([[h_bb, h_bt], [h_bt.T, h_tt]])
+            h = np.block([[h_bb, h_bt], [h_bt.T, h_tt]])
+            return (h + h.T) / 2  # exactly symmetric (the products above agree to rounding)
 
     return AnalyticOrderedLogit
 

@@ -15,11 +15,14 @@ p_value, n`` (plus model-specific extras) and keeps model diagnostics in
 * :func:`ordered_logit` — proportional-odds model (job satisfaction, usefulness of the programme)
   by statsmodels ``OrderedModel``; thresholds are reported on the R ``MASS::polr`` scale
   (``logit P(Y <= j) = ζ_j - x'β``), i.e. statsmodels' log-increment parameters are transformed
-  back ``ζ_j = ζ_1 + Σ_{i<j} exp(δ_i)`` with delta-method SEs.
+  back ``ζ_j = ζ_1 + Σ_{i<j} exp(δ_i)`` with delta-method SEs. The fit uses the analytic score and
+  Hessian of :func:`ordered_logit_model_class` (statsmodels' own ``OrderedModel`` differentiates
+  numerically: 2k log-likelihood passes per gradient, O(k²) for the covariance).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import replace
@@ -30,7 +33,8 @@ import pandas as pd
 from analysis.errors import InputError
 from analysis.stats.survey import svyglm
 
-__all__ = ["c_statistic", "diagnostics", "logit_weighted", "ordered_logit", "ols_robust"]
+__all__ = ["c_statistic", "diagnostics", "logit_weighted", "ordered_logit", "ordered_logit_model_class",
+           "ols_robust"]
 
 _COLUMNS = ["term", "estimate", "se", "ci_low", "ci_high", "p_value", "n"]
 
@@ -170,8 +174,7 @@ def ordered_logit(formula: str | None, data: pd.DataFrame | None = None, *, y=No
         named ``"low|high"`` as R prints them. Diagnostics: ``n, loglike, aic, bic,
         pseudo_r2`` (McFadden), ``converged``, ``levels``.
     """
-    # lazy: statsmodels costs 0.9 s, which stages 1-2 and `tracer` commands must not pay
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
+    OrderedModel = ordered_logit_model_class()  # noqa: N806 - a class; lazy, see the function
 
     if formula is not None:
         if data is None:
@@ -193,9 +196,8 @@ def ordered_logit(formula: str | None, data: pd.DataFrame | None = None, *, y=No
         ok = ys.notna().to_numpy() & Xd.notna().all(axis=1).to_numpy()
         model = OrderedModel(ys[ok], Xd[ok].astype(float), distr="logit")
         cats = list(ys.cat.categories)
-    # BFGS with a tight gradient tolerance reaches the maximum in about a second; Newton's method on
-    # numerical derivatives can wander for 200 iterations (10–30 s) on 16 parameters. Newton polishes
-    # the rare case where BFGS stops short.
+    # BFGS (analytic score) with a tight gradient tolerance; the covariance is the inverse of the analytic
+    # Hessian at the maximum. Newton polishes the rare case where BFGS stops short.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = model.fit(method="bfgs", maxiter=5000, gtol=1e-8, disp=False)
@@ -230,6 +232,144 @@ def ordered_logit(formula: str | None, data: pd.DataFrame | None = None, *, y=No
         "levels": cats,
     }
     return out
+
+
+@functools.cache
+def ordered_logit_model_class() -> type:
+    """statsmodels' ``OrderedModel`` (logit link) with the analytic score and Hessian.
+
+    The class is built on first use, so that importing this module does not import statsmodels (0.9 s
+    that stages 1–2 and the ``tracer`` commands must not pay); :func:`ordered_logit` fits it.
+
+    Parameterisation (statsmodels'): ``params = (β_1..β_p, θ_0, θ_1, .., θ_{K-2})`` for K categories,
+    cut points ``ζ_1 = θ_0``, ``ζ_j = θ_0 + Σ_{i=1}^{j-1} exp(θ_i)``; an answer in category k
+    (0-based) has ``P = F(ζ_{k+1} − x'β) − F(ζ_k − x'β)`` with F the standard logistic cdf,
+    ``ζ_0 = −∞``, ``ζ_K = +∞`` (McCullagh 1980, *JRSS B* 42:109). The objective is statsmodels'
+    ``Σ log(P + 1e-20)`` and the derivatives are those of that objective (exact, not numerical):
+    with ``u = ζ_{k+1} − x'β``, ``l = ζ_k − x'β``, ``f = F(1 − F)``, ``f' = f(1 − 2F)``,
+    ``a = f(u)/P``, ``b = f(l)/P``:
+
+    * score: ``∂/∂β = −x (a − b)``, ``∂/∂ζ_{k+1} = a``, ``∂/∂ζ_k = −b``, and ``∂/∂θ = Jᵀ ∂/∂ζ`` with
+      ``J = ∂ζ/∂θ`` (``J[j, 0] = 1``, ``J[j, i] = exp(θ_i)`` for ``1 ≤ i ≤ j``, 0-based j);
+    * Hessian in (β, ζ): ``Σ (f'(u)/P − a²) ∇u∇uᵀ + (−f'(l)/P − b²) ∇l∇lᵀ + ab (∇u∇lᵀ + ∇l∇uᵀ)`` with
+      ``∇u = (−x, e_{k+1})``, ``∇l = (−x, e_k)``; then ``H_θ = J̃ᵀ H J̃`` plus the curvature of the
+      exponential increments, ``exp(θ_i) Σ_{j > i} ∂ℓ/∂ζ_j`` on the diagonal (i ≥ 1, ζ numbered from 1).
+
+    Everything is vectorised over rows (numpy; sums by category with ``bincount``); the Hessian's
+    extra memory is one copy of the design matrix and an (n, K + 1) array. The log-likelihood is
+    statsmodels' formula with ``scipy.special.expit`` in place of ``scipy.stats.logistic.cdf`` (the
+    same values, without the argument checks of ``rv_continuous``), so ``llf``, ``llnull``, ``aic``
+    and ``bic`` are unchanged.
+
+    Returns
+    -------
+    type
+        A subclass of ``statsmodels.miscmodels.ordinal_model.OrderedModel``; construct it as the
+        parent (``distr`` may only be ``"logit"``).
+    """
+    from scipy.special import expit
+    from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+    class AnalyticOrderedLogit(OrderedModel):
+        """Proportional-odds logit with analytic derivatives (see :func:`ordered_logit_model_class`)."""
+
+        def __init__(self, endog, exog, offset=None, distr="logit", **kwds):
+            if distr != "logit":
+                raise ValueError("AnalyticOrderedLogit is the logit link only (distr='logit')")
+            super().__init__(endog, exog, offset=offset, distr="logit", **kwds)
+
+        _last: tuple = (None, None)
+
+        def _cdfs(self, params):
+            """Each row's bounds ``l, u`` and ``F(l), F(u)``; the last point is kept, because BFGS asks for
+            the log-likelihood and then the score at the same parameters (one pass over X instead of two)."""
+            params = np.asarray(params, dtype=float)
+            key = params.tobytes()
+            if self._last[0] != key:
+                low, upp = self._bounds(params)
+                self._last = (key, (low, upp, expit(low), expit(upp)))
+            return self._last[1]
+
+        def loglikeobs(self, params):
+            """Log-likelihood of each row, ``log(P + 1e-20)`` as statsmodels (natural log)."""
+            _, _, fl_cdf, fu_cdf = self._cdfs(params)
+            return np.log(np.maximum(fu_cdf - fl_cdf, 0) + 1e-20)
+
+        def _pieces(self, params, second: bool = False):
+            """Per-row quantities of the derivatives: y (0-based), a, b and, with ``second``, f'(u)/P, f'(l)/P."""
+            low, upp, fl_cdf, fu_cdf = self._cdfs(params)
+            su, sl = expit(-upp), expit(-low)  # 1 - F, exact in the upper tail
+            inv = 1.0 / (np.maximum(fu_cdf - fl_cdf, 0) + 1e-20)
+            pdf_u, pdf_l = fu_cdf * su, fl_cdf * sl  # 0 at ±inf
+            a, b = pdf_u * inv, pdf_l * inv
+            y = np.asarray(self.endog, dtype=np.intp)
+            if not second:
+                return y, a, b, None, None
+            return y, a, b, a * (su - fu_cdf), b * (sl - fl_cdf)
+
+        def _jacobian(self, params):
+            """``D[j] = ∂ζ_j/∂θ`` for j = 0..K (rows 0 and K, the infinite cut points, are 0)."""
+            k_th = self.k_levels - 1
+            th = np.asarray(params, dtype=float)[-k_th:]
+            d = np.zeros((k_th + 2, k_th))
+            d[1:-1, 0] = 1.0
+            e = np.exp(th[1:])
+            for j in range(2, k_th + 1):  # K - 2 cut points; a loop over categories, not rows
+                d[j, 1:j] = e[: j - 1]
+            return d
+
+        def _exog(self):
+            return np.zeros((self.nobs, 0)) if self.exog is None else np.asarray(self.exog, dtype=float)
+
+        def score(self, params):
+            """Gradient of the log-likelihood (summed over rows), analytic; length ``k_vars + K − 1``."""
+            y, a, b, _, _ = self._pieces(params)
+            k = self.k_levels
+            d = self._jacobian(params)
+            s_zeta = np.bincount(y, a, minlength=k)[:-1] - np.bincount(y, b, minlength=k)[1:]
+            return np.r_[-(self._exog().T @ (a - b)), d[1:-1].T @ s_zeta]
+
+        def score_obs(self, params, **kwds):
+            """Score of each row, ``(nobs, k_vars + K − 1)``, analytic.
+
+            Reference API: statsmodels' interface (``score_obsv``, robust covariances); the fit in
+            :func:`ordered_logit` uses :meth:`score` and :meth:`hessian`.
+            """
+            y, a, b, _, _ = self._pieces(params)
+            d = self._jacobian(params)
+            return np.column_stack([-self._exog() * (a - b)[:, None], a[:, None] * d[y + 1] - b[:, None] * d[y]])
+
+        def hessian(self, params):
+            """Hessian of the log-likelihood (observed information with the sign flipped), analytic."""
+            y, a, b, du, dl = self._pieces(params, second=True)
+            k = self.k_levels
+            x = self._exog()
+            d = self._jacobian(params)
+            jac = d[1:-1]
+            th = np.asarray(params, dtype=float)[-(k - 1):]
+            alpha, gamma, delta = du - a * a, -dl - b * b, a * b
+            # (β, ζ) block by block: ββ, then βζ through a (nobs, K + 1) matrix of the rows' two cut points
+            h_bb = x.T @ (x * (alpha + gamma + 2 * delta)[:, None])
+            w = np.zeros((len(y), k + 1))
+            rows = np.arange(len(y))
+            w[rows, y + 1] = alpha + delta
+            w[rows, y] = gamma + delta
+            h_bz = -(x.T @ w)[:, 1:k]
+            h_zz = np.diag(np.bincount(y, alpha, minlength=k)[:-1] + np.bincount(y, gamma, minlength=k)[1:])
+            off = np.bincount(y, delta, minlength=k)[1:-1]
+            idx = np.arange(1, k - 1)
+            h_zz[idx, idx - 1] = off
+            h_zz[idx - 1, idx] = off
+            # chain rule to θ, plus the curvature of ζ in the log-increments
+            s_zeta = np.bincount(y, a, minlength=k)[:-1] - np.bincount(y, b, minlength=k)[1:]
+            h_tt = jac.T @ h_zz @ jac
+            curv = np.r_[0.0, np.exp(th[1:]) * np.cumsum(s_zeta[::-1])[::-1][1:]]
+            h_tt += np.diag(curv)
+            h_bt = h_bz @ jac
+            h = np.block([[h_bb, h_bt], [h_bt.T, h_tt]])
+            return (h + h.T) / 2  # exactly symmetric (the products above agree to rounding)
+
+    return AnalyticOrderedLogit
 
 
 def _ordered(s: pd.Series, levels, name: str) -> pd.Series:

@@ -445,5 +445,6 @@ def income_mi_rows(mi: Mapping[str, Any], st: Settings) -> pd.DataFrame:
                      "group": "all", "n": float(mi.get("n", math.nan)), "estimate": est, "se": se,
                      "ci_low": est - q * se, "ci_high": est + q * se,
                      "basis": "model", "ci_method": "rubin" if what == "median" else "normal",
-                     "note": f"m={mi.get('m')}; missing={mi.get('n_missing')}"})
+                     "note": f"m={mi.get('m')}; missing={mi.get('n_missing')}"
+                             + (f"; subsample={mi.get('n')}/{mi.get('n_universe')}" if mi.get("subsample") else "")})
     return pd.DataFrame(rows)

@@ -83,6 +83,13 @@ COX_PREDICTORS: tuple[str, ...] = ("faculty", "sex", "funding", "level")
 MI_PREDICTORS: tuple[str, ...] = ("faculty", "sex", "level", "funding", "gpa", "income_band_any")
 #: terms of the analysis regression pooled by :func:`income_mi`
 MI_FORMULA_TERMS: tuple[str, ...] = ("sex", "level", "funding", "gpa")
+MI_MAX_ROWS = 50_000
+"""Largest income universe imputed whole. Above it the sensitivity analysis runs on a simple random subsample of
+this many graduates (seeded, without replacement), complete-case and imputed figures alike, and says so: chained
+equations cost ``m + n_burnin`` regression cycles over every row (13 % of the model stage at 1,000,000
+graduates), while what the analysis shows — how far imputing moves the median and the coefficients, and the
+fraction of missing information — is already estimated to within a few KGS at 50,000. A national pool of
+universities would impute per university or per region instead (``docs/performance.md``)."""
 
 BASE_COLUMNS = ["model", "term", "variable", "level", "reference", "estimate", "se", "ci_low", "ci_high",
                 "p_value", "n"]
@@ -539,7 +546,7 @@ def _mi_data(e: pd.DataFrame, predictors: Sequence[str], income_col: str, min_ce
 
 
 def _income_mi(graduates: pd.DataFrame, m: int, seed: int, predictors: Sequence[str], formula_terms: Sequence[str],
-               income_col: str, n_burnin: int, min_cell: int) -> dict:
+               income_col: str, n_burnin: int, min_cell: int, max_rows: int | None = MI_MAX_ROWS) -> dict:
     # lazy: statsmodels costs 0.9 s, which stages 1-2 and `tracer` commands must not pay
     import statsmodels.api as sm
 
@@ -550,6 +557,10 @@ def _income_mi(graduates: pd.DataFrame, m: int, seed: int, predictors: Sequence[
     if income_col not in e.columns:
         raise ModelFailure(f"income column {income_col} missing")
     e = e[_income_universe(e, income_col)].reset_index(drop=True)
+    n_universe = len(e)
+    if max_rows is not None and n_universe > max_rows:  # MI_MAX_ROWS: a seeded simple random subsample
+        keep = np.sort(np.random.default_rng(seed).choice(n_universe, size=max_rows, replace=False))
+        e = e.iloc[keep].reset_index(drop=True)
     data, meta = _mi_data(e, predictors, income_col, min_cell)
     labels = meta["labels"]
     # drop predictor columns without variation, and rows whose every predictor is missing
@@ -606,13 +617,16 @@ def _income_mi(graduates: pd.DataFrame, m: int, seed: int, predictors: Sequence[
         "coefficients": coef, "imputation_predictors": [lab["term"] for lab in labels.values()],
         "predictors_missing": meta["absent"],
         "collapsed": meta["collapsed"], "seed": seed, "income_column": income_col,
-        "method": "MICE (statsmodels MICEData, predictive mean matching) of log income; Rubin's rules",
+        "n_universe": n_universe, "subsample": len(e) < n_universe,
+        "method": "MICE (statsmodels MICEData, predictive mean matching) of log income; Rubin's rules"
+                  + (f"; on a simple random subsample of {len(e)} of {n_universe}" if len(e) < n_universe else ""),
     }
 
 
 def income_mi(graduates: pd.DataFrame, m: int = 20, seed: int = 20250630,
               predictors: Sequence[str] = MI_PREDICTORS, formula_terms: Sequence[str] = MI_FORMULA_TERMS,
-              income_col: str = "income_stat", n_burnin: int = 10, min_cell: int = MIN_CELL) -> dict:
+              income_col: str = "income_stat", n_burnin: int = 10, min_cell: int = MIN_CELL,
+              max_rows: int | None = MI_MAX_ROWS) -> dict:
     """Complete-case vs multiply-imputed income of the full-time employed (sensitivity analysis).
 
     The project's one multiple-imputation analysis (``docs/methodology.md`` §8), run by the model
@@ -656,6 +670,10 @@ def income_mi(graduates: pd.DataFrame, m: int = 20, seed: int = 20250630,
         Chained-equation cycles before the first completed data set.
     min_cell : int
         Smallest category kept as its own level.
+    max_rows : int or None
+        Size strategy (:data:`MI_MAX_ROWS`): a larger income universe is analysed on a seeded simple random
+        subsample of this many graduates (``n_universe`` and ``subsample`` in the result say so); None = always
+        every row.
 
     Returns
     -------
@@ -672,7 +690,8 @@ def income_mi(graduates: pd.DataFrame, m: int = 20, seed: int = 20250630,
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out = _income_mi(graduates, m, seed, predictors, formula_terms, income_col, n_burnin, min_cell)
+            out = _income_mi(graduates, m, seed, predictors, formula_terms, income_col, n_burnin, min_cell,
+                             max_rows)
     except ModelFailure as exc:
         out = {"model": "income_mi", "status": "failed", "reason": str(exc)}
     except Exception as exc:  # noqa: BLE001

@@ -5,10 +5,12 @@ not in the main text."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from analysis.core.i18n import t
 from analysis.derive.registry import load_registry
+from analysis.publish.disclosure import hesa_round
 from analysis.publish.formatting import fmt_number
 
 
@@ -69,6 +71,10 @@ def render(rep: Any) -> None:
     mi, cc = rep.cell("income_mi:median"), rep.cell("income_mi:complete_case_median")
     if rep.shown(mi) and rep.shown(cc):
         rep.note("mi_note", mi=rep.value(mi), cc=rep.value(cc))
+        sub = re.search(r"subsample=(\d+)/(\d+)", str(mi.get("note") or ""))
+        if sub:  # stats.outcome_models.MI_MAX_ROWS: imputed on a random subsample
+            rep.note("mi_subsample_note", n=rep.count(hesa_round(int(sub.group(1)))),
+                     total=rep.count(hesa_round(int(sub.group(2)))))
     if rep.cfg.previous_cohort:
         rep.note("trend_method_note")
     rep.note("methods_more", title=t("sec_glossary", rep.lang))

@@ -70,8 +70,10 @@ def _uuids(rng: np.random.Generator, n: int) -> np.ndarray:
     b = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
     b[:, 6] = (b[:, 6] & 0x0F) | 0x40
     b[:, 8] = (b[:, 8] & 0x3F) | 0x80
-    h = np.frombuffer(b.tobytes(), dtype="S16").astype(object)
-    hexes = pd.Series([x.hex() for x in h], dtype=object)  # bytes.hex is C; one call per row, no per-cell write
+    # one hex text for all rows, cut into 32-character rows (hex digits are never NUL: numpy's "S16" view of the
+    # raw bytes dropped a row's trailing zero bytes — 1 UUID in 256 came out short, and the gate rightly read the
+    # 8-digit group of such a non-UUID as a possible student id)
+    hexes = pd.Series(np.frombuffer(b.tobytes().hex().encode("ascii"), dtype="S32").astype(str), dtype=object)
     return (hexes.str[:8] + "-" + hexes.str[8:12] + "-" + hexes.str[12:16] + "-" + hexes.str[16:20] + "-"
             + hexes.str[20:]).to_numpy()
 

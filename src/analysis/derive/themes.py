@@ -250,6 +250,7 @@ def allocate_demand(employers: pd.DataFrame, entries: Sequence[Entry], total: st
         ``need`` (staff, possibly fractional). Employers with no or zero need have no row.
     """
     by_code = {e.code: e for e in entries}
+    coded: dict[str, str] = {}  # each distinct item coded once (specialties repeat across employers)
     rows = []
     need = pd.to_numeric(employers[total], errors="coerce") if total in employers else pd.Series(dtype=float)
     for idx, n in need.items():
@@ -261,7 +262,7 @@ def allocate_demand(employers: pd.DataFrame, entries: Sequence[Entry], total: st
                 items = split_list(employers.at[idx, col])
                 if items:
                     break
-        codes = [code_item(i, entries) for i in items] or [UNCODED]
+        codes = [coded[i] if i in coded else coded.setdefault(i, code_item(i, entries)) for i in items] or [UNCODED]
         share: dict[str, float] = {}
         for c in codes:
             share[c] = share.get(c, 0.0) + float(n) / len(codes)

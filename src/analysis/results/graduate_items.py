@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from analysis.results.table import Settings, estimate
@@ -46,11 +45,13 @@ def graduate_item_rows(graduates: pd.DataFrame, st: Settings, design: Any) -> pd
         if col not in graduates:
             continue
         raw = graduates[col].astype("string").str.strip().replace("", pd.NA).where(resp)
-        lists = raw.astype(object).map(lambda v: v.split() if isinstance(v, str) else None)
-        levels = sorted({c for v in lists.dropna() for c in (v if multi else [" ".join(v)])})
+        # each distinct answer split once (answers repeat: at scale a per-row split per level was the cost)
+        tokens = {t: t.split() for t in raw.dropna().unique()}
+        levels = sorted({c for v in tokens.values() for c in (v if multi else [" ".join(v)])})
+        text = raw.astype(object)
         for lv in levels:
             if multi:
-                v = lists.map(lambda x, lv=lv: float(lv in x) if isinstance(x, list) else np.nan)
+                v = text.map({t: float(lv in tk) for t, tk in tokens.items()})  # no answer: NaN
             else:
                 v = (raw == lv).astype(float).where(raw.notna())
             frames.append(estimate(v.astype(float), graduates, "share", st, indicator=f"graduates:{col}",

@@ -192,8 +192,9 @@ def supply_rows(graduates: pd.DataFrame, st: Settings, design: Any, rules: Mappi
     codes = sorted({c for a in alloc.values() for c in _with_majors(a)}, key=lambda c: (len(c), c))
     everyone = domain_groups(graduates, "all")
     prog = graduates["programme"].astype(str) if "programme" in graduates else pd.Series("", index=graduates.index)
+    majors = {p: _with_majors(alloc.get(p, {})) for p in prog.unique()}  # once per programme, not per row
     for code in codes:
-        share = prog.map(lambda p, c=code: _with_majors(alloc.get(p, {})).get(c, 0.0)).astype(float)
+        share = prog.map({p: m.get(code, 0.0) for p, m in majors.items()}).astype(float)
         y = lf * share  # 0 for respondents of other programmes, NaN outside the phase-2 respondents
         contributes = share > 0
         rows = total_rows(y, everyone, st, design)

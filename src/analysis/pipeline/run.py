@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -416,9 +416,9 @@ def _report_and_outputs(cfg: CohortConfig, stage: Stage, langs: tuple[str, ...],
             failed.set()
             for event in rendered.values():
                 event.set()
+            wait([early])  # the report's own error is the one to show, not the outputs'
             raise
-        finally:
-            early.result()
+        early.result()
     return n
 
 

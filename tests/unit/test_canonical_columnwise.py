@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 import yaml
 
@@ -65,6 +66,10 @@ def _assert_same(old: tuple[str, Any], new: tuple[str, Any]) -> None:
     assert list(a.table.columns) == list(b.table.columns)
     assert list(a.table.dtypes) == list(b.table.dtypes)
     pd.testing.assert_frame_equal(a.table, b.table, check_exact=True)
+    for c in a.table.columns:  # the same storage too (arrow string type of a text column)
+        x, y = a.table[c].array, b.table[c].array
+        assert type(x) is type(y)
+        assert str(getattr(x, "_pa_array", pa.array([])).type) == str(getattr(y, "_pa_array", pa.array([])).type)
     assert _notices(a) == _notices(b)
     assert a.info == b.info
 

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from analysis.core.i18n import LANG_NAMES, LANGS, messages
 from analysis.core.vocabulary import MODES
@@ -213,14 +215,14 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
     ctx.info["dayfirst"] = order
 
     eff = _Effects()
-    texts: list[Any] = []
+    texts: list[_Texts] = []
     for qi, name in enumerate(names):
         qtype = cb.types[name]
         m = qmaps.get(name)
         if qtype == "select_multiple":
             texts.append(_multi_column(cb, ctx, name, qi, m, splits.get(name, {}), columns, raw, order, eff))
         elif m is None:
-            texts.append(_constant(len(rows), ""))
+            texts.append(_Texts.constant(len(rows), ""))
         else:
             codes, reps, all_text = columns.groups(m.index)
             if all_text and qtype not in ("date", "select_one"):  # text answers: only the text fixes
@@ -233,11 +235,11 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
     eff.emit(ctx, rownums)
     eff.flush(ctx, rownums, order)
 
-    row_mode: Any = _constant(len(rows), mode)
+    row_mode = _Texts.constant(len(rows), mode)
     bad_modes: dict[str, int] = {}
     other_modes: Counter[str] = Counter()
     if "_row_mode" in metas and len(rows):
-        codes, reps, _ = _groups(meta_texts["_row_mode"])
+        codes, reps, _ = _groups(meta_texts["_row_mode"].values())
         firsts, counts = _firsts(codes, len(reps)), np.bincount(codes, minlength=len(reps))
         per_group = [mode] * len(reps)
         for g, text in enumerate(reps):  # groups in the order of their first row
@@ -250,7 +252,7 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
                 per_group[g] = m_code
                 if mode and m_code != mode:
                     other_modes[m_code] += int(counts[g])
-        row_mode = _objects(per_group)[codes]
+        row_mode = _Texts(codes, per_group)
     for text, r in bad_modes.items():
         ctx.note("bad_mode", row=r, column="mode", count=1, value=text, modes=", ".join(MODES), mode=mode)
     for m_code, n in other_modes.items():
@@ -275,7 +277,7 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
         if style != "xml" or value_langs:
             ctx.note("labels_language", language=LANG_NAMES.get(detected, detected),
                      counts=", ".join(f"{k}: {v}" for k, v in ranked))
-    if not ctx.mode and cb.key != "registry" and not any(set(row_mode)):
+    if not ctx.mode and cb.key != "registry" and not any(row_mode.texts[g] for g in set(row_mode.codes.tolist())):
         ctx.note("mode_not_declared")
 
     sub = meta_texts.get("_submission_id")
@@ -286,18 +288,16 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
     else:
         blank = _constant(len(rows), "")
         sub_ids = [s or i or f"{where}:{r}" for s, i, r in zip(
-            blank if sub is None else sub, blank if inst is None else inst, rownums)]
-    empty = _constant(len(rows), "")
-    cols = [*texts, _constant(len(rows), cb.key), _constant(len(rows), ctx.display), rownums, row_mode, sub_ids,
-            meta_texts.get("_submitted_at", empty), meta_texts.get("_review_state", empty)]
-    table = pd.DataFrame(dict(enumerate(cols)), dtype=object)
+            blank if sub is None else sub.values(), blank if inst is None else inst.values(), rownums)]
+    empty = _Texts.constant(len(rows), "")
+    cols = [*(_text_array(t) for t in texts), _text_array(_Texts.constant(len(rows), cb.key)),
+            _text_array(_Texts.constant(len(rows), ctx.display)), np.asarray(rownums, dtype=np.int64),
+            _text_array(row_mode), _text_array(_Texts(np.arange(len(rows)), sub_ids)),
+            _text_array(meta_texts.get("_submitted_at", empty)), _text_array(meta_texts.get("_review_state", empty))]
+    table = pd.DataFrame(dict(enumerate(cols)))
     table.columns = pd.Index([*names, *PROVENANCE])
-    for c in table.columns:
-        if c != "_source_row":
-            table[c] = table[c].astype(object).astype(str)
-    table["_source_row"] = table["_source_row"].astype("int64")
     for m, col in zip(covs, cov_texts):
-        table[m.header] = pd.Series(col, dtype=object).astype(str).to_numpy()
+        table[m.header] = pd.Series(col.values(), dtype=object).astype(str).to_numpy()
     not_asked = [n for n in names if n in set(ctx.not_asked)]
     if not_asked:
         table["_not_asked"] = " ".join(not_asked)
@@ -343,6 +343,34 @@ class _Reading(NamedTuple):
     """The lost-letter trace of the text (:func:`analysis.ingest.encoding.lost_letters`), else None."""
 
 
+class _Texts(NamedTuple):
+    """A column's canonical texts as groups: cell ``i`` reads ``texts[codes[i]]``."""
+
+    codes: np.ndarray
+    texts: list[str]
+
+    @classmethod
+    def constant(cls, n: int, text: str) -> _Texts:
+        """``n`` cells of the same ``text``."""
+        return cls(np.zeros(n, dtype=np.intp), [text])
+
+    def values(self) -> np.ndarray:
+        """The texts cell by cell (an object array)."""
+        return _objects(self.texts)[self.codes]
+
+
+_TEXT_DTYPE = pd.Series(["x"], dtype=object).astype(str).dtype
+"""The dtype of a text column of the canonical table: what ``astype(str)`` gives (pandas 3: ``str``, arrow)."""
+
+
+def _text_array(col: _Texts) -> Any:
+    """The column as the table's text dtype (:data:`_TEXT_DTYPE`), the same as ``astype(str)`` of its texts, built
+    from its groups (one arrow ``take`` instead of converting every cell)."""
+    if isinstance(_TEXT_DTYPE, pd.StringDtype) and _TEXT_DTYPE.storage == "pyarrow":
+        return pd.array(pa.array(col.texts, type=pa.large_string()).take(pa.array(col.codes)), dtype=_TEXT_DTYPE)
+    return pd.Series(col.values(), dtype=object).astype(str).array
+
+
 _PLAIN_TYPES = frozenset({int, float, bool, type(None)})
 """Exact types whose equal values read the same (``1``, ``1.0`` and ``True`` do not: each type is its own group)."""
 
@@ -377,7 +405,7 @@ def _groups(values: np.ndarray) -> tuple[np.ndarray, list[Any], bool]:
     except TypeError:  # an unhashable cell: every cell its own group
         return np.arange(n, dtype=np.intp), list(values), False
     reps = list(uniques)
-    text = np.fromiter((isinstance(u, str) for u in reps), dtype=bool, count=len(reps))
+    text = np.fromiter(map(isinstance, reps, repeat(str)), dtype=bool, count=len(reps))
     odd = codes < 0
     if len(reps):
         odd |= ~text[codes]
@@ -475,12 +503,12 @@ class _Effects:
         self.events: list[tuple[int, int, int, str, tuple[Any, ...]]] = []  # (position, q, order, column, what)
 
     def add(self, qi: int, name: str, codes: np.ndarray, texts: list[str],
-            special: dict[int, _Reading]) -> np.ndarray:
+            special: dict[int, _Reading]) -> _Texts:
         """Add the effects of one column (question ``qi``, ``name``) whose cells are in groups ``codes``; group
         ``g`` reads as ``texts[g]``, with the fixes, tallies, notices or trace of ``special[g]`` (a group without
         any is not in it). Returns the column's canonical texts."""
         if not texts:
-            return _constant(len(codes), "")
+            return _Texts.constant(len(codes), "")
         if special:
             counts = np.bincount(codes, minlength=len(texts))
             firsts = _firsts(codes, len(texts))
@@ -522,7 +550,7 @@ class _Effects:
                         self.events.append((p, qi, sub, name, ("note", *note)))
                     if r.trace:
                         self.events.append((p, qi, len(r.notes), name, ("lost", r.trace)))
-        return _objects(texts)[codes]
+        return _Texts(codes, texts)
 
     def emit(self, ctx: ReadContext, rownums: Sequence[int]) -> None:
         """The per-cell notices in row order, then question order (a lost-letter error stops at the first)."""
@@ -550,7 +578,7 @@ class _Effects:
         return Counter({lang: k for lang, (k, _) in sorted(self.langs.items(), key=lambda kv: kv[1][1])})
 
 
-def _plain_texts(columns: _Columns, m: ColumnMap, raw: RawTable, eff: _Effects | None) -> np.ndarray:
+def _plain_texts(columns: _Columns, m: ColumnMap, raw: RawTable, eff: _Effects | None) -> _Texts:
     """The texts of a meta or covariate column (no question type); its fixes added to ``eff`` (None: not
     reported)."""
     codes, reps, all_text = columns.groups(m.index)
@@ -565,7 +593,7 @@ def _plain_texts(columns: _Columns, m: ColumnMap, raw: RawTable, eff: _Effects |
                                      None))
         texts, special = _specials(readings)
     if eff is None:
-        return _objects(texts)[codes] if texts else _constant(len(codes), "")
+        return _Texts(codes, texts) if texts else _Texts.constant(len(codes), "")
     return eff.add(-1, m.header, codes, texts, special)
 
 
@@ -601,13 +629,13 @@ def _specials(readings: list[_Reading]) -> tuple[list[str], dict[int, _Reading]]
 
 def _multi_column(cb: Codebook, ctx: ReadContext, name: str, qi: int, m: ColumnMap | None,
                   split_cols: dict[str, ColumnMap], columns: _Columns, raw: RawTable, dayfirst: bool | None,
-                  eff: _Effects) -> np.ndarray:
+                  eff: _Effects) -> _Texts:
     """The canonical texts of select_multiple ``name``: its rows grouped by their summary and option cells
     together, each combination read once (:func:`_read_multi`)."""
     parts = ([m] if m is not None else []) + list(split_cols.values())
     n = len(columns.rows)
     if not parts or n == 0:
-        return _constant(n, "")
+        return _Texts.constant(n, "")
     combined: np.ndarray | None = None
     for part in parts:
         codes, reps, _ = columns.groups(part.index)

@@ -352,7 +352,7 @@ class _Texts(NamedTuple):
     @classmethod
     def constant(cls, n: int, text: str) -> _Texts:
         """``n`` cells of the same ``text``."""
-        return cls(np.zeros(n, dtype=np.intp), [text])
+        return cls(np.zeros(n, dtype=np.int32), [text])
 
     def values(self) -> np.ndarray:
         """The texts cell by cell (an object array)."""
@@ -399,18 +399,18 @@ def _groups(values: np.ndarray) -> tuple[np.ndarray, list[Any], bool]:
     """
     n = len(values)
     if n == 0:
-        return np.zeros(0, dtype=np.intp), [], True
+        return np.zeros(0, dtype=np.int32), [], True
     try:
         codes, uniques = pd.factorize(values)
     except TypeError:  # an unhashable cell: every cell its own group
-        return np.arange(n, dtype=np.intp), list(values), False
+        return _small(np.arange(n)), list(values), False
     reps = list(uniques)
     text = np.fromiter(map(isinstance, reps, repeat(str)), dtype=bool, count=len(reps))
     odd = codes < 0
     if len(reps):
         odd |= ~text[codes]
     if not odd.any():
-        return codes, reps, True
+        return _small(codes), reps, True
     regrouped = codes.astype(np.int64)
     seen: dict[Any, int] = {}
     for p in np.flatnonzero(odd).tolist():
@@ -422,7 +422,12 @@ def _groups(values: np.ndarray) -> tuple[np.ndarray, list[Any], bool]:
             reps.append(v)
         regrouped[p] = g
     codes, order = pd.factorize(regrouped)
-    return codes, [reps[g] for g in order], False
+    return _small(codes), [reps[g] for g in order], False
+
+
+def _small(codes: np.ndarray) -> np.ndarray:
+    """Group numbers in 32 bits (half the memory of a column's cells at national scale)."""
+    return codes.astype(np.int32) if len(codes) < 2**31 else codes
 
 
 def _firsts(codes: np.ndarray, n_groups: int) -> np.ndarray:
@@ -452,32 +457,28 @@ def _non_empty(rows: list[list[Any]]) -> list[int]:
         first = np.fromiter(map(itemgetter(0), rows), dtype=object, count=len(rows))
     else:
         first = np.fromiter((row[0] if row else None for row in rows), dtype=object, count=len(rows))
-    codes, reps, _ = _groups(first)
-    filled = ~np.fromiter((_blank(v) for v in reps), dtype=bool, count=len(reps))[codes]
+    codes, reps, all_text = _groups(first)
+    if all_text:  # a text is empty when nothing is left once stripped
+        filled = np.fromiter(map(bool, map(str.strip, reps)), dtype=bool, count=len(reps))[codes]
+    else:
+        filled = ~np.fromiter(map(_blank, reps), dtype=bool, count=len(reps))[codes]
     for p in np.flatnonzero(~filled).tolist():  # the first cell is empty: look at the whole row
         filled[p] = not all(_blank(v) for v in rows[p])
     return np.flatnonzero(filled).tolist()
 
 
 class _Columns:
-    """The cells of the kept rows, column by column, each column grouped once (:func:`_groups`)."""
+    """The cells of the kept rows, column by column, each column grouped once (:func:`_groups`); only the groups
+    are kept (a group's value is its first cell), not the cells."""
 
     def __init__(self, rows: list[list[Any]]) -> None:
         self.rows = rows
         self.width = min(map(len, rows)) if rows else 0
-        self._cache: dict[int, tuple[np.ndarray, np.ndarray, list[Any], bool]] = {}
-
-    def values(self, index: int) -> np.ndarray:
-        """Cell ``index`` of every row (None where a row is shorter), as an object array."""
-        return self._get(index)[0]
+        self._cache: dict[int, tuple[np.ndarray, list[Any], bool]] = {}
 
     def groups(self, index: int) -> tuple[np.ndarray, list[Any], bool]:
-        """The group of each cell of column ``index``, each group's value, and whether all are texts
-        (:func:`_groups`)."""
-        _, codes, reps, all_text = self._get(index)
-        return codes, reps, all_text
-
-    def _get(self, index: int) -> tuple[np.ndarray, np.ndarray, list[Any], bool]:
+        """The group of each cell of column ``index`` (None where a row is shorter), each group's value, and
+        whether all are texts (:func:`_groups`)."""
         hit = self._cache.get(index)
         if hit is None:
             rows, n = self.rows, len(self.rows)
@@ -486,7 +487,7 @@ class _Columns:
             else:
                 values = np.fromiter((row[index] if index < len(row) else None for row in rows), dtype=object,
                                      count=n)
-            hit = self._cache[index] = (values, *_groups(values))
+            hit = self._cache[index] = _groups(values)
         return hit
 
 
@@ -639,13 +640,19 @@ def _multi_column(cb: Codebook, ctx: ReadContext, name: str, qi: int, m: ColumnM
     combined: np.ndarray | None = None
     for part in parts:
         codes, reps, _ = columns.groups(part.index)
-        combined = codes if combined is None else pd.factorize(combined * len(reps) + codes)[0]
+        combined = codes if combined is None else _small(
+            pd.factorize(combined.astype(np.int64) * len(reps) + codes)[0])
     assert combined is not None
     n_groups = int(combined.max()) + 1
+
+    def cell(part: ColumnMap, f: int) -> Any:  # the cell of column ``part`` in row ``f`` (its group's value)
+        codes, reps, _ = columns.groups(part.index)
+        return reps[codes[f]]
+
     readings = []
     for f in _firsts(combined, n_groups).tolist():
-        summary = columns.values(m.index)[f] if m is not None else None
-        options = {code: (sm.header, columns.values(sm.index)[f]) for code, sm in split_cols.items()}
+        summary = cell(m, f) if m is not None else None
+        options = {code: (sm.header, cell(sm, f)) for code, sm in split_cols.items()}
         readings.append(_read_multi(cb, ctx, name, m is not None, summary, options, raw, dayfirst))
     return eff.add(qi, name, combined, *_specials(readings))
 

@@ -232,7 +232,11 @@ _TEXTS = ["Ali", " Ali ", "Ali  Valiev", "A\tB", "Бакыт", "Бакыт ", "�
 _LOST = ["ме?ин", "?рөө", "ѕөз", "тоЇ"]
 _ODD = [None, None, 5, 5.0, 2.5, 0.0, -0.0, True, False, np.int64(7), np.float64(3.0), float("nan"), pd.NA, pd.NaT,
         dt.datetime(2024, 1, 2), dt.datetime(2024, 1, 2, 13, 5), dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
-        dt.date(2024, 3, 4), dt.time(1, 2), dt.timedelta(days=1), pd.Timestamp("2024-05-06"), 1, 1.0, "1"]
+        dt.date(2024, 3, 4), dt.time(1, 2), dt.timedelta(days=1), pd.Timestamp("2024-05-06"), 1, 1.0, "1",
+        # equal instants written differently, equal values of other types: never one reading for all
+        dt.datetime(2024, 1, 2, 6, tzinfo=dt.timezone(dt.timedelta(hours=6))), pd.Timestamp("2024-01-02"),
+        dt.datetime(2024, 1, 2, 0, 0, 0, 1), dt.time(1, 2, tzinfo=dt.UTC), np.bool_(True), np.str_("Ali"),
+        np.float64("nan"), np.int32(5), np.datetime64("NaT"), dt.datetime(2024, 1, 2, fold=1)]
 _DATES = ["2025-03-04", "04.03.2025", "03/04/2025", "2025/03/04", "45000", " 2025-03-04 ", "2025-03-04 14:30",
           "31.02.2025", "soon", "12", 45000, 45000.0, 45000.5, 12, np.int64(45001), dt.datetime(2025, 1, 1),
           dt.datetime(2025, 1, 1, 10, 0), dt.date(2025, 2, 2), None, ""]

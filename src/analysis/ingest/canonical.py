@@ -11,6 +11,7 @@ collection mode per row, and one notice for every decision.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
@@ -228,8 +229,7 @@ def build_canonical(raw: RawTable, cb: Codebook, ctx: ReadContext,
             if all_text and qtype not in ("date", "select_one"):  # text answers: only the text fixes
                 texts.append(eff.add(qi, name, codes, *_text_readings(name, reps, with_traces=True)))
             else:
-                texts.append(eff.add(qi, name, codes, *_specials(
-                    [_read_cell(cb, ctx, name, qtype, v, raw, order) for v in reps])))
+                texts.append(eff.add(qi, name, codes, *_read_values(cb, ctx, name, qtype, reps, raw, order)))
     meta_texts = {t: _plain_texts(columns, m, raw, None) for t, m in metas.items()}  # meta fixes are not reported
     cov_texts = [_plain_texts(columns, m, raw, eff) for m in covs]
     eff.emit(ctx, rownums)
@@ -371,8 +371,10 @@ def _text_array(col: _Texts) -> Any:
     return pd.Series(col.values(), dtype=object).astype(str).array
 
 
-_PLAIN_TYPES = frozenset({int, float, bool, type(None)})
-"""Exact types whose equal values read the same (``1``, ``1.0`` and ``True`` do not: each type is its own group)."""
+_SAME_READING_TYPES = frozenset({str, int, float, bool, type(None), dt.date, dt.timedelta, np.int64, np.float64,
+                                 np.bool_})
+"""Exact types whose equal values read the same: their cells are grouped by type and value (``1``, ``1.0`` and
+``True`` are equal but read differently: each type is its own group)."""
 
 
 def _objects(values: Sequence[Any]) -> np.ndarray:
@@ -394,8 +396,9 @@ def _groups(values: np.ndarray) -> tuple[np.ndarray, list[Any], bool]:
 
     Returns the group of each cell (0, 1, … numbered in the order of their first cell), a representative
     value of each group (its first cell) and whether every cell is a text. Texts are grouped by equality (as
-    a per-text memo would); numbers, booleans and None by type and value; any other value (datetimes, numpy
-    scalars, ``pd.NA`` …) is a group of its own, so nothing that might read differently is merged.
+    a per-text memo would); cells of :data:`_SAME_READING_TYPES` by type and value; datetimes and times by
+    their ISO text (and whether they carry a time zone); any other value (numpy datetimes, ``pd.NA``,
+    ``pd.Timestamp`` …) is a group of its own, so nothing that might read differently is merged.
     """
     n = len(values)
     if n == 0:
@@ -404,25 +407,31 @@ def _groups(values: np.ndarray) -> tuple[np.ndarray, list[Any], bool]:
         codes, uniques = pd.factorize(values)
     except TypeError:  # an unhashable cell: every cell its own group
         return _small(np.arange(n)), list(values), False
-    reps = list(uniques)
-    text = np.fromiter(map(isinstance, reps, repeat(str)), dtype=bool, count=len(reps))
-    odd = codes < 0
-    if len(reps):
-        odd |= ~text[codes]
-    if not odd.any():
-        return _small(codes), reps, True
-    regrouped = codes.astype(np.int64)
-    seen: dict[Any, int] = {}
-    for p in np.flatnonzero(odd).tolist():
-        v = values[p]
-        key = (type(v), v) if type(v) in _PLAIN_TYPES else p
-        g = seen.get(key)
-        if g is None:
-            g = seen[key] = len(reps)
-            reps.append(v)
-        regrouped[p] = g
-    codes, order = pd.factorize(regrouped)
-    return _small(codes), [reps[g] for g in order], False
+    if (codes >= 0).all() and all(map(isinstance, uniques, repeat(str))):
+        return _small(codes), list(uniques), True
+    # by value and exact type (a missing value — None, NaN, NaT — is value "-1" of its type)
+    tcodes, types = pd.factorize(np.fromiter(map(type, values), dtype=object, count=n))
+    key = (codes.astype(np.int64) + 1) * len(types) + tcodes
+    same = np.fromiter((t in _SAME_READING_TYPES or issubclass(t, str) for t in types), dtype=bool,
+                       count=len(types))
+    other = ~same[tcodes]
+    if other.any():
+        base = (len(uniques) + 1) * len(types)
+        seen: dict[Any, int] = {}
+        for p in np.flatnonzero(other).tolist():
+            v = values[p]
+            if type(v) is dt.datetime:  # its reading depends on its ISO text and whether it has a time zone
+                k: Any = ("datetime", v.isoformat(), v.tzinfo is None)
+            elif type(v) is dt.time:
+                k = ("time", v.isoformat())
+            else:
+                k = p
+            g = seen.get(k)
+            if g is None:
+                g = seen[k] = base + len(seen)
+            key[p] = g
+    codes, order = pd.factorize(key)
+    return _small(codes), values[_firsts(codes, len(order))].tolist(), False
 
 
 def _small(codes: np.ndarray) -> np.ndarray:
@@ -657,6 +666,50 @@ def _multi_column(cb: Codebook, ctx: ReadContext, name: str, qi: int, m: ColumnM
     return eff.add(qi, name, combined, *_specials(readings))
 
 
+def _read_values(cb: Codebook, ctx: ReadContext, name: str, qtype: str, values: list[Any], raw: RawTable,
+                 dayfirst: bool | None) -> tuple[list[str], dict[int, _Reading]]:
+    """The readings of the distinct values of question ``name`` (not select_multiple; :func:`_read_cell`), as
+    their texts and, by position, the readings with an effect. An empty cell (None) reads as ``""`` and, in a
+    question that is neither a date nor a select, a whole number (``int``) as its digits, with nothing to tally."""
+    plain = qtype not in ("date", "select_one")
+    texts: list[str] = []
+    special: dict[int, _Reading] = {}
+    for g, v in enumerate(values):
+        if v is None:
+            texts.append("")
+        elif plain and type(v) is int:
+            texts.append(str(v))
+        else:
+            r = _read_cell(cb, ctx, name, qtype, v, raw, dayfirst)
+            texts.append(r.text)
+            if r.fixes or r.date or r.counts or r.trace:
+                special[g] = r
+    return texts, special
+
+
+class _CellFixes(FixTally):
+    """The automatic fixes of one cell, as ``(column, fix)`` in the order applied (what :func:`cell_to_text`
+    tallies for a single cell; nothing to count or flush)."""
+
+    def __init__(self) -> None:  # no counters: one cell
+        self.fixes: list[tuple[str, str]] = []
+
+    def add(self, column: str, kind: str, row: int) -> None:
+        self.fixes.append((column, kind))
+
+
+class _CellDate(DateProblems):
+    """The date problem of one cell (``(status, value)``), under the file's day-first rule."""
+
+    def __init__(self, dayfirst: bool | None) -> None:  # no table of problems: one cell
+        self.dayfirst = dayfirst
+        self.problem: tuple[str, str] | None = None
+
+    def add(self, column: str, status: str, row: int, value: str) -> None:
+        if self.problem is None:
+            self.problem = (status, value)
+
+
 def _read_cell(cb: Codebook, ctx: ReadContext, name: str, qtype: str, value: Any, raw: RawTable,
                dayfirst: bool | None) -> _Reading:
     """What reading one cell of question ``name`` (not select_multiple) gives, independent of its row: the
@@ -666,20 +719,19 @@ def _read_cell(cb: Codebook, ctx: ReadContext, name: str, qtype: str, value: Any
     if isinstance(value, str) and qtype not in ("date", "select_one"):  # a text answer: only the text fixes
         text, kinds = normalise_text(value)
         return _Reading(text, tuple((name, k) for k in kinds), None, (), (), lost_letters(text) if text else None)
-    tally = FixTally()
-    dates = DateProblems(dayfirst)
-    text = cell_to_text(value, qtype, name, 0, tally, raw, ctx.serial_text_dates, dates)
-    langs: Counter[str] = Counter()
-    mapped: Counter[str] = Counter()
-    unmapped: Counter[str] = Counter()
+    fixes = _CellFixes()
+    date = _CellDate(dayfirst)
+    text = cell_to_text(value, qtype, name, 0, fixes, raw, ctx.serial_text_dates, date)
+    counts: tuple[tuple[str, str], ...] = ()
     if qtype == "select_one" and text:
+        langs: Counter[str] = Counter()
+        mapped: Counter[str] = Counter()
+        unmapped: Counter[str] = Counter()
         text = _map_select_one(cb, ctx, name, text, langs, mapped, unmapped)
-    counts = tuple(("lang", k) for k, n in langs.items() for _ in range(n)) + tuple(
-        ("mapped", k) for k, n in mapped.items() for _ in range(n)) + tuple(
-        ("unmapped", k) for k, n in unmapped.items() for _ in range(n))
-    fixes = tuple(key for key, n in tally.count.items() for _ in range(n))
-    problem = next(((status, rec[2]) for (_, status), rec in dates.problems.items()), None)
-    return _Reading(text, fixes, problem, counts, (), lost_letters(text) if text else None)
+        counts = tuple(("lang", k) for k, n in langs.items() for _ in range(n)) + tuple(
+            ("mapped", k) for k, n in mapped.items() for _ in range(n)) + tuple(
+            ("unmapped", k) for k, n in unmapped.items() for _ in range(n))
+    return _Reading(text, tuple(fixes.fixes), date.problem, counts, (), lost_letters(text) if text else None)
 
 
 def _read_multi(cb: Codebook, ctx: ReadContext, name: str, has_summary: bool, summary: Any,

@@ -7,6 +7,10 @@ One job: :func:`build_canonical` applies the one set of rules of the canonical t
 nothing is kept verbatim for validation to report —, select_multiple as one column of space-separated
 codes cross-checked against its ``q/choice`` columns (the summary wins; a disagreement is a warning), the
 collection mode per row, and one notice for every decision.
+
+The file is read column by column (each column's distinct values once, national-scale exports in seconds); the
+result — table, notices and their order, ``info`` — is that of reading it row by row, cell by cell
+(``tests/unit/test_canonical_columnwise.py`` keeps that reading as the reference).
 """
 
 from __future__ import annotations

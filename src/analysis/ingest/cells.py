@@ -54,6 +54,13 @@ def norm_key(text: str) -> str:
     return normalise_label(text)
 
 
+def is_clean_text(text: str) -> bool:
+    """True when :func:`normalise_text` has nothing to fix in ``text`` (NFC already — UAX #15 —, no surrounding
+    whitespace, no run of spaces or tab); a quick test that creates no object, for reading whole columns."""
+    return (not text or not (text[0].isspace() or text[-1].isspace())) and "  " not in text and "\t" not in text \
+        and (text.isascii() or unicodedata.is_normalized("NFC", text))
+
+
 def normalise_text(text: str) -> tuple[str, list[str]]:
     """Apply the automatic text fixes; return the text and the keys of the fixes applied
     (``nfc``, ``strip``, ``collapse``: :data:`analysis.ingest.notices.FIXES`).
@@ -61,8 +68,7 @@ def normalise_text(text: str) -> tuple[str, list[str]]:
     Fixes (and nothing else): Unicode NFC (UAX #15); surrounding whitespace stripped; internal
     runs of spaces/tabs collapsed to one space (line breaks inside open answers are kept).
     """
-    if (not text or not (text[0].isspace() or text[-1].isspace())) and "  " not in text and "\t" not in text \
-            and (text.isascii() or unicodedata.is_normalized("NFC", text)):
+    if is_clean_text(text):
         return text, []
     fixes = []
     out = unicodedata.normalize("NFC", text)

@@ -140,7 +140,7 @@ def large_cohort(tmp_path_factory) -> Path:
     from analysis.demo.large import generate_large
 
     out = tmp_path_factory.mktemp("large")
-    generate_large(out, seed=1, n_graduates=6000)
+    generate_large(out, seed=1, n_graduates=3000, pool=800)  # donors drawn one by one: the cost
     return out
 
 

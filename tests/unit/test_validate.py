@@ -575,3 +575,24 @@ def test_a_condition_no_row_meets_stays_with_gx():
     kept, group = _apply_condition(part, [none])
     assert kept is part and group == [none]
     assert _apply_condition(part, [{**spec, "kwargs": {"column": "b"}}])[0] is part
+
+
+def test_large_parts_run_one_column_per_batch_with_the_same_outcome(monkeypatch):
+    # above SPLIT_CELLS a part runs one batch per column (less copying inside GX): the outcome must not change
+    import analysis.validate.run as run
+    from analysis.validate import validate_cohort
+
+    reg, p2 = registry_inst(), phase2_inst()
+    canon = {"registry": canonical(reg, REG, "registry.xlsx"),
+             "phase2": canonical(p2, [c[0] for c in P2_CASES], "phase2.csv", SUBMITTED)}
+    params = {"full_time_hours": 40, "min_wage_kgs": 2337, "previous": {"phase2_response": 0.99}}
+    whole = validate_cohort(canon, [reg, p2], params=params, lang="en")
+    monkeypatch.setattr(run, "SPLIT_CELLS", 0)
+    specs = run.suite_specs(p2)
+    frame = run.prepare_frame(canon["phase2"], p2)
+    parts = run._parts(specs, frame)
+    assert len(parts) == len({(s["kwargs"].get("row_condition"), s["kwargs"]["column"]) for s in specs})
+    split = validate_cohort(canon, [reg, p2], params=params, lang="en")
+    pd.testing.assert_frame_equal(whole.quarantine, split.quarantine)
+    pd.testing.assert_frame_equal(whole.outcomes, split.outcomes)
+    assert whole.summary == split.summary

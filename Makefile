@@ -80,7 +80,7 @@ expectations: $(STAMP) ## regenerate the great-expectations suites from the ques
 bench: $(STAMP) ## scaling benchmark of the whole pipeline, SIZES=2000,20000 (default) LANGS=ky,ru,en; prints a table
 	$(BIN)/python benchmarks/bench_scale.py --sizes $(SIZES) --langs $(BENCH_LANGS)
 
-bench-scale: $(STAMP) ## the scaling benchmark at 2k/20k/100k/1M graduates (about 15 minutes on 2 cores)
+bench-scale: $(STAMP) ## the scaling benchmark at 2k/20k/100k/1M graduates (about 23 minutes on an idle 2-core machine)
 	$(BIN)/python benchmarks/bench_scale.py --sizes 2000,20000,100000,1000000 --langs $(BENCH_LANGS)
 
 bench-parts: $(STAMP) ## the older part benchmarks (demo stages, raking + domains at 1M rows, validation at 100k)

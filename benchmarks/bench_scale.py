@@ -14,7 +14,8 @@ exports) above. Then every step runs in its own process, so that each step's tim
 * ``tracer run`` — the whole pipeline through the notebooks, as a user runs it (sizes up to
   ``--full-run-max``), to compare with the sum of the stages in one process.
 
-Run: ``make bench`` (sizes 2,000 and 20,000), ``make bench-scale`` (2k/20k/100k/1M, about 23 minutes on an idle 2-core machine), or
+Run: ``make bench`` (sizes 2,000 and 20,000), ``make bench-scale`` (2k/20k/100k/1M, about 23 minutes on an idle
+2-core machine), or
 ``.venv/bin/python benchmarks/bench_scale.py --sizes 2000,100000 --langs ky,ru,en``. It prints a table and
 never fails on time: a measurement, not a test.
 """

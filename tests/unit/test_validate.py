@@ -542,9 +542,8 @@ def test_tracer_expectations_command_is_registered():
     assert build_parser().parse_args(["expectations"]).check is False
 
 
-def test_a_parts_condition_applied_once_gives_what_gx_gives_applying_it_itself(monkeypatch):
-    # the validator filters a part's rows by its row_condition once (analysis.validate.run._apply_condition);
-    # with that turned off GX applies the same condition to every metric itself: the outcome must not change
+def _validated_both_ways(monkeypatch, name: str, value) -> tuple:
+    """The test cohort validated as it is, then with ``analysis.validate.run.<name>`` set to ``value``."""
     import analysis.validate.run as run
     from analysis.validate import validate_cohort
 
@@ -552,14 +551,22 @@ def test_a_parts_condition_applied_once_gives_what_gx_gives_applying_it_itself(m
     canon = {"registry": canonical(reg, REG, "registry.xlsx"),
              "phase2": canonical(p2, [c[0] for c in P2_CASES], "phase2.csv", SUBMITTED)}
     params = {"full_time_hours": 40, "min_wage_kgs": 2337, "previous": {"phase2_response": 0.99}}
-    once = validate_cohort(canon, [reg, p2], params=params, lang="en")
-    conditioned = [s for s in run.suite_specs(p2) if s["kwargs"].get("row_condition")]
-    assert conditioned  # the test instrument has skip rules
-    monkeypatch.setattr(run, "_apply_condition", lambda part, group: (part, group))
-    by_gx = validate_cohort(canon, [reg, p2], params=params, lang="en")
-    pd.testing.assert_frame_equal(once.quarantine, by_gx.quarantine)
-    pd.testing.assert_frame_equal(once.outcomes, by_gx.outcomes)
-    assert once.summary == by_gx.summary
+    before = validate_cohort(canon, [reg, p2], params=params, lang="en")
+    monkeypatch.setattr(run, name, value)
+    after = validate_cohort(canon, [reg, p2], params=params, lang="en")
+    pd.testing.assert_frame_equal(before.quarantine, after.quarantine)
+    pd.testing.assert_frame_equal(before.outcomes, after.outcomes)
+    assert before.summary == after.summary
+    return p2, canon
+
+
+def test_a_parts_condition_applied_once_gives_what_gx_gives_applying_it_itself(monkeypatch):
+    # the validator filters a part's rows by its row_condition once (analysis.validate.run._apply_condition);
+    # with that turned off GX applies the same condition to every metric itself: the outcome must not change
+    import analysis.validate.run as run
+
+    p2, _ = _validated_both_ways(monkeypatch, "_apply_condition", lambda part, group: (part, group))
+    assert [s for s in run.suite_specs(p2) if s["kwargs"].get("row_condition")]  # the instrument has skip rules
 
 
 def test_a_condition_no_row_meets_stays_with_gx():
@@ -580,19 +587,8 @@ def test_a_condition_no_row_meets_stays_with_gx():
 def test_large_parts_run_one_column_per_batch_with_the_same_outcome(monkeypatch):
     # above SPLIT_CELLS a part runs one batch per column (less copying inside GX): the outcome must not change
     import analysis.validate.run as run
-    from analysis.validate import validate_cohort
 
-    reg, p2 = registry_inst(), phase2_inst()
-    canon = {"registry": canonical(reg, REG, "registry.xlsx"),
-             "phase2": canonical(p2, [c[0] for c in P2_CASES], "phase2.csv", SUBMITTED)}
-    params = {"full_time_hours": 40, "min_wage_kgs": 2337, "previous": {"phase2_response": 0.99}}
-    whole = validate_cohort(canon, [reg, p2], params=params, lang="en")
-    monkeypatch.setattr(run, "SPLIT_CELLS", 0)
+    p2, canon = _validated_both_ways(monkeypatch, "SPLIT_CELLS", 0)
     specs = run.suite_specs(p2)
-    frame = run.prepare_frame(canon["phase2"], p2)
-    parts = run._parts(specs, frame)
+    parts = run._parts(specs, run.prepare_frame(canon["phase2"], p2))
     assert len(parts) == len({(s["kwargs"].get("row_condition"), s["kwargs"]["column"]) for s in specs})
-    split = validate_cohort(canon, [reg, p2], params=params, lang="en")
-    pd.testing.assert_frame_equal(whole.quarantine, split.quarantine)
-    pd.testing.assert_frame_equal(whole.outcomes, split.outcomes)
-    assert whole.summary == split.summary

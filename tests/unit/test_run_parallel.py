@@ -105,3 +105,21 @@ def test_a_failing_report_language_stops_the_run_with_its_own_error(demo_cfg_fac
     pages = [w[1] for w in written if w[0] == "pages"]
     assert pages in ([], [("ky",)])  # the language before may have its pages; none after the failure
     assert not [w for w in written if w[0] == "slides"]
+
+
+def test_the_kernel_gets_the_project_in_its_own_environment(monkeypatch):
+    # kernels start in threads: the project root goes into each kernel's environment, not into this process's
+    import asyncio
+
+    from jupyter_client import AsyncKernelManager
+
+    seen = {}
+
+    async def fake_start(self, **kw):
+        seen.update(kw)
+
+    monkeypatch.setattr(AsyncKernelManager, "start_kernel", fake_start)
+    monkeypatch.delenv("TRACER_PROJECT_ROOT", raising=False)
+    asyncio.run(QuietKernelManager(project_root="/srv/tracer").start_kernel())
+    assert seen["env"]["TRACER_PROJECT_ROOT"] == "/srv/tracer" and "PATH" in seen["env"]
+    assert "TRACER_PROJECT_ROOT" not in os.environ

@@ -45,7 +45,7 @@ from traitlets.config import Config
 
 from analysis.core.config import CohortConfig, load_config
 from analysis.core.i18n import LANGS, t
-from analysis.core.paths import TEMPLATES
+from analysis.core.paths import ROOT_ENV, TEMPLATES
 from analysis.errors import TracerError
 from analysis.ingest.notices import console_line
 from analysis.pipeline.outputs import EARLY_OUTPUTS, write_outputs
@@ -101,6 +101,8 @@ class QuietKernelManager(AsyncKernelManager):
     ``kernel_log`` (the run log) instead of the console."""
 
     kernel_log = Unicode("", help="file that receives the kernel process's own stdout and stderr").tag(config=True)
+    project_root = Unicode("", help="the project the kernel works in ($TRACER_PROJECT_ROOT of its environment)"
+                           ).tag(config=True)
 
     @default("transport")
     def _default_transport(self) -> str:
@@ -119,6 +121,8 @@ class QuietKernelManager(AsyncKernelManager):
         return os.path.join(runtime, name)
 
     async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+        if self.project_root:  # the kernel's own environment: this process's is not changed (kernels start in threads)
+            kw["env"] = {**(kw.get("env") or os.environ), ROOT_ENV: self.project_root}
         if not self.kernel_log:
             return await super().start_kernel(**kw)
         with open(self.kernel_log, "ab") as fh:  # the kernel keeps its own copy of the descriptor
@@ -188,22 +192,16 @@ def execute_stage(cfg: CohortConfig, stage: Stage, lang: str | None = None,
     stem = Path(stage.notebook).stem
     out = out_dir / (f"{stem}.{lang}.ipynb" if lang else f"{stem}.ipynb")
     params = notebook_parameters(cfg, src, lang)
-    env_root = os.environ.get("TRACER_PROJECT_ROOT")
-    os.environ["TRACER_PROJECT_ROOT"] = str(root)
+    manager = {"kernel_log": str(kernel_log or ""), "project_root": str(root)}
     try:
         pm.execute_notebook(str(src), str(out), parameters=params, kernel_name=kernel_name(),
                             language="python", cwd=str(root / "notebooks"), progress_bar=False,
                             log_output=False, report_mode=False, kernel_manager_class=QuietKernelManager,
-                            config=Config({"QuietKernelManager": {"kernel_log": str(kernel_log or "")}}))
+                            config=Config({"QuietKernelManager": manager}))
     except PapermillExecutionError as exc:
         first = (exc.evalue or "").strip().splitlines()[0] if exc.evalue else exc.ename
         raise StageFailed(f"{cfg.cohort}: stage '{stage.key}' failed ({exc.ename}): {first} "
                           f"— see {out.relative_to(root)}") from None
-    finally:
-        if env_root is None:
-            os.environ.pop("TRACER_PROJECT_ROOT", None)
-        else:
-            os.environ["TRACER_PROJECT_ROOT"] = env_root
     return out
 
 
@@ -302,10 +300,6 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
     cfg = load_config(cohort, root)
     run_log = RunLog(cfg.paths.reports / "run.log", log)
     t_start = time.perf_counter()
-    # the kernels find the project through this variable; set once for the run, so that report kernels started
-    # from several threads (execute_stage sets and restores it) all see it
-    env_root = os.environ.get("TRACER_PROJECT_ROOT")
-    os.environ["TRACER_PROJECT_ROOT"] = str(Path(cfg.project_root))
     try:
         record = _run(cfg, langs, stages, run_log, jobs)
         total = record.total = round(time.perf_counter() - t_start, 3)
@@ -322,10 +316,6 @@ def run_cohort(cohort: str, langs: tuple[str, ...] = ("ky",), root: Path | None 
         raise
     finally:
         run_log.close()
-        if env_root is None:
-            os.environ.pop("TRACER_PROJECT_ROOT", None)
-        else:
-            os.environ["TRACER_PROJECT_ROOT"] = env_root
     return record
 
 

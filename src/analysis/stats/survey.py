@@ -1038,8 +1038,7 @@ def svyquantile(design: Design, y: str, probs: float | Iterable[float] = 0.5, al
 # --------------------------------------------------------------------------------------------
 
 
-def _stage_parts(design: Design, s_no: int, st: _Stage, vals: np.ndarray | None,
-                 cols: np.ndarray | None) -> dict[str, Any]:
+def _stage_parts(design: Design, s_no: int, st: _Stage) -> dict[str, Any]:
     """The design-only sparse pieces of :func:`_domain_variance` for stage ``s_no`` (cached on the design):
     ``Hind`` (unit → stratum indicator), and with a calibration ``Bexp`` (unit sums of ``w·x`` spread by
     stratum), ``S_B`` (H × p) and ``S_BB`` (H × p × p)."""
@@ -1052,8 +1051,10 @@ def _stage_parts(design: Design, s_no: int, st: _Stage, vals: np.ndarray | None,
     K, H, k, uh = st.n_units, st.n_strata, st.k, st.unit_h
     parts: dict[str, Any] = {"Hind": sparse.csr_matrix((np.ones(K), (np.arange(K), uh)), shape=(K, H))}
     cal = design.calibration
-    if cal is not None and vals is not None and cols is not None:
+    if cal is not None:
         p = cal.n_columns
+        cols = np.concatenate([off + c for off, c in zip(cal.offsets[:-1], cal.codes)])
+        vals = np.concatenate([design.w] * len(cal.codes))
         rows = np.concatenate([k] * len(cal.codes))
         B = sparse.csr_matrix((vals, (rows, cols)), shape=(K, p))
         Bexp = sparse.csr_matrix((vals, (rows, uh[rows] * p + cols)), shape=(K, H * p))
@@ -1082,7 +1083,6 @@ def _domain_variance(design: Design, dom: np.ndarray, n_dom: int, a: np.ndarray,
     cal = design.calibration
     if cal is not None:
         p = cal.n_columns
-        w = design.w
         # beta: p × D, from X'W0 r per domain
         xtwr = np.empty((p, n_dom))
         w0r = cal.weights0[inside] * r[inside]
@@ -1091,8 +1091,6 @@ def _domain_variance(design: Design, dom: np.ndarray, n_dom: int, a: np.ndarray,
             xtwr[off : off + L] = np.bincount(c[inside] * n_dom + di, weights=w0r,
                                               minlength=L * n_dom).reshape(L, n_dom)
         beta = cal.gram_pinv @ xtwr
-        cols = np.concatenate([off + c for off, c in zip(cal.offsets[:-1], cal.codes)])
-        vals = np.concatenate([w] * len(cal.codes))
     var = np.zeros(n_dom)
     for s_no, st in enumerate(design._stages):
         if not st.c.any():
@@ -1102,8 +1100,7 @@ def _domain_variance(design: Design, dom: np.ndarray, n_dom: int, a: np.ndarray,
         A = sparse.csr_matrix((a[inside], (k[inside], di)), shape=(K, n_dom))
         # what depends on the design only (strata indicator; the calibration model's unit sums and their
         # stratum cross-products) is built once per design and stage and reused by every variable and domain
-        parts = _stage_parts(design, s_no, st, vals if cal is not None else None,
-                             cols if cal is not None else None)
+        parts = _stage_parts(design, s_no, st)
         Hind = parts["Hind"]
         S_A = np.asarray((Hind.T @ A).todense())  # H × D
         S_AA = np.asarray((Hind.T @ A.multiply(A)).todense())  # H × D
